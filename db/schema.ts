@@ -1,0 +1,184 @@
+/**
+ * Database schema. The ledger's rules live here as constraints, not only in code:
+ * non-negative wallets/escrows/treasuries, positive transfer amounts, one settlement per pledge,
+ * unique idempotency keys and unique mission numbers per channel (SPEC §6).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const amount = (name: string) => bigint(name, { mode: 'number' });
+
+export const accountKind = pgEnum('account_kind', ['wallet', 'escrow', 'treasury', 'mint']);
+export const missionStatus = pgEnum('mission_status', [
+  'pending',
+  'open',
+  'closed',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'rejected',
+]);
+export const transferKind = pgEnum('transfer_kind', [
+  'starting_balance',
+  'grant',
+  'take',
+  'accrual',
+  'redemption',
+  'pledge',
+  'refund',
+  'payout',
+]);
+export const settlementKind = pgEnum('settlement_kind', ['refunded', 'paid']);
+export const tokenRole = pgEnum('token_role', ['moderator', 'owner', 'bot']);
+
+export const channels = pgTable('channels', {
+  id: serial('id').primaryKey(),
+  login: text('login').notNull().unique(),
+  broadcasterId: text('broadcaster_id'),
+  displayName: text('display_name'),
+  settings: jsonb('settings').notNull().default(sql`'{}'::jsonb`),
+  overlayKey: text('overlay_key').notNull(),
+  missionsPaused: boolean('missions_paused').notNull().default(false),
+  nextMissionNumber: integer('next_mission_number').notNull().default(1),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/** Twitch users, keyed on the immutable user id; login and display name follow renames. */
+export const users = pgTable('users', {
+  userId: text('user_id').primaryKey(),
+  login: text('login').notNull(),
+  displayName: text('display_name').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [index('users_login_idx').on(t.login)]);
+
+export const accounts = pgTable('accounts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  channelId: integer('channel_id').notNull().references(() => channels.id),
+  kind: accountKind('kind').notNull(),
+  userId: text('user_id').references(() => users.userId),
+  missionId: bigint('mission_id', { mode: 'number' }),
+  balance: amount('balance').notNull().default(0),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [
+  check('accounts_non_negative', sql`${t.kind} = 'mint' OR ${t.balance} >= 0`),
+  check('accounts_owner_shape', sql`(${t.kind} = 'wallet') = (${t.userId} IS NOT NULL)
+    AND (${t.kind} = 'escrow') = (${t.missionId} IS NOT NULL)`),
+  uniqueIndex('accounts_wallet_uq').on(t.channelId, t.userId).where(sql`${t.kind} = 'wallet'`),
+  uniqueIndex('accounts_escrow_uq').on(t.missionId).where(sql`${t.kind} = 'escrow'`),
+  uniqueIndex('accounts_system_uq').on(t.channelId, t.kind).where(sql`${t.kind} IN ('treasury', 'mint')`),
+]);
+
+export const missions = pgTable('missions', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  channelId: integer('channel_id').notNull().references(() => channels.id),
+  number: integer('number').notNull(),
+  text: text('text').notNull(),
+  status: missionStatus('status').notNull(),
+  proposerId: text('proposer_id').notNull().references(() => users.userId),
+  durationMs: bigint('duration_ms', { mode: 'number' }).notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  openedAt: ts('opened_at'),
+  deadline: ts('deadline'),
+  closedAt: ts('closed_at'),
+  resolvedAt: ts('resolved_at'),
+  resolvedBy: text('resolved_by'),
+  settled: boolean('settled').notNull().default(false),
+  settledAt: ts('settled_at'),
+  reason: text('reason'),
+}, (t) => [
+  uniqueIndex('missions_channel_number_uq').on(t.channelId, t.number),
+  index('missions_channel_status_idx').on(t.channelId, t.status),
+  index('missions_unsettled_idx').on(t.id).where(sql`NOT ${t.settled}`),
+  check('missions_text_length', sql`char_length(${t.text}) BETWEEN 1 AND 200`),
+]);
+
+export const pledges = pgTable('pledges', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  channelId: integer('channel_id').notNull().references(() => channels.id),
+  missionId: bigint('mission_id', { mode: 'number' }).notNull().references(() => missions.id),
+  userId: text('user_id').notNull().references(() => users.userId),
+  amount: amount('amount').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  idempotencyKey: text('idempotency_key'),
+  settlement: settlementKind('settlement'),
+  settledAt: ts('settled_at'),
+}, (t) => [
+  check('pledges_amount_positive', sql`${t.amount} > 0`),
+  check('pledges_settlement_shape', sql`(${t.settlement} IS NULL) = (${t.settledAt} IS NULL)`),
+  uniqueIndex('pledges_idempotency_uq').on(t.channelId, t.idempotencyKey),
+  index('pledges_mission_idx').on(t.missionId, t.id),
+  index('pledges_unsettled_idx').on(t.missionId, t.id).where(sql`${t.settlement} IS NULL`),
+  index('pledges_user_idx').on(t.channelId, t.userId),
+]);
+
+/** The append-only journal: every balance change is exactly one row. */
+export const transfers = pgTable('transfers', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  channelId: integer('channel_id').notNull().references(() => channels.id),
+  fromAccount: bigint('from_account', { mode: 'number' }).notNull().references(() => accounts.id),
+  toAccount: bigint('to_account', { mode: 'number' }).notNull().references(() => accounts.id),
+  amount: amount('amount').notNull(),
+  kind: transferKind('kind').notNull(),
+  missionId: bigint('mission_id', { mode: 'number' }).references(() => missions.id),
+  pledgeId: bigint('pledge_id', { mode: 'number' }).references(() => pledges.id),
+  actor: text('actor'),
+  idempotencyKey: text('idempotency_key'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [
+  check('transfers_amount_positive', sql`${t.amount} > 0`),
+  check('transfers_distinct_accounts', sql`${t.fromAccount} <> ${t.toAccount}`),
+  // Invariant 5: a pledge is settled (refund or payout) at most once.
+  uniqueIndex('transfers_one_settlement_per_pledge').on(t.pledgeId).where(sql`${t.kind} IN ('refund', 'payout')`),
+  uniqueIndex('transfers_idempotency_uq').on(t.channelId, t.kind, t.idempotencyKey),
+  index('transfers_channel_idx').on(t.channelId, t.id),
+  index('transfers_from_idx').on(t.fromAccount),
+  index('transfers_to_idx').on(t.toAccount),
+]);
+
+/** Stored results of idempotent API writes (replayed for the same key and body). */
+export const idempotencyKeys = pgTable('idempotency_keys', {
+  scope: text('scope').notNull(),
+  key: text('key').notNull(),
+  requestHash: text('request_hash').notNull(),
+  statusCode: smallint('status_code').notNull(),
+  response: jsonb('response').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.scope, t.key] })]);
+
+/** Dashboard and bot tokens; only a SHA-256 hash of the secret is stored. */
+export const apiTokens = pgTable('api_tokens', {
+  id: serial('id').primaryKey(),
+  channelId: integer('channel_id').references(() => channels.id),
+  role: tokenRole('role').notNull(),
+  label: text('label'),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  revokedAt: ts('revoked_at'),
+}, (t) => [
+  check('api_tokens_scope', sql`(${t.role} = 'bot') OR (${t.channelId} IS NOT NULL)`),
+]);
+
+export type ChannelRow = typeof channels.$inferSelect;
+export type MissionRow = typeof missions.$inferSelect;
+export type PledgeRow = typeof pledges.$inferSelect;
+export type AccountRow = typeof accounts.$inferSelect;
+export type TransferRow = typeof transfers.$inferSelect;
+export type MissionStatus = (typeof missionStatus.enumValues)[number];
+export type TransferKind = (typeof transferKind.enumValues)[number];

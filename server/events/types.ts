@@ -1,0 +1,55 @@
+import type { MissionDto, ViewerRef } from '../domain/types.js';
+
+/**
+ * Events published on the bus by whichever process made the change (server, worker or bot)
+ * and consumed by the overlay hub and the bot's announcer. One channel's events are ordered
+ * as published by one process; consumers must not assume more.
+ */
+export type DomainEvent = MissionChangedEvent | PledgeAddedEvent | MissionResolvedEvent;
+
+interface BaseEvent {
+  /** Channel login, lower case. */
+  channel: string;
+  /** ISO 8601 time the change committed. */
+  at: string;
+}
+
+/** A mission was created or changed state or deadline (proposed, approved, closed, extended…). */
+export interface MissionChangedEvent extends BaseEvent {
+  type: 'mission';
+  /** What happened: 'proposed' | 'opened' | 'closed' | 'extended' | 'updated'. */
+  change: 'proposed' | 'opened' | 'closed' | 'extended' | 'updated';
+  mission: MissionDto;
+}
+
+/** One or more pledges committed to one mission (a micro-batch publishes one event). */
+export interface PledgeAddedEvent extends BaseEvent {
+  type: 'pledge';
+  missionNumber: number;
+  /** Pledges in this event. */
+  count: number;
+  /** Points added by this event. */
+  amount: number;
+  /** New backers (first pledge of a viewer on this mission) in this event. */
+  newBackers: number;
+  /** Totals after the event. */
+  pot: number;
+  backers: number;
+  newestBacker: ViewerRef;
+}
+
+/** A verdict: the mission reached a terminal status (settlement may still be running). */
+export interface MissionResolvedEvent extends BaseEvent {
+  type: 'resolved';
+  outcome: 'succeeded' | 'failed' | 'cancelled' | 'rejected';
+  /** Why it failed: a moderator verdict, the grace period running out, a pending timeout… */
+  cause: 'verdict' | 'expired' | 'pending_timeout' | 'cancel' | 'reject';
+  mission: MissionDto;
+}
+
+export interface EventBus {
+  publish(event: DomainEvent): Promise<void>;
+  /** Returns an unsubscribe function. Handlers must not throw. */
+  subscribe(handler: (event: DomainEvent) => void): () => void;
+  close(): Promise<void>;
+}
