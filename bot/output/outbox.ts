@@ -1,0 +1,134 @@
+/**
+ * The outbox driver: feeds the pure core the clock, performs its sends and keeps one timer for
+ * the next moment something can go out. All rules live in `outbox-core.ts`.
+ */
+import {
+  createOutboxCore,
+  type ChannelStats,
+  type Drop,
+  type DropReason,
+  type DroppedMessage,
+  type OutboxPolicy,
+  type OutgoingMessage,
+} from './outbox-core.js';
+
+/** Runs `fn` after `ms`; returns a function that cancels it. */
+export type Schedule = (fn: () => void, ms: number) => () => void;
+
+export interface OutboxOptions extends OutboxPolicy {
+  /** Sends one chat line (already split, sanitised and de-duplicated). */
+  send: (channel: string, text: string) => Promise<void> | void;
+  now: () => number;
+  schedule: Schedule;
+  /** Told about every message that will never be (fully) sent, and why. Must not throw. */
+  onDrop?: (message: DroppedMessage, reason: DropReason) => void;
+}
+
+export interface Outbox {
+  /** Queues a message; it goes out as soon as budget and priority allow (on the next tick). */
+  enqueue(channel: string, message: OutgoingMessage): void;
+  /** From USERSTATE: moderator or broadcaster status in `channel` (limit 90 instead of 18). */
+  setModerator(channel: string, isModerator: boolean): void;
+  /** From ROOMSTATE `slow`, in seconds (0 = off). */
+  setSlowMode(channel: string, seconds: number): void;
+  /** Resolves once everything queued now has been sent or dropped (or the outbox closed). */
+  flush(): Promise<void>;
+  /** Stops the timer and drops whatever is still queued (reason `closed`); later enqueues are dropped. */
+  close(): void;
+  stats(channel: string): ChannelStats;
+}
+
+/** Creates a per-channel priority outbox that keeps the bot inside Twitch's chat limits. */
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { send, now, schedule, onDrop } = options;
+  const core = createOutboxCore(options);
+  let cancelTimer: (() => void) | null = null;
+  let timerAt = Number.POSITIVE_INFINITY;
+  let closed = false;
+  let idleWaiters: (() => void)[] = [];
+
+  const report = (drops: Drop[]): void => {
+    if (!onDrop) return;
+    for (const { message, reason } of drops) onDrop(message, reason);
+  };
+
+  const settleWaiters = (): void => {
+    if (core.size() > 0 && !closed) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  const wake = (at: number): void => {
+    if (closed || at >= timerAt) return;
+    cancelTimer?.();
+    timerAt = at;
+    cancelTimer = schedule(pump, Math.max(0, at - now()));
+  };
+
+  const deliver = (channel: string, text: string, message: DroppedMessage): void => {
+    const failed = (): void => {
+      core.noteFailure(channel);
+      onDrop?.(message, 'send-failed');
+    };
+    try {
+      const result = send(channel, text);
+      if (result && typeof result.then === 'function') result.then(undefined, failed);
+    } catch {
+      failed();
+    }
+  };
+
+  function pump(): void {
+    cancelTimer = null;
+    timerAt = Number.POSITIVE_INFINITY;
+    if (closed) return;
+    const { sends, drops, wakeAt } = core.take(now());
+    report(drops);
+    for (const line of sends) deliver(line.channel, line.text, line.message);
+    if (wakeAt !== null) wake(wakeAt);
+    settleWaiters();
+  }
+
+  return {
+    enqueue(channel, message) {
+      if (closed) {
+        report([{ message: { channel, text: message.text, priority: message.priority, enqueuedAt: now() }, reason: 'closed' }]);
+        return;
+      }
+      report(core.enqueue(channel, message, now()));
+      // Deferred to a tick, so messages enqueued together are ordered by priority, not arrival.
+      wake(now());
+    },
+    setModerator(channel, isModerator) {
+      core.setModerator(channel, isModerator);
+      wake(now());
+    },
+    setSlowMode(channel, seconds) {
+      core.setSlowMode(channel, seconds);
+      wake(now());
+    },
+    flush() {
+      if (closed || core.size() === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      cancelTimer?.();
+      cancelTimer = null;
+      report(core.drain('closed'));
+      settleWaiters();
+    },
+    stats(channel) {
+      return core.stats(channel, now());
+    },
+  };
+}
+
+/** A {@link Schedule} on real timers that never keeps the process alive by itself. */
+export const setTimeoutSchedule: Schedule = (fn, ms) => {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
