@@ -1,0 +1,89 @@
+/**
+ * Per-channel settings (SPEC §7). Durations are whole seconds in storage and in the API.
+ * Stored as a JSON object holding only what differs from the defaults, so new defaults reach
+ * existing channels.
+ */
+export interface ChannelSettings {
+  locale: 'en' | 'ko';
+  currencyName: string;
+  startingBalance: number;
+  minStake: number;
+  /** Largest single pledge; null means no limit. */
+  maxPledge: number | null;
+  maxOpenMissions: number;
+  maxOpenMissionsPerViewer: number;
+  requireApproval: boolean;
+  pendingTimeout: number;
+  defaultDuration: number;
+  minDuration: number;
+  maxDuration: number;
+  verdictGrace: number;
+  createCooldown: number;
+  blockedWords: string[];
+  resolverMustNotHavePledged: boolean;
+  accrual: AccrualSettings;
+}
+
+export interface AccrualSettings {
+  enabled: boolean;
+  /** Points per interval for every viewer present. */
+  amount: number;
+  /** Extra points per interval for viewers who chatted. */
+  chatBonus: number;
+  intervalSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: ChannelSettings = Object.freeze({
+  locale: 'en',
+  currencyName: 'pts',
+  startingBalance: 1000,
+  minStake: 10,
+  maxPledge: null,
+  maxOpenMissions: 5,
+  maxOpenMissionsPerViewer: 1,
+  requireApproval: true,
+  pendingTimeout: 600,
+  defaultDuration: 1800,
+  minDuration: 60,
+  maxDuration: 86_400,
+  verdictGrace: 900,
+  createCooldown: 60,
+  blockedWords: [],
+  resolverMustNotHavePledged: true,
+  accrual: { enabled: true, amount: 10, chatBonus: 5, intervalSeconds: 300 },
+}) as ChannelSettings;
+
+/** Merges stored overrides over the defaults; unknown keys in storage are ignored. */
+export function resolveSettings(stored: unknown): ChannelSettings {
+  const overrides = (stored && typeof stored === 'object' ? stored : {}) as Partial<ChannelSettings>;
+  const merged: ChannelSettings = { ...DEFAULT_SETTINGS };
+  for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof ChannelSettings)[]) {
+    if (overrides[key] !== undefined) (merged as unknown as Record<string, unknown>)[key] = overrides[key];
+  }
+  merged.accrual = { ...DEFAULT_SETTINGS.accrual, ...(overrides.accrual ?? {}) };
+  return merged;
+}
+
+/** Cross-field rules the JSON schema cannot express. Returns problems, empty when valid. */
+export function settingsProblems(s: ChannelSettings): string[] {
+  const problems: string[] = [];
+  if (s.minDuration > s.maxDuration) problems.push('minDuration must not exceed maxDuration');
+  if (s.defaultDuration < s.minDuration || s.defaultDuration > s.maxDuration) {
+    problems.push('defaultDuration must lie between minDuration and maxDuration');
+  }
+  if (s.maxPledge !== null && s.maxPledge < s.minStake) problems.push('maxPledge must not be below minStake');
+  if (s.maxOpenMissionsPerViewer > s.maxOpenMissions) {
+    problems.push('maxOpenMissionsPerViewer must not exceed maxOpenMissions');
+  }
+  return problems;
+}
+
+/** True when `text` contains a blocked word (case-insensitive, ignoring spacing tricks). */
+export function containsBlockedWord(text: string, blockedWords: readonly string[]): boolean {
+  const fold = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[\s\u200B-\u200F\u2060\uFEFF._-]+/g, '');
+  const haystack = fold(text);
+  return blockedWords.some((word) => {
+    const needle = fold(word);
+    return needle !== '' && haystack.includes(needle);
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * SQL for accounts and the transfer journal. Every balance change goes through `applyTransfers`,
+ * which writes the journal rows and the balance deltas in the same transaction, set-based.
+ */
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import type { TransferKind } from '../../db/schema.js';
+
+export interface TransferInput {
+  from: number;
+  to: number;
+  amount: number;
+  kind: TransferKind;
+  missionId?: number | null;
+  pledgeId?: number | null;
+  actor?: string | null;
+  idempotencyKey?: string | null;
+}
+
+export interface SystemAccounts {
+  treasury: number;
+  mint: number;
+}
+
+type Row = Record<string, unknown>;
+const rows = <T>(result: { rows: Row[] }) => result.rows as T[];
+/** Binds a JS array as one Postgres array parameter (a bare array would expand to a list). */
+export const arrayParam = (values: readonly unknown[]) => sql.param(values);
+
+export async function createSystemAccounts(tx: Executor, channelId: number): Promise<SystemAccounts> {
+  await tx.execute(sql`
+    INSERT INTO accounts (channel_id, kind) VALUES (${channelId}, 'treasury'), (${channelId}, 'mint')
+    ON CONFLICT DO NOTHING`);
+  return getSystemAccounts(tx, channelId);
+}
+
+export async function getSystemAccounts(tx: Executor, channelId: number): Promise<SystemAccounts> {
+  const result = rows<{ id: number; kind: string }>(
+    await tx.execute(sql`SELECT id, kind FROM accounts WHERE channel_id = ${channelId} AND kind IN ('treasury', 'mint')`),
+  );
+  const treasury = result.find((r) => r.kind === 'treasury')?.id;
+  const mint = result.find((r) => r.kind === 'mint')?.id;
+  if (treasury === undefined || mint === undefined) throw new Error(`channel ${channelId} has no system accounts`);
+  return { treasury, mint };
+}
+
+/** The viewer's wallet id, creating it when missing. `created` tells the caller to credit the starting balance. */
+export async function ensureWallet(tx: Executor, channelId: number, userId: string): Promise<{ id: number; created: boolean }> {
+  const inserted = rows<{ id: number }>(
+    await tx.execute(sql`
+      INSERT INTO accounts (channel_id, kind, user_id) VALUES (${channelId}, 'wallet', ${userId})
+      ON CONFLICT (channel_id, user_id) WHERE kind = 'wallet' DO NOTHING
+      RETURNING id`),
+  );
+  if (inserted[0]) return { id: inserted[0].id, created: true };
+  const existing = rows<{ id: number }>(
+    await tx.execute(sql`SELECT id FROM accounts WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = ${userId}`),
+  );
+  if (!existing[0]) throw new Error('wallet vanished');
+  return { id: existing[0].id, created: false };
+}
+
+export async function findWallet(tx: Executor, channelId: number, userId: string): Promise<{ id: number; balance: number } | null> {
+  const result = rows<{ id: number; balance: number }>(
+    await tx.execute(sql`SELECT id, balance FROM accounts WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = ${userId}`),
+  );
+  return result[0] ?? null;
+}
+
+export async function createEscrow(tx: Executor, channelId: number, missionId: number): Promise<number> {
+  const result = rows<{ id: number }>(
+    await tx.execute(sql`INSERT INTO accounts (channel_id, kind, mission_id) VALUES (${channelId}, 'escrow', ${missionId}) RETURNING id`),
+  );
+  return result[0]!.id;
+}
+
+export async function escrowOf(tx: Executor, missionId: number): Promise<{ id: number; balance: number }> {
+  const result = rows<{ id: number; balance: number }>(
+    await tx.execute(sql`SELECT id, balance FROM accounts WHERE kind = 'escrow' AND mission_id = ${missionId}`),
+  );
+  if (!result[0]) throw new Error(`mission ${missionId} has no escrow`);
+  return result[0];
+}
+
+/** Locks the wallet row and returns its balance (for amounts relative to the balance: all, half, %). */
+export async function lockWallet(tx: Executor, walletId: number): Promise<number> {
+  const result = rows<{ balance: number }>(await tx.execute(sql`SELECT balance FROM accounts WHERE id = ${walletId} FOR UPDATE`));
+  return result[0]!.balance;
+}
+
+/**
+ * Debits `amount` only if the balance covers it; returns the new balance, or null when it does not.
+ * The condition and the update are one statement, so no interleaving can overdraw the wallet.
+ */
+export async function debitIfCovered(tx: Executor, walletId: number, amount: number): Promise<number | null> {
+  const result = rows<{ balance: number }>(
+    await tx.execute(sql`
+      UPDATE accounts SET balance = balance - ${amount}
+      WHERE id = ${walletId} AND balance >= ${amount}
+      RETURNING balance`),
+  );
+  return result[0]?.balance ?? null;
+}
+
+/** Appends journal rows without touching balances (the caller already moved them, e.g. `debitIfCovered`). */
+export async function insertJournal(tx: Executor, channelId: number, transfers: readonly TransferInput[]): Promise<void> {
+  if (transfers.length === 0) return;
+  const col = <K extends keyof TransferInput>(key: K) => arrayParam(transfers.map((t) => t[key] ?? null));
+  await tx.execute(sql`
+    INSERT INTO transfers (channel_id, from_account, to_account, amount, kind, mission_id, pledge_id, actor, idempotency_key)
+    SELECT ${channelId}, f, t, a, k::transfer_kind, m, p, ac, ik
+    FROM unnest(${col('from')}::bigint[], ${col('to')}::bigint[], ${col('amount')}::bigint[], ${col('kind')}::text[],
+                ${col('missionId')}::bigint[], ${col('pledgeId')}::bigint[], ${col('actor')}::text[],
+                ${col('idempotencyKey')}::text[]) AS u(f, t, a, k, m, p, ac, ik)`);
+}
+
+/**
+ * Adds each delta to its account's balance in one statement. Rows are locked in id order first so
+ * that concurrent multi-account updates cannot deadlock each other. A balance driven below zero
+ * trips the `accounts_non_negative` constraint and aborts the transaction.
+ */
+export async function applyDeltas(tx: Executor, deltas: ReadonlyMap<number, number>): Promise<void> {
+  const entries = [...deltas].filter(([, delta]) => delta !== 0).sort(([a], [b]) => a - b);
+  if (entries.length === 0) return;
+  const ids = entries.map(([id]) => id);
+  const amounts = entries.map(([, delta]) => delta);
+  if (entries.length > 1) {
+    await tx.execute(sql`SELECT id FROM accounts WHERE id = ANY(${arrayParam(ids)}::bigint[]) ORDER BY id FOR UPDATE`);
+  }
+  await tx.execute(sql`
+    UPDATE accounts SET balance = accounts.balance + d.delta
+    FROM unnest(${arrayParam(ids)}::bigint[], ${arrayParam(amounts)}::bigint[]) AS d(id, delta)
+    WHERE accounts.id = d.id`);
+}
+
+/** Journal rows plus their balance effects: the one way to move points between accounts. */
+export async function applyTransfers(tx: Executor, channelId: number, transfers: readonly TransferInput[]): Promise<void> {
+  if (transfers.length === 0) return;
+  const deltas = new Map<number, number>();
+  for (const t of transfers) {
+    deltas.set(t.from, (deltas.get(t.from) ?? 0) - t.amount);
+    deltas.set(t.to, (deltas.get(t.to) ?? 0) + t.amount);
+  }
+  await applyDeltas(tx, deltas);
+  await insertJournal(tx, channelId, transfers);
+}

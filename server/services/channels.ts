@@ -1,0 +1,132 @@
+/** Channels: creation with their system accounts, settings, overlay keys, totals. */
+import { randomBytes } from 'node:crypto';
+import type { Database, Executor } from '../../db/client.js';
+import type { ChannelRow } from '../../db/schema.js';
+import { errors } from '../domain/errors.js';
+import { DEFAULT_SETTINGS, resolveSettings, settingsProblems, type ChannelSettings } from '../domain/settings.js';
+import {
+  channelTotals,
+  findChannelByLogin,
+  insertChannel,
+  listChannels,
+  updateChannel,
+  type ChannelTotals,
+} from '../repositories/channels-repository.js';
+import { createSystemAccounts } from '../repositories/ledger-repository.js';
+import { withRetry } from './transaction.js';
+
+export interface Channel {
+  id: number;
+  login: string;
+  broadcasterId: string | null;
+  displayName: string | null;
+  settings: ChannelSettings;
+  overlayKey: string;
+  missionsPaused: boolean;
+}
+
+export const CHANNEL_LOGIN = /^[a-z0-9_]{2,25}$/;
+
+export const newOverlayKey = () => randomBytes(24).toString('base64url');
+
+export function toChannel(row: ChannelRow): Channel {
+  return {
+    id: row.id,
+    login: row.login,
+    broadcasterId: row.broadcasterId,
+    displayName: row.displayName,
+    settings: resolveSettings(row.settings),
+    overlayKey: row.overlayKey,
+    missionsPaused: row.missionsPaused,
+  };
+}
+
+/** Stored overrides: only the settings that differ from the defaults. */
+function overridesOf(settings: ChannelSettings): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (JSON.stringify(value) !== JSON.stringify((DEFAULT_SETTINGS as unknown as Record<string, unknown>)[key])) out[key] = value;
+  }
+  return out;
+}
+
+export function createChannelService(db: Database) {
+  async function get(login: string, tx: Executor = db): Promise<Channel> {
+    const row = await findChannelByLogin(tx, login);
+    if (!row) throw errors.channelNotFound(login);
+    return toChannel(row);
+  }
+
+  async function create(input: {
+    login: string;
+    broadcasterId?: string | null;
+    displayName?: string | null;
+    settings?: Partial<ChannelSettings>;
+  }): Promise<Channel> {
+    const login = input.login.toLowerCase();
+    if (!CHANNEL_LOGIN.test(login)) throw errors.validation(`"${input.login}" is not a valid Twitch login`);
+    const settings = resolveSettings(input.settings ?? {});
+    const problems = settingsProblems(settings);
+    if (problems.length > 0) throw errors.validation(problems.join('; '));
+    return withRetry(db, async (tx) => {
+      const row = await insertChannel(tx, {
+        login,
+        broadcasterId: input.broadcasterId ?? null,
+        displayName: input.displayName ?? null,
+        settings: overridesOf(settings),
+        overlayKey: newOverlayKey(),
+      });
+      if (!row) throw errors.channelExists(login);
+      await createSystemAccounts(tx, row.id);
+      return toChannel(row);
+    });
+  }
+
+  /** Creates the channel with default settings unless it exists (for TWITCH_CHANNELS at start-up). */
+  async function ensure(login: string): Promise<Channel> {
+    try {
+      return await create({ login });
+    } catch (err) {
+      if (err instanceof Error && 'code' in err && err.code === 'CHANNEL_EXISTS') return get(login);
+      throw err;
+    }
+  }
+
+  async function updateSettings(login: string, patch: Partial<ChannelSettings>): Promise<Channel> {
+    return withRetry(db, async (tx) => {
+      const row = await findChannelByLogin(tx, login, 'update');
+      if (!row) throw errors.channelNotFound(login);
+      const current = resolveSettings(row.settings);
+      const next: ChannelSettings = {
+        ...current,
+        ...patch,
+        accrual: { ...current.accrual, ...(patch.accrual ?? {}) },
+      };
+      const problems = settingsProblems(next);
+      if (problems.length > 0) throw errors.validation(problems.join('; '));
+      return toChannel(await updateChannel(tx, row.id, { settings: overridesOf(next) }));
+    });
+  }
+
+  async function rotateOverlayKey(login: string): Promise<Channel> {
+    const channel = await get(login);
+    return toChannel(await updateChannel(db, channel.id, { overlayKey: newOverlayKey() }));
+  }
+
+  async function setPaused(login: string, paused: boolean): Promise<Channel> {
+    const channel = await get(login);
+    return toChannel(await updateChannel(db, channel.id, { missionsPaused: paused }));
+  }
+
+  async function totals(channelId: number): Promise<ChannelTotals> {
+    return channelTotals(db, channelId);
+  }
+
+  async function list(): Promise<Channel[]> {
+    return (await listChannels(db)).map(toChannel);
+  }
+
+  return { get, create, ensure, updateSettings, rotateOverlayKey, setPaused, totals, list };
+}
+
+export type ChannelService = ReturnType<typeof createChannelService>;

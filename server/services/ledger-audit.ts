@@ -1,0 +1,121 @@
+/**
+ * Checks the ledger invariants of SPEC §6 against the live database, one channel at a time.
+ * Read-only; runs in a REPEATABLE READ transaction so it sees one consistent snapshot.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database, Executor } from '../../db/client.js';
+
+export interface Violation {
+  invariant: 1 | 2 | 3 | 4 | 5 | 6;
+  message: string;
+  account?: number;
+  missionNumber?: number;
+  pledgeId?: number;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  violations: Violation[];
+}
+
+type Row = Record<string, number | string | null>;
+const MAX_PER_CHECK = 50;
+
+async function query(tx: Executor, q: ReturnType<typeof sql>): Promise<Row[]> {
+  return (await tx.execute(q)).rows as Row[];
+}
+
+export async function auditChannel(db: Database, channelId: number): Promise<AuditReport> {
+  const violations = await db.transaction(
+    async (tx) => {
+      const found: Violation[] = [];
+      const add = (v: Violation) => found.push(v);
+
+      // 1. balance = incoming − outgoing
+      for (const r of await query(tx, sql`
+        WITH flows AS (
+          SELECT to_account AS id, amount AS delta FROM transfers WHERE channel_id = ${channelId}
+          UNION ALL
+          SELECT from_account, -amount FROM transfers WHERE channel_id = ${channelId}
+        ), sums AS (SELECT id, sum(delta) AS total FROM flows GROUP BY id)
+        SELECT a.id, a.balance, COALESCE(s.total, 0) AS computed
+        FROM accounts a LEFT JOIN sums s ON s.id = a.id
+        WHERE a.channel_id = ${channelId} AND a.balance <> COALESCE(s.total, 0)
+        LIMIT ${MAX_PER_CHECK}`)) {
+        add({ invariant: 1, account: Number(r.id), message: `account ${r.id} balance ${r.balance} but journal says ${r.computed}` });
+      }
+
+      // 2. only the mint may be negative
+      for (const r of await query(tx, sql`
+        SELECT id, kind, balance FROM accounts
+        WHERE channel_id = ${channelId} AND kind <> 'mint' AND balance < 0 LIMIT ${MAX_PER_CHECK}`)) {
+        add({ invariant: 2, account: Number(r.id), message: `${r.kind} account ${r.id} is negative (${r.balance})` });
+      }
+
+      // 3. a channel's balances sum to zero
+      const [sum] = await query(tx, sql`SELECT COALESCE(sum(balance), 0) AS total FROM accounts WHERE channel_id = ${channelId}`);
+      if (Number(sum?.total ?? 0) !== 0) add({ invariant: 3, message: `channel balances sum to ${sum?.total}, not 0` });
+
+      // 4. escrow = unsettled pledges; zero once settled
+      for (const r of await query(tx, sql`
+        SELECT m.number, m.settled, e.balance,
+               COALESCE((SELECT sum(p.amount) FROM pledges p WHERE p.mission_id = m.id AND p.settlement IS NULL), 0) AS unsettled
+        FROM missions m JOIN accounts e ON e.kind = 'escrow' AND e.mission_id = m.id
+        WHERE m.channel_id = ${channelId}
+          AND (e.balance <> COALESCE((SELECT sum(p.amount) FROM pledges p WHERE p.mission_id = m.id AND p.settlement IS NULL), 0)
+               OR (m.settled AND e.balance <> 0))
+        LIMIT ${MAX_PER_CHECK}`)) {
+        add({
+          invariant: 4,
+          missionNumber: Number(r.number),
+          message: `mission #${r.number} escrow ${r.balance}, unsettled pledges ${r.unsettled}${r.settled ? ' (settled)' : ''}`,
+        });
+      }
+
+      // 5. each pledge funded once and settled at most once, matching its settlement mark
+      for (const r of await query(tx, sql`
+        SELECT p.id, p.amount, p.settlement,
+               count(t.id) FILTER (WHERE t.kind = 'pledge') AS funded,
+               COALESCE(sum(t.amount) FILTER (WHERE t.kind = 'pledge'), 0) AS funded_amount,
+               count(t.id) FILTER (WHERE t.kind = 'refund') AS refunds,
+               count(t.id) FILTER (WHERE t.kind = 'payout') AS payouts,
+               COALESCE(sum(t.amount) FILTER (WHERE t.kind IN ('refund', 'payout')), 0) AS settled_amount
+        FROM pledges p LEFT JOIN transfers t ON t.pledge_id = p.id
+        WHERE p.channel_id = ${channelId}
+        GROUP BY p.id
+        HAVING count(t.id) FILTER (WHERE t.kind = 'pledge') <> 1
+            OR COALESCE(sum(t.amount) FILTER (WHERE t.kind = 'pledge'), 0) <> p.amount
+            OR count(t.id) FILTER (WHERE t.kind IN ('refund', 'payout')) > 1
+            OR (p.settlement IS NULL) <> (count(t.id) FILTER (WHERE t.kind IN ('refund', 'payout')) = 0)
+            OR (p.settlement = 'refunded' AND count(t.id) FILTER (WHERE t.kind = 'refund') <> 1)
+            OR (p.settlement = 'paid' AND count(t.id) FILTER (WHERE t.kind = 'payout') <> 1)
+            OR (p.settlement IS NOT NULL AND COALESCE(sum(t.amount) FILTER (WHERE t.kind IN ('refund', 'payout')), 0) <> p.amount)
+        LIMIT ${MAX_PER_CHECK}`)) {
+        add({
+          invariant: 5,
+          pledgeId: Number(r.id),
+          message: `pledge ${r.id} (${r.amount}, ${r.settlement ?? 'unsettled'}): funded ${r.funded}x, refunds ${r.refunds}, payouts ${r.payouts}`,
+        });
+      }
+
+      // 6. one effect per idempotency key
+      for (const r of await query(tx, sql`
+        SELECT kind, idempotency_key, count(*) AS n FROM transfers
+        WHERE channel_id = ${channelId} AND idempotency_key IS NOT NULL
+        GROUP BY kind, idempotency_key HAVING count(*) > 1 LIMIT ${MAX_PER_CHECK}`)) {
+        add({ invariant: 6, message: `idempotency key ${r.idempotency_key} has ${r.n} ${r.kind} transfers` });
+      }
+      return found;
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+  return { ok: violations.length === 0, violations };
+}
+
+/** Audits every channel; keyed by channel login. */
+export async function auditAll(db: Database): Promise<Map<string, AuditReport>> {
+  const channels = (await db.execute(sql`SELECT id, login FROM channels ORDER BY id`)).rows as { id: number; login: string }[];
+  const reports = new Map<string, AuditReport>();
+  for (const channel of channels) reports.set(channel.login, await auditChannel(db, channel.id));
+  return reports;
+}
