@@ -1,0 +1,93 @@
+import type { DomainEvent, EventBus } from './types.js';
+
+/** The slice of a pino logger the buses use; any pino `Logger` satisfies it. */
+export interface BusLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** An {@link EventBus} whose transport can report when it is subscribed. */
+export interface ReadyEventBus extends EventBus {
+  /**
+   * Resolves once this instance receives events from the transport, so events published
+   * afterwards (by any instance) reach its subscribers. Rejects if the first connection fails.
+   */
+  ready(): Promise<void>;
+}
+
+type Handler = (event: DomainEvent) => void;
+
+/** The local fan-out every bus shares: a handler set where one failing handler cannot starve the rest. */
+export interface HandlerRegistry {
+  add(handler: Handler): () => void;
+  dispatch(event: DomainEvent): void;
+  clear(): void;
+}
+
+export function createHandlerRegistry(logger?: BusLogger): HandlerRegistry {
+  // Wrapped per subscription so subscribing the same function twice yields two independent subscriptions.
+  const handlers = new Set<{ handler: Handler }>();
+  return {
+    add(handler) {
+      const entry = { handler };
+      handlers.add(entry);
+      return () => {
+        handlers.delete(entry);
+      };
+    },
+    dispatch(event) {
+      for (const { handler } of [...handlers]) {
+        try {
+          handler(event);
+        } catch (err) {
+          logger?.error({ err, eventType: event.type, channel: event.channel }, 'event handler threw');
+        }
+      }
+    },
+    clear() {
+      handlers.clear();
+    },
+  };
+}
+
+/** A cheap structural check of data arriving from another process: drop what cannot be an event. */
+export function isDomainEvent(value: unknown): value is DomainEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    (v.type === 'mission' || v.type === 'pledge' || v.type === 'resolved') &&
+    typeof v.channel === 'string' &&
+    typeof v.at === 'string'
+  );
+}
+
+/**
+ * An in-process bus for unit tests and single-process tools. Delivery happens on a later
+ * microtask, never inside `publish`, so publishers see the same asynchrony as with a broker.
+ * Events published after `close()` are dropped.
+ */
+export function createMemoryEventBus(options: { logger?: BusLogger } = {}): ReadyEventBus {
+  const registry = createHandlerRegistry(options.logger);
+  let closed = false;
+  return {
+    publish(event) {
+      if (closed) return Promise.reject(new Error('event bus is closed'));
+      // Clone so a subscriber cannot mutate what the publisher (or another subscriber) holds,
+      // matching the serialisation a real transport does.
+      const copy = structuredClone(event);
+      queueMicrotask(() => {
+        if (!closed) registry.dispatch(copy);
+      });
+      return Promise.resolve();
+    },
+    subscribe: (handler) => registry.add(handler),
+    ready: () => Promise.resolve(),
+    close() {
+      closed = true;
+      registry.clear();
+      return Promise.resolve();
+    },
+  };
+}
