@@ -1,0 +1,95 @@
+/**
+ * The HTTP application: infrastructure plugins around the domain routes (STYLE "Wiring").
+ * `buildApp` never listens; `server/main.ts` does, and tests use `app.inject`.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { DbHandle } from '../../db/client.js';
+import { createTokenService } from '../services/tokens.js';
+import { createMetrics, type AppMetrics } from './metrics.js';
+import { authPlugin } from './auth/auth-plugin.js';
+import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { healthPlugin, type ReadinessCheck } from './plugins/health.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { swaggerPlugin } from './plugins/swagger.js';
+import { splitValidatorFactory } from './plugins/validator.js';
+
+export interface AppDeps {
+  config: Config;
+  /** Owned by the caller: the app uses it but does not close it. */
+  db: DbHandle;
+  /** A pino logger (see `createLogger`), or false/undefined for none. */
+  logger?: Logger | false;
+  /** Checks behind `GET /readyz` (e.g. `postgresReadiness(db)`, `redisReadiness(redis)`). */
+  readiness: ReadinessCheck[];
+  /** Domain routes, registered under `/api/v1`. */
+  routes: FastifyPluginAsync[];
+  /** Plugins registered at the root (e.g. the overlay page and websocket). */
+  plugins?: FastifyPluginAsync[];
+  /** Share one metrics registry with the worker in the same process; a fresh one otherwise. */
+  metrics?: AppMetrics;
+  /** Fastify `trustProxy`: set only behind a proxy you control. Off by default. */
+  trustProxy?: boolean | string | string[];
+  /** Largest accepted request body. */
+  bodyLimit?: number;
+  /** See `AuthOptions.cacheMs`. */
+  tokenCacheMs?: number;
+}
+
+export const API_PREFIX = '/api/v1';
+export const DEFAULT_BODY_LIMIT = 16 * 1024;
+
+// Accept a caller's request id only when it is short and plain, so it is safe in logs and headers.
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    trustProxy: deps.trustProxy ?? false,
+    schemaController: { compilersFactory: { buildValidator: splitValidatorFactory() } },
+    ajv: { customOptions: { allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON only: a text/plain body is refused with 415 instead of reaching a schema as a string.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const metrics = deps.metrics ?? createMetrics();
+  if (!deps.metrics) app.addHook('onClose', async () => metrics.registry.clear());
+
+  await app.register(errorHandlerPlugin);
+  await app.register(securityHeadersPlugin, { hsts: config.publicUrl.startsWith('https:') });
+  await app.register(metricsPlugin, { metrics });
+  await app.register(swaggerPlugin, { publicUrl: config.publicUrl });
+  const tokens = createTokenService(deps.db.db);
+  await app.register(authPlugin, {
+    adminToken: config.adminToken,
+    findToken: (token) => tokens.findByToken(token),
+    ...(deps.tokenCacheMs === undefined ? {} : { cacheMs: deps.tokenCacheMs }),
+  });
+  await app.register(healthPlugin, { readiness: deps.readiness });
+
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  await app.register(
+    async (api) => {
+      for (const route of deps.routes) await api.register(route);
+    },
+    { prefix: API_PREFIX },
+  );
+
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,136 @@
+/**
+ * Pure authentication core: who presented which credential, and what `Actor` that makes them
+ * in a given channel. No I/O here; the plugin resolves tokens, these functions decide.
+ */
+import type { Actor, ChatRole, ChatUser } from '../../domain/actor.js';
+import { errors } from '../../domain/errors.js';
+
+/** The credential behind a request, resolved once per request. */
+export type Principal =
+  | { kind: 'anonymous' }
+  /** A token was presented but is malformed, unknown or revoked. */
+  | { kind: 'invalid' }
+  | { kind: 'admin' }
+  | { kind: 'token'; tokenId: number; role: 'moderator' | 'owner' | 'bot'; channelId: number | null };
+
+/** The channel a route acts on. */
+export interface ChannelRef {
+  id: number;
+  login: string;
+}
+
+/** The chat user the bot's service token acts for, from the `X-Acting-*` headers. */
+export interface ActingUser {
+  channel: string;
+  user: ChatUser;
+  role: ChatRole;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/** Extracts the token from `Authorization: Bearer <token>`; undefined when absent, null when malformed. */
+export function parseBearer(header: string | undefined): string | null | undefined {
+  if (header === undefined || header === '') return undefined;
+  const match = /^Bearer[ ]+([\x21-\x7e]{1,512})[ ]*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+export const ACTING_HEADERS = {
+  userId: 'x-acting-user-id',
+  login: 'x-acting-user-login',
+  displayName: 'x-acting-user-display-name',
+  role: 'x-acting-user-role',
+  channel: 'x-acting-channel',
+} as const;
+
+const ROLES: readonly ChatRole[] = ['viewer', 'moderator', 'broadcaster'];
+
+function single(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text.trim() === '' ? undefined : text.trim();
+}
+
+/**
+ * Reads the acting chat user. Display names may be non-ASCII (Korean, Japanese), which HTTP
+ * headers cannot carry, so the bot sends them percent-encoded (`encodeURIComponent`).
+ * Throws FORBIDDEN when a header is missing and VALIDATION when one is malformed.
+ */
+export function parseActingUser(headers: Headers): ActingUser {
+  const missing = Object.values(ACTING_HEADERS).filter((h) => single(headers, h) === undefined);
+  if (missing.length > 0) {
+    throw errors.forbidden(`The bot token must name the acting chat user (missing ${missing.join(', ')})`);
+  }
+  const userId = single(headers, ACTING_HEADERS.userId) ?? '';
+  const login = (single(headers, ACTING_HEADERS.login) ?? '').toLowerCase();
+  const role = (single(headers, ACTING_HEADERS.role) ?? '').toLowerCase();
+  const channel = (single(headers, ACTING_HEADERS.channel) ?? '').toLowerCase().replace(/^#/, '');
+  let displayName = single(headers, ACTING_HEADERS.displayName) ?? '';
+  try {
+    displayName = decodeURIComponent(displayName);
+  } catch {
+    throw errors.validation(`${ACTING_HEADERS.displayName} is not valid percent-encoding`);
+  }
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(userId)) throw errors.validation(`${ACTING_HEADERS.userId} is malformed`);
+  if (!/^[a-z0-9_]{1,25}$/.test(login)) throw errors.validation(`${ACTING_HEADERS.login} is malformed`);
+  if (!/^[a-z0-9_]{2,25}$/.test(channel)) throw errors.validation(`${ACTING_HEADERS.channel} is malformed`);
+  if (!ROLES.includes(role as ChatRole)) {
+    throw errors.validation(`${ACTING_HEADERS.role} must be one of ${ROLES.join(', ')}`);
+  }
+  if (displayName.length === 0 || displayName.length > 64 || /[\p{Cc}]/u.test(displayName)) {
+    throw errors.validation(`${ACTING_HEADERS.displayName} is malformed`);
+  }
+  return { channel, user: { userId, login, displayName }, role: role as ChatRole };
+}
+
+function requireCredential(principal: Principal): Exclude<Principal, { kind: 'anonymous' | 'invalid' }> {
+  if (principal.kind === 'anonymous') throw errors.unauthorized('This action needs a bearer token');
+  if (principal.kind === 'invalid') throw errors.unauthorized('The bearer token is invalid or revoked');
+  return principal;
+}
+
+/**
+ * The actor for a write in `channel`: the admin, a dashboard token of that channel, or the
+ * chat user the bot relays from a message in that same channel.
+ */
+export function actorFor(principal: Principal, headers: Headers, channel: ChannelRef): Actor {
+  const p = requireCredential(principal);
+  if (p.kind === 'admin') return { kind: 'admin' };
+  if (p.role === 'bot') {
+    if (p.channelId !== null && p.channelId !== channel.id) {
+      throw errors.forbidden('This bot token belongs to another channel');
+    }
+    const acting = parseActingUser(headers);
+    if (acting.channel !== channel.login) {
+      throw errors.forbidden(`The acting chat message came from ${acting.channel}, not ${channel.login}`);
+    }
+    return { kind: 'chat', channel: channel.login, user: acting.user, role: acting.role };
+  }
+  if (p.channelId !== channel.id) throw errors.forbidden('This token belongs to another channel');
+  return { kind: 'dashboard', channelId: channel.id, role: p.role, tokenId: p.tokenId };
+}
+
+/** Admin only: 401 without a valid credential, 403 with any other. */
+export function adminFor(principal: Principal): Actor {
+  const p = requireCredential(principal);
+  if (p.kind !== 'admin') throw errors.forbidden('Only the admin may do this');
+  return { kind: 'admin' };
+}
+
+/** The admin, or an owner token of this channel. */
+export function ownerOrAdminFor(principal: Principal, channel: ChannelRef): Actor {
+  const p = requireCredential(principal);
+  if (p.kind === 'admin') return { kind: 'admin' };
+  if (p.role === 'owner' && p.channelId === channel.id) {
+    return { kind: 'dashboard', channelId: channel.id, role: 'owner', tokenId: p.tokenId };
+  }
+  throw errors.forbidden("Only the channel's owner or the admin may do this");
+}
+
+/** Whether the principal may see a channel's secrets (overlay key) on public reads. */
+export function canSeeChannelSecrets(principal: Principal, channel: ChannelRef): boolean {
+  return (
+    principal.kind === 'admin' ||
+    (principal.kind === 'token' && principal.role === 'owner' && principal.channelId === channel.id)
+  );
+}

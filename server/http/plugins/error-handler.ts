@@ -1,0 +1,137 @@
+/**
+ * The one error handler (STYLE "Config, validation, errors"). Every failure leaves as
+ * `{ error: { code, message } }`: domain errors with their mapped status, Fastify's own
+ * request errors (validation, malformed JSON, content type, size) with a clear 4xx, and
+ * anything unexpected as a bare 500 whose details go to the log only, with the request id.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDomainError, type DomainError, type DomainErrorCode } from '../../domain/errors.js';
+
+const STATUS: Record<DomainErrorCode, number> = {
+  VALIDATION: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  RESOLVER_HAS_PLEDGED: 403,
+  CHANNEL_NOT_FOUND: 404,
+  MISSION_NOT_FOUND: 404,
+  VIEWER_NOT_FOUND: 404,
+  CHANNEL_EXISTS: 409,
+  IDEMPOTENCY_CONFLICT: 409,
+  INVALID_TRANSITION: 409,
+  MISSION_NOT_OPEN: 409,
+  MISSION_NOT_PENDING: 409,
+  // 409 rather than 423: Locked is WebDAV's, and clients treat 409 as "state forbids this now".
+  MISSIONS_PAUSED: 409,
+  INSUFFICIENT_FUNDS: 422,
+  STAKE_TOO_LOW: 422,
+  PLEDGE_TOO_HIGH: 422,
+  TOO_MANY_OPEN_MISSIONS: 422,
+  TOO_MANY_OPEN_MISSIONS_FOR_VIEWER: 422,
+  DURATION_OUT_OF_RANGE: 422,
+  BLOCKED_WORDS: 422,
+  COOLDOWN: 429,
+  OVERLOADED: 503,
+};
+
+/** The HTTP status for a domain error code. */
+export function httpStatusFor(code: DomainErrorCode): number {
+  return STATUS[code];
+}
+
+/** Seconds a client should wait before retrying, for the codes that have one. */
+export function retryAfterSeconds(error: DomainError): number | undefined {
+  if (error.code === 'COOLDOWN') {
+    const ms = Number(error.params.retryAfterMs);
+    return Number.isFinite(ms) && ms > 0 ? Math.ceil(ms / 1000) : 1;
+  }
+  if (error.code === 'OVERLOADED') return 1;
+  return undefined;
+}
+
+/** Fastify's request-level failures, by their error code. */
+const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'INVALID_JSON', message: 'The body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'INVALID_JSON',
+    message: 'The body is empty but Content-Type is application/json',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Send the body as application/json',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The body is too large' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', message: 'Content-Length does not match the body' },
+};
+
+interface ValidationIssue {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+/** One readable sentence naming the offending field, e.g. `body.amount must be integer`. */
+export function describeValidation(context: string | undefined, issues: ValidationIssue[]): string {
+  const issue = issues[0];
+  const part = context ?? 'request';
+  if (!issue) return `Invalid ${part}`;
+  const path = (issue.instancePath ?? '')
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const where = [part, ...path].join('.');
+  const params = issue.params ?? {};
+  if (issue.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+    return `${where} has an unknown field "${params.additionalProperty}"`;
+  }
+  if (issue.keyword === 'required' && typeof params.missingProperty === 'string') {
+    return `${[where, params.missingProperty].join('.')} is required`;
+  }
+  return `${where} ${issue.message ?? 'is invalid'}`;
+}
+
+function send(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message } });
+}
+
+export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isDomainError(error)) {
+    const status = httpStatusFor(error.code);
+    const retryAfter = retryAfterSeconds(error);
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    if (status >= 500) request.log.warn({ code: error.code }, error.message);
+    return send(reply, status, error.code, error.message);
+  }
+
+  const fastifyError = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
+  if (Array.isArray(fastifyError.validation)) {
+    return send(reply, 400, 'VALIDATION', describeValidation(fastifyError.validationContext, fastifyError.validation));
+  }
+  const known = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
+  if (known) return send(reply, known.status, known.code, known.message ?? fastifyError.message);
+
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // Fastify and its plugins raise these for malformed requests; their messages describe the request only.
+    if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+    return send(reply, status, status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST', fastifyError.message);
+  }
+
+  request.log.error({ err: error }, 'unhandled error');
+  return send(reply, 500, 'INTERNAL', 'Internal error');
+}
+
+/** Installs the error and not-found handlers at the root, so every route and plugin shares them. */
+export const errorHandlerPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler(handleError);
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '';
+      return send(reply, 404, 'NOT_FOUND', `No route for ${request.method} ${path}`);
+    });
+  },
+  { name: 'mission-link-error-handler', fastify: '5.x' },
+);

@@ -1,0 +1,74 @@
+/**
+ * Schema building blocks shared by every route and by the tests. Request bodies are validated
+ * strictly (no type coercion; objects built with `StrictObject` refuse unknown fields), so a
+ * string "100" for an amount, or an amount beyond `MAX_AMOUNT`, is a 400 rather than a guess.
+ */
+import { Type, type Static, type TObject, type TProperties, type TSchema, type ObjectOptions } from '@sinclair/typebox';
+
+/** Largest amount the API accepts: far below 2^53, so every amount is an exact JS integer. */
+export const MAX_AMOUNT = 1_000_000_000_000;
+
+/** A positive whole number of points. */
+export const Amount = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'Points, a whole number' });
+
+/** A mission's per-channel number (`#4` is 4). */
+export const MissionNumber = Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Mission number' });
+
+/** A channel: the Twitch login, lower case. */
+export const ChannelParam = Type.String({ pattern: '^[a-z0-9_]{2,25}$', description: 'Twitch login, lower case' });
+
+/** A Twitch login as written in URLs (viewers). */
+export const LoginParam = Type.String({ pattern: '^[a-z0-9_]{1,25}$', description: 'Twitch login, lower case' });
+
+/** An opaque pagination cursor, as returned in `nextCursor`. */
+export const Cursor = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_\\-.~]+$' });
+
+/** ISO 8601 timestamp. */
+export const Timestamp = Type.String({ format: 'date-time' });
+
+/** An object that refuses unknown fields (use for every request body). */
+export function StrictObject<T extends TProperties>(properties: T, options: ObjectOptions = {}): TObject<T> {
+  return Type.Object(properties, { ...options, additionalProperties: false });
+}
+
+/** `T` or `null`. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const ChannelParams = StrictObject({ channel: ChannelParam });
+export type ChannelParams = Static<typeof ChannelParams>;
+
+export const MissionParams = StrictObject({ channel: ChannelParam, n: MissionNumber });
+export type MissionParams = Static<typeof MissionParams>;
+
+export const CursorQuery = Type.Object({ cursor: Type.Optional(Cursor) });
+
+/** Optional `Idempotency-Key` header accepted by every write (SPEC §8). */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+
+/** The one error shape: `{ error: { code, message } }`. */
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable machine-readable code, e.g. INSUFFICIENT_FUNDS' }),
+      message: Type.String(),
+    }),
+  },
+  { title: 'Error' },
+);
+export type ErrorResponse = Static<typeof ErrorResponse>;
+
+/** A page of a list: `{ items, nextCursor }`. */
+export const ListOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
+
+/** Response schemas for the errors a write can produce, to spread into `schema.response`. */
+export const WriteErrors = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  409: ErrorResponse,
+  422: ErrorResponse,
+} as const;
