@@ -1,0 +1,348 @@
+/**
+ * A local, Twitch-IRC-compatible chat server over websockets, for tests and `npm run demo`.
+ * The real tmi.js client connects to it with `{ server: host, port, secure: false }`.
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { WebSocketServer } from 'ws';
+import type { AddressInfo } from 'node:net';
+import { actionBody, channelName, channelTarget, sanitizeTrailing } from './irc.js';
+import { assessMessage, TWITCH_LIMITS, type ChatLimits, type Violation } from './limits.js';
+import { createSession, type AuthResult, type LineParts, type Session } from './session.js';
+import { createUserRegistry, type TagOverrides, type Viewer, type ViewerInit } from './users.js';
+
+/** Options for {@link startChatSimulator}. */
+export interface ChatSimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Accepted chat tokens (with or without `oauth:`); any `oauth:` token when absent. */
+  validTokens?: Iterable<string>;
+  /** Act like Twitch: drop messages over the rate limit or duplicated, cut long ones. Off by default. */
+  enforceLimits?: boolean;
+  limits?: Partial<ChatLimits>;
+  /** Clock for timestamps and limit windows. */
+  now?: () => number;
+  /** Every raw line in and out, for debugging. */
+  onLine?: (direction: 'in' | 'out', line: string, connectionId: number) => void;
+}
+
+/** A PRIVMSG sent by a connected client (the bot). */
+export interface BotMessage {
+  channel: string;
+  login: string;
+  /** The message text; for `/me` actions, the action body. */
+  text: string;
+  action: boolean;
+  at: number;
+  id: string;
+  /** The sender was a moderator or the broadcaster there when sending. */
+  privileged: boolean;
+  violations: readonly Violation[];
+  /** Twitch would not have shown it (only with `enforceLimits`). */
+  dropped: boolean;
+}
+
+/** Options for {@link ChatSimulator.say}. */
+export interface SayOptions {
+  /** Message id; reuse one to emulate a redelivery. A uuid when absent. */
+  id?: string;
+  /** Send as a `/me` action. */
+  action?: boolean;
+  /** Replace (string) or remove (null) generated tags; for hostile tests. */
+  tags?: TagOverrides;
+}
+
+/** Something that picks bot messages. A string matches a substring of the text. */
+export type BotMessageMatcher = ((message: BotMessage) => boolean) | RegExp | string;
+
+/** A running simulator. */
+export interface ChatSimulator {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  createViewer(init: ViewerInit): Viewer;
+  viewer(login: string): Viewer | undefined;
+  /** Twitch rename: new login, same user id. */
+  renameViewer(oldLogin: string, newLogin: string): Viewer;
+  /** Grants or removes moderator in a channel; connected clients of that login get a fresh USERSTATE. */
+  setMod(channel: string, login: string, on: boolean): void;
+  /** Makes `login` the channel's broadcaster (badge, and `room-id` becomes their user id). */
+  setBroadcaster(channel: string, login: string): void;
+  /** Delivers a viewer's chat message to every client in the channel; returns its id. */
+  say(channel: string, login: string, text: string, options?: SayOptions): string;
+  /** Sends the exact line of an earlier {@link say} again (same id and timestamp). */
+  redeliver(id: string): void;
+  /** Sends a raw IRC line to every registered client, or to those in `channel`. */
+  sayRaw(line: string, channel?: string): void;
+  onBotMessage(handler: (message: BotMessage) => void): () => void;
+  botMessages(channel?: string): BotMessage[];
+  /** Resolves with the next matching bot message sent after the call. */
+  waitForBotMessage(channel: string, match?: BotMessageMatcher, timeoutMs?: number): Promise<BotMessage>;
+  rateViolations(channel: string): number;
+  duplicateViolations(channel: string): number;
+  lengthViolations(channel?: string): number;
+  /** Closes every client socket abruptly, as a network failure would. */
+  dropConnections(): void;
+  /** While false, new websocket connections are refused with HTTP 503. */
+  setAcceptConnections(accept: boolean): void;
+  /** Changes the accepted tokens; null accepts any `oauth:` token. */
+  setValidTokens(tokens: Iterable<string> | null): void;
+  /** Sends RECONNECT, as Twitch does before maintenance. */
+  sendReconnect(): void;
+  /** Server-side PING to every registered client; resolves with how many answered in time. */
+  ping(timeoutMs?: number): Promise<number>;
+  /** Whether a client (of `login`, if given) is in the channel. */
+  joined(channel: string, login?: string): boolean;
+  waitForJoin(channel: string, options?: { login?: string; timeoutMs?: number }): Promise<void>;
+  connectionCount(): number;
+  close(): Promise<void>;
+}
+
+const SERVER = 'tmi.twitch.tv';
+
+function tokenOf(value: string): string {
+  return value.replace(/^oauth:/i, '');
+}
+
+function toPredicate(match: BotMessageMatcher | undefined): (m: BotMessage) => boolean {
+  if (match === undefined) return () => true;
+  if (typeof match === 'string') return (m) => m.text.includes(match);
+  if (match instanceof RegExp) return (m) => match.test(m.text);
+  return match;
+}
+
+/** Starts a simulator listening on `host:port`. */
+export async function startChatSimulator(options: ChatSimulatorOptions = {}): Promise<ChatSimulator> {
+  const host = options.host ?? '127.0.0.1';
+  const now = options.now ?? Date.now;
+  const limits: ChatLimits = { ...TWITCH_LIMITS, ...options.limits };
+  const registry = createUserRegistry();
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const sessions = new Set<Session>();
+  const sent: BotMessage[] = [];
+  const delivered = new Map<string, { channel: string; parts: LineParts }>();
+  const lockedUntil = new Map<string, number>();
+  let validTokens: Set<string> | null = options.validTokens ? new Set([...options.validTokens].map(tokenOf)) : null;
+  let accepting = true;
+  let nextId = 1;
+
+  const wss = new WebSocketServer({
+    host,
+    port: options.port ?? 0,
+    verifyClient: (_info, done) => (accepting ? done(true) : done(false, 503, 'Service Unavailable')),
+  });
+  await new Promise<void>((resolve, reject) => {
+    wss.once('listening', resolve);
+    wss.once('error', reject);
+  });
+  const port = (wss.address() as AddressInfo).port;
+
+  const inChannel = (channel: string): Session[] => [...sessions].filter((s) => s.registered && s.channels.has(channel));
+
+  const broadcast = (channel: string, parts: LineParts, except?: Session): void => {
+    for (const s of inChannel(channel)) if (s !== except) s.send([parts]);
+  };
+
+  function authenticate(_login: string, pass: string | undefined): AuthResult {
+    if (pass === undefined || !/^oauth:\S+$/i.test(pass)) return 'improper';
+    return validTokens === null || validTokens.has(tokenOf(pass)) ? 'ok' : 'failed';
+  }
+
+  function handlePrivmsg(session: Session, channel: string, raw: string): void {
+    const login = session.login;
+    if (!login) return;
+    const at = now();
+    const r = registry.roles(channel, login);
+    const privileged = r.mod || r.broadcaster;
+    const body = actionBody(raw);
+    const text = body ?? raw;
+    const prior = sent.filter((m) => m.channel === channel && m.login === login);
+    const violations = assessMessage(prior, { text, at, privileged }, limits);
+    const id = randomUUID();
+    let dropped = false;
+    let relayed = raw;
+    if (options.enforceLimits) {
+      const locked = (lockedUntil.get(login) ?? 0) > at;
+      if (violations.includes('rate') && !locked) lockedUntil.set(login, at + limits.lockoutMs);
+      dropped = locked || violations.includes('rate') || violations.includes('duplicate');
+      if (violations.includes('duplicate') && !locked) {
+        session.send([{ tags: [['msg-id', 'msg_duplicate']], prefix: SERVER, command: 'NOTICE', params: [channelTarget(channel)],
+          trailing: 'Your message was not sent because it is identical to the previous one you sent, less than 30 seconds ago.' }]);
+      }
+      if (!dropped && violations.includes('length')) relayed = [...raw].slice(0, limits.maxLength).join('');
+    }
+    const message: BotMessage = Object.freeze({ channel, login, text, action: body !== null, at, id, privileged, violations, dropped });
+    sent.push(message);
+    if (!dropped) {
+      const firstMsg = registry.markChatted(channel, login);
+      broadcast(channel, {
+        tags: registry.privmsgTags(channel, login, { id, now: at, firstMsg }),
+        prefix: `${login}!${login}@${login}.${SERVER}`, command: 'PRIVMSG', params: [channelTarget(channel)], trailing: relayed,
+      }, session);
+    }
+    // Twitch confirms every PRIVMSG with the sender's USERSTATE for that channel.
+    if (session.hasCap('twitch.tv/commands')) {
+      session.send([{ tags: registry.userstateTags(channel, login, id), prefix: SERVER, command: 'USERSTATE', params: [channelTarget(channel)] }]);
+    }
+    events.emit('bot-message', message);
+  }
+
+  wss.on('connection', (ws) => {
+    const session = createSession(ws, nextId++, {
+      registry,
+      authenticate,
+      onRegistered: () => events.emit('registered', session),
+      onJoin: (s, channel) => {
+        for (const other of inChannel(channel)) {
+          if (other !== s && other.hasCap('twitch.tv/membership') && s.login) {
+            other.send([{ prefix: `${s.login}!${s.login}@${s.login}.${SERVER}`, command: 'JOIN', params: [channelTarget(channel)] }]);
+          }
+        }
+        events.emit('join', channel, s.login);
+      },
+      onPart: (s, channel) => {
+        for (const other of inChannel(channel)) {
+          if (other.hasCap('twitch.tv/membership') && s.login) {
+            other.send([{ prefix: `${s.login}!${s.login}@${s.login}.${SERVER}`, command: 'PART', params: [channelTarget(channel)] }]);
+          }
+        }
+      },
+      onPrivmsg: handlePrivmsg,
+      onPong: (s) => events.emit('pong', s),
+      onLine: options.onLine ? (s, dir, line) => options.onLine?.(dir, line, s.id) : undefined,
+    });
+    sessions.add(session);
+    ws.on('message', (data) => session.receive(data.toString()));
+    ws.on('close', () => sessions.delete(session));
+    ws.on('error', () => sessions.delete(session));
+  });
+
+  function waitFor<A extends unknown[], T>(event: string, accept: (...args: A) => T | undefined, timeoutMs: number, what: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const listener = (...args: unknown[]): void => {
+        // The emitter is private, so each event's arguments are known to match `A`.
+        const result = accept(...(args as A));
+        if (result === undefined) return;
+        clearTimeout(timer);
+        events.off(event, listener);
+        resolve(result);
+      };
+      const timer = setTimeout(() => {
+        events.off(event, listener);
+        reject(new Error(`chat simulator: timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      events.on(event, listener);
+    });
+  }
+
+  const countViolations = (kind: Violation, channel?: string): number =>
+    sent.filter((m) => (channel === undefined || m.channel === channelName(channel)) && m.violations.includes(kind)).length;
+
+  const joined = (channel: string, login?: string): boolean =>
+    inChannel(channelName(channel)).some((s) => login === undefined || s.login === login.toLowerCase());
+
+  return {
+    url: `ws://${host}:${port}`,
+    host,
+    port,
+    createViewer: (init) => registry.createViewer(init),
+    viewer: (login) => registry.getViewer(login),
+    renameViewer: (oldLogin, newLogin) => registry.renameViewer(oldLogin, newLogin),
+    setMod(channel, login, on) {
+      const name = channelName(channel);
+      registry.setMod(name, login, on);
+      const who = registry.ensureViewer(login).login;
+      for (const s of inChannel(name)) {
+        if (s.hasCap('twitch.tv/membership')) {
+          s.send([{ prefix: 'jtv', command: 'MODE', params: [channelTarget(name), on ? '+o' : '-o', who] }]);
+        }
+        if (s.login === who && s.hasCap('twitch.tv/commands')) {
+          s.send([{ tags: registry.userstateTags(name, who), prefix: SERVER, command: 'USERSTATE', params: [channelTarget(name)] }]);
+        }
+      }
+    },
+    setBroadcaster: (channel, login) => registry.setBroadcaster(channelName(channel), login),
+    say(channel, login, text, sayOptions = {}) {
+      const name = channelName(channel);
+      const viewer = registry.ensureViewer(login);
+      const id = sayOptions.id ?? randomUUID();
+      const firstMsg = registry.markChatted(name, viewer.login);
+      const clean = sanitizeTrailing(text);
+      const parts: LineParts = {
+        tags: registry.privmsgTags(name, viewer.login, { id, now: now(), firstMsg }, sayOptions.tags),
+        prefix: `${viewer.login}!${viewer.login}@${viewer.login}.${SERVER}`,
+        command: 'PRIVMSG',
+        params: [channelTarget(name)],
+        trailing: sayOptions.action ? `\u0001ACTION ${clean}\u0001` : clean,
+      };
+      delivered.set(id, { channel: name, parts });
+      broadcast(name, parts);
+      return id;
+    },
+    redeliver(id) {
+      const earlier = delivered.get(id);
+      if (!earlier) throw new Error(`chat simulator: no message ${id} to redeliver`);
+      broadcast(earlier.channel, earlier.parts);
+    },
+    sayRaw(line, channel) {
+      const targets = channel === undefined ? [...sessions].filter((s) => s.registered) : inChannel(channelName(channel));
+      for (const s of targets) s.sendRaw([line]);
+    },
+    onBotMessage(handler) {
+      events.on('bot-message', handler);
+      return () => events.off('bot-message', handler);
+    },
+    botMessages: (channel) => (channel === undefined ? [...sent] : sent.filter((m) => m.channel === channelName(channel))),
+    waitForBotMessage(channel, match, timeoutMs = 5000) {
+      const name = channelName(channel);
+      const pred = toPredicate(match);
+      return waitFor('bot-message', (m: BotMessage) => (m.channel === name && pred(m) ? m : undefined), timeoutMs,
+        `a bot message in #${name}${match === undefined ? '' : ` matching ${String(match)}`}`);
+    },
+    rateViolations: (channel) => countViolations('rate', channel),
+    duplicateViolations: (channel) => countViolations('duplicate', channel),
+    lengthViolations: (channel) => countViolations('length', channel),
+    dropConnections() {
+      for (const s of sessions) s.terminate();
+      sessions.clear();
+    },
+    setAcceptConnections(accept) {
+      accepting = accept;
+    },
+    setValidTokens(tokens) {
+      validTokens = tokens === null ? null : new Set([...tokens].map(tokenOf));
+    },
+    sendReconnect() {
+      for (const s of sessions) if (s.registered) s.send([{ prefix: SERVER, command: 'RECONNECT' }]);
+    },
+    async ping(timeoutMs = 2000) {
+      const targets = [...sessions].filter((s) => s.registered);
+      if (targets.length === 0) return 0;
+      const answered = new Set<Session>();
+      const done = waitFor('pong', (s: Session) => {
+        if (targets.includes(s)) answered.add(s);
+        return answered.size === targets.length ? true : undefined;
+      }, timeoutMs, 'PONG').catch(() => false);
+      for (const s of targets) s.send([{ command: 'PING', trailing: SERVER }]);
+      await done;
+      return answered.size;
+    },
+    joined,
+    waitForJoin(channel, joinOptions = {}) {
+      const name = channelName(channel);
+      const login = joinOptions.login?.toLowerCase();
+      if (joined(name, login)) return Promise.resolve();
+      return waitFor('join', (c: string, l: string | undefined) => (c === name && (login === undefined || l === login) ? true : undefined),
+        joinOptions.timeoutMs ?? 5000, `a join of #${name}${login ? ` by ${login}` : ''}`).then(() => undefined);
+    },
+    connectionCount: () => [...sessions].filter((s) => s.registered).length,
+    async close() {
+      for (const s of sessions) s.terminate();
+      sessions.clear();
+      events.removeAllListeners();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
