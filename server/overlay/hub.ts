@@ -1,0 +1,319 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { MissionDto } from '../domain/types.js';
+import type { DomainEvent, EventBus } from '../events/types.js';
+import { createChannelCoalescer, type ChannelCoalescer, type Schedule } from './coalescer.js';
+import { BOARD_STATUSES, parseClientMessage, serializeBroadcast, type UnsequencedMessage } from './protocol.js';
+
+/**
+ * The subset of a `ws` WebSocket the hub uses; real sockets fit it, so do small fakes in tests.
+ */
+export interface OverlaySocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  terminate?(): void;
+  ping?(): void;
+  on(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'pong', listener: () => void): unknown;
+}
+
+export interface OverlaySnapshotData {
+  missions: MissionDto[];
+  currencyName: string;
+  locale: string;
+}
+
+export interface OverlayHubOptions {
+  bus: EventBus;
+  loadSnapshot(channel: string): Promise<OverlaySnapshotData>;
+  now?: () => number;
+  schedule?: Schedule;
+  logger: Pick<FastifyBaseLogger, 'debug' | 'info' | 'warn' | 'error'>;
+}
+
+export interface OverlayHub {
+  /** Adopts an authenticated socket: it gets a snapshot, then the channel's live messages. */
+  attach(channel: string, socket: OverlaySocket): void;
+  /** Closes every overlay of a channel (key rotation: use 4401 so pages stop showing the board). */
+  disconnectChannel(channel: string, code: number, reason: string): void;
+  /** Connected overlays of one channel, or of all channels. */
+  clientCount(channel?: string): number;
+  /** Unsubscribes from the bus and closes every socket with 1001 (pages reconnect elsewhere). */
+  close(): void;
+}
+
+const OPEN = 1;
+/**
+ * Slow-consumer policy. A client whose socket has more than SOFT bytes queued (an OBS machine
+ * that stalls, a dead Wi-Fi link) is skipped instead of buffered; it will see a seq gap on the
+ * next message it does get and ask for a snapshot, so skipping loses nothing for good. Above
+ * HARD bytes the socket is terminated: it has not drained for a long time and the page's
+ * reconnect will start it clean.
+ */
+export const SLOW_CONSUMER_SOFT_BYTES = 256 * 1024;
+export const SLOW_CONSUMER_HARD_BYTES = 4 * 1024 * 1024;
+/** Live messages buffered for clients waiting on a snapshot; beyond it they resync. */
+const MAX_SNAPSHOT_BACKLOG = 2_000;
+/** Frames that are not protocol messages; a page never sends one, so many means abuse. */
+const MAX_BAD_FRAMES = 20;
+/** A client that neither pongs nor pings for two sweeps is gone. */
+const HEARTBEAT_MS = 30_000;
+const MIN_RESYNC_INTERVAL_MS = 1_000;
+
+interface Client {
+  socket: OverlaySocket;
+  badFrames: number;
+  alive: boolean;
+  waitingSnapshot: boolean;
+  lastResyncAt: number;
+}
+
+interface SnapshotLoad {
+  fromSeq: number;
+  waiters: Set<Client>;
+  backlog: string[];
+}
+
+interface ChannelState {
+  seq: number;
+  live: Set<Client>;
+  load: SnapshotLoad | null;
+  coalescer: ChannelCoalescer;
+}
+
+const defaultSchedule: Schedule = (fn, ms) => {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
+
+/**
+ * Fans bus events out to overlay websockets. State exists only for channels with connected
+ * overlays; events of other channels are dropped on arrival. Each message is serialised once per
+ * channel and the same string goes to every socket.
+ */
+export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
+  const { bus, loadSnapshot, logger } = options;
+  const now = options.now ?? Date.now;
+  const schedule = options.schedule ?? defaultSchedule;
+  const channels = new Map<string, ChannelState>();
+  let closed = false;
+
+  const deliver = (state: ChannelState, client: Client, data: string): void => {
+    const { socket } = client;
+    if (socket.readyState !== OPEN) return;
+    if (socket.bufferedAmount > SLOW_CONSUMER_HARD_BYTES) {
+      logger.warn({ buffered: socket.bufferedAmount }, 'overlay client not draining; terminating');
+      dropClient(state, client);
+      if (socket.terminate) socket.terminate();
+      else socket.close(1013, 'too slow');
+      return;
+    }
+    if (socket.bufferedAmount > SLOW_CONSUMER_SOFT_BYTES) return;
+    socket.send(data);
+  };
+
+  const broadcast = (state: ChannelState, message: UnsequencedMessage): void => {
+    state.seq += 1;
+    const data = serializeBroadcast(message, state.seq);
+    for (const client of state.live) deliver(state, client, data);
+    const load = state.load;
+    if (load !== null) {
+      load.backlog.push(data);
+      // Waiters will see a gap and resync; better than holding an unbounded backlog.
+      if (load.backlog.length > MAX_SNAPSHOT_BACKLOG) load.backlog.shift();
+    }
+  };
+
+  const stateFor = (channel: string): ChannelState => {
+    let state = channels.get(channel);
+    if (state === undefined) {
+      const created: ChannelState = {
+        seq: 0,
+        live: new Set(),
+        load: null,
+        coalescer: createChannelCoalescer({ emit: (m) => broadcast(created, m), now, schedule }),
+      };
+      channels.set(channel, created);
+      state = created;
+    }
+    return state;
+  };
+
+  const forgetIfIdle = (channel: string, state: ChannelState): void => {
+    if (state.live.size > 0 || (state.load !== null && state.load.waiters.size > 0)) return;
+    state.coalescer.dispose();
+    if (channels.get(channel) === state) channels.delete(channel);
+  };
+
+  const channelOf = new Map<Client, string>();
+
+  function dropClient(state: ChannelState, client: Client): void {
+    state.live.delete(client);
+    state.load?.waiters.delete(client);
+    const channel = channelOf.get(client);
+    channelOf.delete(client);
+    if (channel !== undefined) forgetIfIdle(channel, state);
+  }
+
+  const startLoad = (channel: string, state: ChannelState): SnapshotLoad => {
+    // Messages after fromSeq are kept for the waiters, so whatever the database read sees, the
+    // client converges: payloads are absolute, replaying one it already reflects is harmless.
+    const load: SnapshotLoad = { fromSeq: state.seq, waiters: new Set(), backlog: [] };
+    state.load = load;
+    loadSnapshot(channel).then(
+      (data) => {
+        if (state.load === load) state.load = null;
+        if (channels.get(channel) !== state || closed) return;
+        const snapshot = JSON.stringify({
+          type: 'snapshot',
+          seq: load.fromSeq,
+          channel,
+          serverTime: new Date(now()).toISOString(),
+          currencyName: data.currencyName,
+          locale: data.locale,
+          missions: data.missions.filter((m) => BOARD_STATUSES.includes(m.status)),
+        });
+        for (const client of load.waiters) {
+          client.waitingSnapshot = false;
+          if (client.socket.readyState !== OPEN) continue;
+          state.live.add(client);
+          deliver(state, client, snapshot);
+          for (const data of load.backlog) deliver(state, client, data);
+        }
+      },
+      (error: unknown) => {
+        if (state.load === load) state.load = null;
+        logger.error({ err: error, channel }, 'overlay snapshot failed');
+        // 1011 makes the page back off and retry; its board stays as it was.
+        for (const client of load.waiters) {
+          dropClient(state, client);
+          client.socket.close(1011, 'snapshot unavailable');
+        }
+      },
+    );
+    return load;
+  };
+
+  const requestSnapshot = (channel: string, state: ChannelState, client: Client): void => {
+    client.waitingSnapshot = true;
+    client.lastResyncAt = now();
+    state.live.delete(client);
+    // Concurrent requests (a reconnect wave after a deploy) share one database read.
+    const load = state.load ?? startLoad(channel, state);
+    load.waiters.add(client);
+  };
+
+  const onFrame = (channel: string, state: ChannelState, client: Client, data: unknown, isBinary: boolean): void => {
+    client.alive = true;
+    const message = parseClientMessage(data, isBinary);
+    if (message === null) {
+      client.badFrames += 1;
+      if (client.badFrames > MAX_BAD_FRAMES) {
+        dropClient(state, client);
+        client.socket.close(1008, 'unexpected frames');
+      }
+      return;
+    }
+    if (message.type === 'ping') {
+      if (client.socket.readyState === OPEN) {
+        client.socket.send(JSON.stringify({ type: 'pong', serverTime: new Date(now()).toISOString() }));
+      }
+      return;
+    }
+    if (client.waitingSnapshot || now() - client.lastResyncAt < MIN_RESYNC_INTERVAL_MS) return;
+    requestSnapshot(channel, state, client);
+  };
+
+  const onEvent = (event: DomainEvent): void => {
+    const state = channels.get(event.channel);
+    if (state === undefined) return;
+    try {
+      state.coalescer.push(event);
+    } catch (error) {
+      // A malformed event from another process must not take the bus subscription down.
+      logger.error({ err: error, channel: event.channel }, 'overlay event dropped');
+    }
+  };
+
+  const unsubscribe = bus.subscribe(onEvent);
+
+  const disconnectChannel = (channel: string, code: number, reason: string): void => {
+    const state = channels.get(channel);
+    if (state === undefined) return;
+    for (const client of [...state.live, ...(state.load?.waiters ?? [])]) {
+      dropClient(state, client);
+      client.socket.close(code, reason);
+    }
+  };
+
+  let cancelHeartbeat: (() => void) | null = null;
+  const heartbeat = (): void => {
+    for (const [, state] of channels) {
+      const clients = [...state.live, ...(state.load?.waiters ?? [])];
+      for (const client of clients) {
+        if (!client.alive) {
+          dropClient(state, client);
+          if (client.socket.terminate) client.socket.terminate();
+          else client.socket.close(1001, 'heartbeat timeout');
+          continue;
+        }
+        client.alive = false;
+        try {
+          client.socket.ping?.();
+        } catch {
+          // A socket that cannot ping closes itself; its close handler cleans up.
+        }
+      }
+    }
+    cancelHeartbeat = schedule(heartbeat, HEARTBEAT_MS);
+  };
+  cancelHeartbeat = schedule(heartbeat, HEARTBEAT_MS);
+
+  return {
+    attach(channel, socket) {
+      if (closed) {
+        socket.close(1001, 'server shutting down');
+        return;
+      }
+      const state = stateFor(channel);
+      const client: Client = { socket, badFrames: 0, alive: true, waitingSnapshot: false, lastResyncAt: 0 };
+      channelOf.set(client, channel);
+      socket.on('message', (data, isBinary) => onFrame(channel, state, client, data, isBinary));
+      socket.on('pong', () => {
+        client.alive = true;
+      });
+      socket.on('close', () => dropClient(state, client));
+      socket.on('error', (error) => {
+        logger.debug({ err: error, channel }, 'overlay socket error');
+      });
+      requestSnapshot(channel, state, client);
+    },
+
+    disconnectChannel,
+
+    clientCount(channel) {
+      const count = (state: ChannelState): number => state.live.size + (state.load?.waiters.size ?? 0);
+      if (channel !== undefined) {
+        const state = channels.get(channel);
+        return state === undefined ? 0 : count(state);
+      }
+      let total = 0;
+      for (const state of channels.values()) total += count(state);
+      return total;
+    },
+
+    close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      cancelHeartbeat?.();
+      for (const channel of [...channels.keys()]) disconnectChannel(channel, 1001, 'server shutting down');
+      for (const state of channels.values()) state.coalescer.dispose();
+      channels.clear();
+    },
+  };
+}
