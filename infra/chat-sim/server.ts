@@ -65,7 +65,11 @@ export interface ChatSimulator {
   viewer(login: string): Viewer | undefined;
   /** Twitch rename: new login, same user id. */
   renameViewer(oldLogin: string, newLogin: string): Viewer;
-  /** Grants or removes moderator in a channel; connected clients of that login get a fresh USERSTATE. */
+  /**
+   * Grants or removes moderator in a channel; connected clients of that login get a fresh
+   * USERSTATE (and membership clients a `jtv MODE`). tmi.js 1.8.5 never forgets a mod it has
+   * seen until it reconnects, so after an unmod read `mod` from the USERSTATE, not `isMod`.
+   */
   setMod(channel: string, login: string, on: boolean): void;
   /** Makes `login` the channel's broadcaster (badge, and `room-id` becomes their user id). */
   setBroadcaster(channel: string, login: string): void;
@@ -100,6 +104,7 @@ export interface ChatSimulator {
 }
 
 const SERVER = 'tmi.twitch.tv';
+const MAX_REMEMBERED = 10_000;
 
 function tokenOf(value: string): string {
   return value.replace(/^oauth:/i, '');
@@ -122,6 +127,7 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
   events.setMaxListeners(0);
   const sessions = new Set<Session>();
   const sent: BotMessage[] = [];
+  const bySender = new Map<string, BotMessage[]>();
   const delivered = new Map<string, { channel: string; parts: LineParts }>();
   const lockedUntil = new Map<string, number>();
   let validTokens: Set<string> | null = options.validTokens ? new Set([...options.validTokens].map(tokenOf)) : null;
@@ -158,7 +164,12 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     const privileged = r.mod || r.broadcaster;
     const body = actionBody(raw);
     const text = body ?? raw;
-    const prior = sent.filter((m) => m.channel === channel && m.login === login);
+    const history = bySender.get(`${channel} ${login}`) ?? [];
+    // Only the recent tail can matter; scanning back keeps long benchmark runs linear.
+    const horizon = at - Math.max(limits.windowMs, limits.duplicateWindowMs);
+    let start = history.length;
+    while (start > 0 && (history[start - 1]?.at ?? 0) > horizon) start--;
+    const prior = history.slice(start);
     const violations = assessMessage(prior, { text, at, privileged }, limits);
     const id = randomUUID();
     let dropped = false;
@@ -175,6 +186,8 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     }
     const message: BotMessage = Object.freeze({ channel, login, text, action: body !== null, at, id, privileged, violations, dropped });
     sent.push(message);
+    history.push(message);
+    bySender.set(`${channel} ${login}`, history);
     if (!dropped) {
       const firstMsg = registry.markChatted(channel, login);
       broadcast(channel, {
@@ -278,6 +291,8 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
         trailing: sayOptions.action ? `\u0001ACTION ${clean}\u0001` : clean,
       };
       delivered.set(id, { channel: name, parts });
+      // Redelivery is for recent messages; cap the memory a long benchmark run can take.
+      if (delivered.size > MAX_REMEMBERED) delivered.delete(delivered.keys().next().value as string);
       broadcast(name, parts);
       return id;
     },

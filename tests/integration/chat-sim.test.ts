@@ -108,17 +108,26 @@ describe('chat simulator with the real tmi.js client', () => {
     expect(tags['message-type']).toBe('chat');
   });
 
-  it('gives the broadcaster the broadcaster badge and a display name with spaces survives escaping', async () => {
+  it('gives the broadcaster and a lead moderator their badges, and escapes display names', async () => {
     const channel = freshChannel();
     sim.createViewer({ login: channel, displayName: 'Big Streamer; Real' });
+    sim.createViewer({ login: 'leadmod', leadModerator: true });
     const client = await connectAndJoin(channel);
-    const received = waitForEvent<[string, ChatUserstate, string, boolean]>(client, 'message');
+    const received: Array<[ChatUserstate, string]> = [];
+    const both = waitForEvent<[string, ChatUserstate, string, boolean]>(client, 'message', (_c, t, text) => {
+      received.push([t, text]);
+      return received.length === 2;
+    });
     sim.say(channel, channel, 'welcome');
-    const [, tags] = await received;
-    expect(tags.badges).toEqual({ broadcaster: '1' });
-    expect(tags.mod).toBe(false);
-    expect(tags['display-name']).toBe('Big Streamer; Real');
-    expect(tags['user-id']).toBe(tags['room-id']);
+    sim.say(channel, 'leadmod', 'hi chat');
+    await both;
+    const [[streamer], [lead]] = received as [[ChatUserstate, string], [ChatUserstate, string]];
+    expect(streamer.badges).toEqual({ broadcaster: '1' });
+    expect(streamer.mod).toBe(false);
+    expect(streamer['display-name']).toBe('Big Streamer; Real');
+    expect(streamer['user-id']).toBe(streamer['room-id']);
+    expect(lead.badges).toEqual({ lead_moderator: '1' });
+    expect(lead.mod).toBe(true);
   });
 
   it('records what the bot says and relays it to a second, anonymous observer', async () => {
@@ -153,6 +162,14 @@ describe('chat simulator with the real tmi.js client', () => {
     for (let i = 1; i <= 25; i++) await bot.say(channel, `line ${i}`);
     expect((await last).privileged).toBe(true);
     expect(sim.rateViolations(channel)).toBe(0);
+
+    // Echoes of the 25 lines above may still be in flight; wait for the demoted state itself.
+    const demoted = waitForEvent<[{ command: string; tags: Record<string, string> }]>(bot, 'raw_message',
+      (m) => m.command === 'USERSTATE' && m.tags.mod === '0');
+    sim.setMod(channel, 'missionbot', false);
+    await demoted;
+    expect(userstateOf(bot, `#${channel}`)?.mod).toBe(false);
+    expect(userstateOf(bot, `#${channel}`)?.badges ?? null).toBeNull();
   });
 
   it('counts rate, duplicate and length violations of a non-moderator sender', async () => {
