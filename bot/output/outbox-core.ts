@@ -24,6 +24,11 @@ export interface OutgoingMessage {
   key?: string;
   /** Drop if still unsent after this long (overrides the priority default; ignored for verdicts). */
   ttlMs?: number;
+  /**
+   * Called once the last line of this message was handed to chat — not if it was replaced or
+   * dropped. Lets a coalescer count "+N since the last confirmation chat actually saw".
+   */
+  onSent?: () => void;
 }
 
 export type DropReason = 'stale' | 'overflow' | 'duplicate' | 'closed' | 'send-failed';
@@ -47,6 +52,8 @@ export interface Send {
   /** One chat line, ready for PRIVMSG. */
   text: string;
   message: DroppedMessage;
+  /** Set on the message's last line: the driver calls its `onSent` once that line is out. */
+  onSent?: () => void;
 }
 
 export interface OutboxPolicy {
@@ -318,9 +325,11 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
         state.lastSentAt = now;
         state.recent.push({ text: line, at: now });
         state.sent += 1;
-        sends.push({ channel: entry.channel, text: line, message: describe(entry) });
         entry.next += 1;
-        if (entry.next >= entry.parts.length) state.queue.shift();
+        const last = entry.next >= entry.parts.length;
+        const onSent = last ? entry.message.onSent : undefined;
+        sends.push({ channel: entry.channel, text: line, message: describe(entry), ...(onSent ? { onSent } : {}) });
+        if (last) state.queue.shift();
       }
     },
 

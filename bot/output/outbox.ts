@@ -10,6 +10,7 @@ import {
   type DroppedMessage,
   type OutboxPolicy,
   type OutgoingMessage,
+  type Send,
 } from './outbox-core.js';
 
 /** Runs `fn` after `ms`; returns a function that cancels it. */
@@ -66,17 +67,20 @@ export function createOutbox(options: OutboxOptions): Outbox {
     cancelTimer = schedule(pump, Math.max(0, at - now()));
   };
 
-  const deliver = (channel: string, text: string, message: DroppedMessage): void => {
+  const deliver = (line: Send): void => {
     const failed = (): void => {
-      core.noteFailure(channel);
-      onDrop?.(message, 'send-failed');
+      core.noteFailure(line.channel);
+      onDrop?.(line.message, 'send-failed');
     };
+    let result: Promise<void> | void;
     try {
-      const result = send(channel, text);
-      if (result && typeof result.then === 'function') result.then(undefined, failed);
+      result = send(line.channel, line.text);
     } catch {
       failed();
+      return;
     }
+    if (result && typeof result.then === 'function') result.then(() => line.onSent?.(), failed);
+    else line.onSent?.();
   };
 
   function pump(): void {
@@ -85,7 +89,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (closed) return;
     const { sends, drops, wakeAt } = core.take(now());
     report(drops);
-    for (const line of sends) deliver(line.channel, line.text, line.message);
+    for (const line of sends) deliver(line);
     if (wakeAt !== null) wake(wakeAt);
     settleWaiters();
   }

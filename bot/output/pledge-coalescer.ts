@@ -3,6 +3,11 @@
  * pledge storm gets at most one summary per mission per window ("#3 +12 pledges, pot 4,350").
  * Text-free: the caller localises the summary and enqueues it with key
  * `pledges:<channel>:<missionNumber>`, so the outbox also keeps only the newest one.
+ *
+ * "+12" counts pledges since the last confirmation that reached chat, not since the last one
+ * emitted: when the outbox replaces a waiting summary with a newer one, or drops it, its pledges
+ * must roll into the next. The caller reports delivery with `acknowledge` (wire it to the
+ * outbox's `onSent`); until then the counts keep accumulating.
  */
 import type { Schedule } from './outbox.js';
 
@@ -36,6 +41,8 @@ export interface PledgeCoalescerOptions {
 
 export interface PledgeCoalescer {
   add(channel: string, notice: PledgeNotice): void;
+  /** The confirmation reached chat: later summaries count only pledges after it. */
+  acknowledge(channel: string, confirmation: PledgeConfirmation): void;
   /** Emits everything pending now (shutdown, or a verdict about to be announced). */
   flush(channel?: string, missionNumber?: number): void;
   /** Drops a settled mission's state; pending pledges are emitted first. */
@@ -44,11 +51,10 @@ export interface PledgeCoalescer {
   close(): void;
 }
 
-interface Pending {
+interface Tally {
   count: number;
   newBackers: number;
   amount: number;
-  last: PledgeNotice;
 }
 
 interface MissionState {
@@ -59,7 +65,11 @@ interface MissionState {
   // seen is the truest, and pots only grow while a mission takes pledges.
   maxPot: number;
   maxBackers: number;
-  pending: Pending | null;
+  /** Pledges not yet covered by an acknowledged confirmation. */
+  unreported: Tally;
+  last: PledgeNotice | null;
+  /** Something arrived since the last emission. */
+  dirty: boolean;
   cancel: (() => void) | null;
 }
 
@@ -72,16 +82,15 @@ export function createPledgeCoalescer(options: PledgeCoalescerOptions): PledgeCo
   const emitPending = (state: MissionState): void => {
     state.cancel?.();
     state.cancel = null;
-    const pending = state.pending;
-    if (!pending) return;
-    state.pending = null;
+    const { last, unreported } = state;
+    if (!state.dirty || !last || unreported.count === 0) return;
+    state.dirty = false;
     state.lastEmitAt = now();
-    const { last } = pending;
     emit(
       state.channel,
-      pending.count === 1
-        ? { kind: 'single', missionNumber: state.missionNumber, login: last.viewerLogin, amount: last.amount, pot: state.maxPot, backers: state.maxBackers, newBacker: pending.newBackers > 0 }
-        : { kind: 'summary', missionNumber: state.missionNumber, count: pending.count, newBackers: pending.newBackers, amount: pending.amount, pot: state.maxPot, backers: state.maxBackers },
+      unreported.count === 1
+        ? { kind: 'single', missionNumber: state.missionNumber, login: last.viewerLogin, amount: unreported.amount, pot: state.maxPot, backers: state.maxBackers, newBacker: unreported.newBackers > 0 }
+        : { kind: 'summary', missionNumber: state.missionNumber, count: unreported.count, newBackers: unreported.newBackers, amount: unreported.amount, pot: state.maxPot, backers: state.maxBackers },
     );
   };
 
@@ -90,16 +99,30 @@ export function createPledgeCoalescer(options: PledgeCoalescerOptions): PledgeCo
       const key = id(channel, notice.missionNumber);
       let state = missions.get(key);
       if (!state) {
-        state = { channel, missionNumber: notice.missionNumber, lastEmitAt: Number.NEGATIVE_INFINITY, maxPot: 0, maxBackers: 0, pending: null, cancel: null };
+        state = {
+          channel,
+          missionNumber: notice.missionNumber,
+          lastEmitAt: Number.NEGATIVE_INFINITY,
+          maxPot: 0,
+          maxBackers: 0,
+          unreported: { count: 0, newBackers: 0, amount: 0 },
+          last: null,
+          dirty: false,
+          cancel: null,
+        };
         missions.set(key, state);
       }
       const count = notice.count ?? 1;
       const newBackers = notice.newBackers ?? (notice.newBacker ? 1 : 0);
       state.maxPot = Math.max(state.maxPot, notice.pot);
       state.maxBackers = Math.max(state.maxBackers, notice.backers);
-      state.pending = state.pending
-        ? { count: state.pending.count + count, newBackers: state.pending.newBackers + newBackers, amount: state.pending.amount + notice.amount, last: notice }
-        : { count, newBackers, amount: notice.amount, last: notice };
+      state.unreported = {
+        count: state.unreported.count + count,
+        newBackers: state.unreported.newBackers + newBackers,
+        amount: state.unreported.amount + notice.amount,
+      };
+      state.last = notice;
+      state.dirty = true;
 
       const t = now();
       if (t >= state.lastEmitAt + windowMs) {
@@ -113,6 +136,21 @@ export function createPledgeCoalescer(options: PledgeCoalescerOptions): PledgeCo
           emitPending(target);
         }, state.lastEmitAt + windowMs - t);
       }
+    },
+    acknowledge(channel, confirmation) {
+      const state = missions.get(id(channel, confirmation.missionNumber));
+      if (!state) return;
+      const seen: Tally =
+        confirmation.kind === 'single'
+          ? { count: 1, newBackers: confirmation.newBacker ? 1 : 0, amount: confirmation.amount }
+          : { count: confirmation.count, newBackers: confirmation.newBackers, amount: confirmation.amount };
+      // Subtract rather than reset: pledges that arrived after this confirmation was emitted
+      // still need reporting. Clamped, in case a caller acknowledges one confirmation twice.
+      state.unreported = {
+        count: Math.max(0, state.unreported.count - seen.count),
+        newBackers: Math.max(0, state.unreported.newBackers - seen.newBackers),
+        amount: Math.max(0, state.unreported.amount - seen.amount),
+      };
     },
     flush(channel, missionNumber) {
       for (const state of missions.values()) {
@@ -129,11 +167,7 @@ export function createPledgeCoalescer(options: PledgeCoalescerOptions): PledgeCo
       missions.delete(key);
     },
     close() {
-      for (const state of missions.values()) {
-        state.cancel?.();
-        state.cancel = null;
-        state.pending = null;
-      }
+      for (const state of missions.values()) state.cancel?.();
       missions.clear();
     },
   };
