@@ -1,5 +1,6 @@
 /** Proposals, pledges and mission reads (SPEC §4, §5, §7). Verdicts live in verdicts.ts. */
 import { sql } from 'drizzle-orm';
+import { cleanChatText, codePointLength, MAX_TEXT_LENGTH } from '../../bot/parse/text.js';
 import type { Executor } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
 import { actorLabel, isModerator, type Actor, type ChatUser } from '../domain/actor.js';
@@ -36,7 +37,6 @@ import { missionDto, missionDtos, toPledgeDto } from './mission-views.js';
 import { runWrite, type IdempotencyRequest } from './transaction.js';
 import { ensureViewer } from './viewers.js';
 
-export const MAX_TEXT_LENGTH = 200;
 const lockChannel = (channelId: number) => sql`SELECT 1 FROM channels WHERE id = ${channelId} FOR UPDATE`;
 export const MAX_AMOUNT = 1_000_000_000_000;
 
@@ -50,14 +50,13 @@ export interface ProposeInput {
   proposer: ChatUser;
 }
 
+/** The same cleaning chat text gets (invisible and control characters out), for REST input too. */
 function cleanText(text: string): string {
-  const cleaned = text
-    .normalize('NFC')
-    .replace(/[\u0000-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const cleaned = cleanChatText(text);
   if (cleaned === '') throw errors.validation('Mission text must not be empty');
-  if ([...cleaned].length > MAX_TEXT_LENGTH) throw errors.validation(`Mission text must be at most ${MAX_TEXT_LENGTH} characters`);
+  if (codePointLength(cleaned) > MAX_TEXT_LENGTH) {
+    throw errors.validation(`Mission text must be at most ${MAX_TEXT_LENGTH} characters`);
+  }
   return cleaned;
 }
 

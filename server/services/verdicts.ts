@@ -186,7 +186,10 @@ export function createVerdictService(deps: ServiceDeps) {
    * A timer fired. Idempotent and tolerant of stale jobs: it acts only if the mission is still
    * in the state the timer was set for and its time has really come.
    */
-  async function onTimer(kind: 'deadline' | 'grace' | 'pending', missionId: number): Promise<'applied' | 'skipped' | 'early'> {
+  async function onTimer(
+    kind: 'deadline' | 'grace' | 'pending',
+    missionId: number,
+  ): Promise<{ state: 'applied' | 'skipped' } | { state: 'early'; due: Date }> {
     const result = await runWrite(db, undefined, async (tx) => {
       const mission = await findMissionById(tx, missionId, 'update');
       if (!mission) return { state: 'skipped' as const };
@@ -213,9 +216,11 @@ export function createVerdictService(deps: ServiceDeps) {
       return { state: 'applied' as const, outcome: await transition(tx, channel, mission, action, { reason, now }) };
     });
     const { value } = result;
-    if (value.state === 'applied') await afterCommit(value.outcome);
-    if (value.state === 'early') await deps.scheduler.schedule(kind, missionId, value.due);
-    return value.state;
+    if (value.state === 'applied') {
+      await afterCommit(value.outcome);
+      return { state: 'applied' };
+    }
+    return value;
   }
 
   return { act, extend, onTimer };

@@ -1,0 +1,31 @@
+/** The Mission Link HTTP app: the app shell plus the domain routes and the overlay. */
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { Runtime } from '../runtime.js';
+import { buildApp } from './app.js';
+import { channelRoutes } from './routes/channels.js';
+import { missionRoutes } from './routes/missions.js';
+import type { RouteServices } from './routes/context.js';
+
+export interface MissionAppOptions {
+  /** Extra root plugins (the overlay page and websocket). */
+  plugins?: FastifyPluginAsync[];
+  onOverlayKeyRotated?: (channel: string) => void;
+}
+
+export async function buildMissionApp(runtime: Runtime, options: MissionAppOptions = {}): Promise<FastifyInstance> {
+  const services: RouteServices = {
+    db: runtime.db.db,
+    ...runtime.services,
+    publicUrl: runtime.config.publicUrl,
+    onOverlayKeyRotated: options.onOverlayKeyRotated,
+  };
+  return buildApp({
+    config: runtime.config,
+    db: runtime.db,
+    logger: runtime.logger,
+    readiness: runtime.readiness,
+    metrics: runtime.metrics,
+    routes: [channelRoutes(services), missionRoutes(services)],
+    plugins: options.plugins ?? [],
+  });
+}

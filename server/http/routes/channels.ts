@@ -1,0 +1,219 @@
+/** Channel, settings, viewer, leaderboard, ledger and audit routes (SPEC §8). */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { sql } from 'drizzle-orm';
+import { isModerator } from '../../domain/actor.js';
+import { errors } from '../../domain/errors.js';
+import type { ChannelSettings } from '../../domain/settings.js';
+import { auditChannel } from '../../services/ledger-audit.js';
+import type { Channel as ChannelModel } from '../../services/channels.js';
+import { canSeeSecrets, requireActor, requireAdmin, requireOwnerOrAdmin } from '../auth/guards.js';
+import { ChannelParams, ErrorResponse, ListOf, LoginParam, StrictObject, WriteErrors, Amount } from '../schemas/common.js';
+import { Channel, LedgerRow, SettingsPatch, Viewer } from '../schemas/resources.js';
+import { idempotencyOf, numericCursor, type RouteServices } from './context.js';
+
+const CreateChannelBody = StrictObject({
+  login: Type.String({ pattern: '^[a-zA-Z0-9_]{2,25}$' }),
+  broadcasterId: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}$' })),
+  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  settings: Type.Optional(SettingsPatch),
+});
+const ViewerParams = StrictObject({ channel: ChannelParams.properties.channel, login: LoginParam });
+const PointsBody = StrictObject({ amount: Amount });
+
+const ViewerWithHistory = Type.Composite([
+  Viewer,
+  Type.Object({
+    history: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        amount: Type.Integer(),
+        kind: Type.String(),
+        direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
+        missionNumber: Type.Union([Type.Integer(), Type.Null()]),
+        createdAt: Type.String(),
+      }),
+    ),
+  }),
+]);
+
+const AuditResponse = Type.Object({
+  ok: Type.Boolean(),
+  violations: Type.Array(Type.Object({ invariant: Type.Integer(), message: Type.String() }, { additionalProperties: true })),
+});
+
+export function channelRoutes(services: RouteServices): FastifyPluginAsync {
+  return async (app) => {
+    async function present(request: FastifyRequest, channel: ChannelModel) {
+      const totals = await services.channels.totals(channel.id);
+      const secrets = canSeeSecrets(request, channel);
+      return {
+        login: channel.login,
+        broadcasterId: channel.broadcasterId,
+        displayName: channel.displayName,
+        missionsPaused: channel.missionsPaused,
+        settings: channel.settings,
+        totals,
+        ...(secrets
+          ? {
+              overlayKey: channel.overlayKey,
+              overlayUrl: `${services.publicUrl}/overlay/${channel.login}?key=${encodeURIComponent(channel.overlayKey)}`,
+            }
+          : {}),
+      };
+    }
+
+    app.post<{ Body: Static<typeof CreateChannelBody> }>(
+      '/channels',
+      { schema: { tags: ['channels'], body: CreateChannelBody, response: { 201: Channel, ...WriteErrors }, security: [{ bearer: [] }] } },
+      async (request, reply) => {
+        requireAdmin(request);
+        const channel = await services.channels.create({
+          ...request.body,
+          settings: request.body.settings as Partial<ChannelSettings> | undefined,
+        });
+        return reply.code(201).send(await present(request, channel));
+      },
+    );
+
+    app.get<{ Params: Static<typeof ChannelParams> }>(
+      '/channels/:channel',
+      { schema: { tags: ['channels'], params: ChannelParams, response: { 200: Channel, 404: ErrorResponse } } },
+      async (request) => present(request, await services.channels.get(request.params.channel)),
+    );
+
+    app.patch<{ Params: Static<typeof ChannelParams>; Body: Static<typeof SettingsPatch> }>(
+      '/channels/:channel/settings',
+      { schema: { tags: ['channels'], params: ChannelParams, body: SettingsPatch, response: { 200: Channel, ...WriteErrors }, security: [{ bearer: [] }] } },
+      async (request) => {
+        const channel = await services.channels.get(request.params.channel);
+        requireOwnerOrAdmin(request, channel);
+        const updated = await services.channels.updateSettings(channel.login, request.body as Partial<ChannelSettings>);
+        return present(request, updated);
+      },
+    );
+
+    app.post<{ Params: Static<typeof ChannelParams> }>(
+      '/channels/:channel/overlay-key',
+      { schema: { tags: ['channels'], params: ChannelParams, response: { 200: Channel, ...WriteErrors }, security: [{ bearer: [] }] } },
+      async (request) => {
+        const channel = await services.channels.get(request.params.channel);
+        requireOwnerOrAdmin(request, channel);
+        const rotated = await services.channels.rotateOverlayKey(channel.login);
+        services.onOverlayKeyRotated?.(channel.login);
+        return present(request, rotated);
+      },
+    );
+
+    for (const [path, paused] of [['pause', true], ['resume', false]] as const) {
+      app.post<{ Params: Static<typeof ChannelParams> }>(
+        `/channels/:channel/${path}`,
+        { schema: { tags: ['channels'], params: ChannelParams, response: { 200: Channel, ...WriteErrors }, security: [{ bearer: [] }] } },
+        async (request) => {
+          const channel = await services.channels.get(request.params.channel);
+          const actor = requireActor(request, channel);
+          if (!isModerator(actor)) throw errors.forbidden('Only moderators can pause or resume missions');
+          return present(request, await services.channels.setPaused(channel.login, paused));
+        },
+      );
+    }
+
+    app.get<{ Params: Static<typeof ViewerParams> }>(
+      '/channels/:channel/viewers/:login',
+      { schema: { tags: ['viewers'], params: ViewerParams, response: { 200: ViewerWithHistory, 404: ErrorResponse } } },
+      async (request) => {
+        const channel = await services.channels.get(request.params.channel);
+        const viewer = await services.viewers.byLogin(channel, request.params.login);
+        return { ...viewer, history: await services.viewers.history(channel, viewer.userId) };
+      },
+    );
+
+    for (const direction of ['give', 'take'] as const) {
+      app.post<{ Params: Static<typeof ViewerParams>; Body: Static<typeof PointsBody> }>(
+        `/channels/:channel/viewers/:login/${direction}`,
+        { schema: { tags: ['viewers'], params: ViewerParams, body: PointsBody, response: { 200: Viewer, ...WriteErrors }, security: [{ bearer: [] }] } },
+        async (request) => {
+          const channel = await services.channels.get(request.params.channel);
+          const actor = requireActor(request, channel);
+          const { viewer } = await services.viewers.adjust(
+            channel,
+            { target: { login: request.params.login }, amount: request.body.amount, direction },
+            actor,
+            idempotencyOf(request, channel, actor),
+          );
+          return viewer;
+        },
+      );
+    }
+
+    app.get<{ Params: Static<typeof ChannelParams>; Querystring: { limit?: number } }>(
+      '/channels/:channel/leaderboard',
+      {
+        schema: {
+          tags: ['viewers'],
+          params: ChannelParams,
+          querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
+          response: { 200: Type.Object({ items: Type.Array(Viewer) }), 404: ErrorResponse },
+        },
+      },
+      async (request) => {
+        const channel = await services.channels.get(request.params.channel);
+        return { items: await services.viewers.leaderboard(channel, request.query.limit ?? 10) };
+      },
+    );
+
+    app.get<{ Params: Static<typeof ChannelParams>; Querystring: { cursor?: string; limit?: number } }>(
+      '/channels/:channel/ledger',
+      {
+        schema: {
+          tags: ['ledger'],
+          params: ChannelParams,
+          querystring: Type.Object({ cursor: Type.Optional(Type.String({ maxLength: 20 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+          response: { 200: ListOf(LedgerRow), 404: ErrorResponse },
+        },
+      },
+      async (request) => {
+        const channel = await services.channels.get(request.params.channel);
+        const after = numericCursor(request.query.cursor) ?? 0;
+        const limit = request.query.limit ?? 100;
+        const result = await services.db.execute(sql`
+          SELECT t.id, t.amount, t.kind, t.pledge_id, t.actor, t.created_at, m.number AS mission_number,
+                 fa.id AS from_id, fa.kind AS from_kind, fa.user_id AS from_user, fm.number AS from_mission,
+                 ta.id AS to_id, ta.kind AS to_kind, ta.user_id AS to_user, tm.number AS to_mission
+          FROM transfers t
+          JOIN accounts fa ON fa.id = t.from_account LEFT JOIN missions fm ON fm.id = fa.mission_id
+          JOIN accounts ta ON ta.id = t.to_account LEFT JOIN missions tm ON tm.id = ta.mission_id
+          LEFT JOIN missions m ON m.id = t.mission_id
+          WHERE t.channel_id = ${channel.id} AND t.id > ${after}
+          ORDER BY t.id LIMIT ${limit + 1}`);
+        const rows = result.rows as Record<string, unknown>[];
+        const page = rows.slice(0, limit);
+        const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+        return {
+          items: page.map((r) => ({
+            id: Number(r.id),
+            from: { account: Number(r.from_id), kind: String(r.from_kind), userId: (r.from_user as string | null) ?? null, missionNumber: num(r.from_mission) },
+            to: { account: Number(r.to_id), kind: String(r.to_kind), userId: (r.to_user as string | null) ?? null, missionNumber: num(r.to_mission) },
+            amount: Number(r.amount),
+            kind: String(r.kind),
+            missionNumber: num(r.mission_number),
+            pledgeId: num(r.pledge_id),
+            actor: (r.actor as string | null) ?? null,
+            createdAt: new Date(r.created_at as string).toISOString(),
+          })),
+          nextCursor: rows.length > limit ? String(page[page.length - 1]!.id) : null,
+        };
+      },
+    );
+
+    app.get<{ Params: Static<typeof ChannelParams> }>(
+      '/channels/:channel/audit',
+      { schema: { tags: ['ledger'], params: ChannelParams, response: { 200: AuditResponse, ...WriteErrors }, security: [{ bearer: [] }] } },
+      async (request) => {
+        const channel = await services.channels.get(request.params.channel);
+        requireOwnerOrAdmin(request, channel);
+        return auditChannel(services.db, channel.id);
+      },
+    );
+  };
+}

@@ -1,0 +1,59 @@
+/** What the domain routes are built from, and small translation helpers they share. */
+import type { FastifyRequest } from 'fastify';
+import { parseDuration } from '../../../bot/parse/duration.js';
+import type { Database } from '../../../db/client.js';
+import type { Actor } from '../../domain/actor.js';
+import { errors } from '../../domain/errors.js';
+import type { ChannelService } from '../../services/channels.js';
+import type { AmountInput, MissionService } from '../../services/missions.js';
+import { requestHash, type IdempotencyRequest } from '../../services/transaction.js';
+import type { VerdictService } from '../../services/verdicts.js';
+import type { ViewerService } from '../../services/viewers.js';
+import type { Channel } from '../../services/channels.js';
+
+export interface RouteServices {
+  db: Database;
+  channels: ChannelService;
+  viewers: ViewerService;
+  missions: MissionService;
+  verdicts: VerdictService;
+  publicUrl: string;
+  /** Called after an overlay key rotation, to disconnect overlays using the old key. */
+  onOverlayKeyRotated?: (channel: string) => void;
+}
+
+/**
+ * The `Idempotency-Key` of a write, scoped to the channel. The hash covers the route, the body
+ * and who acts, so the same key with a different request is refused rather than replayed.
+ */
+export function idempotencyOf(request: FastifyRequest, channel: Channel, actor: Actor): IdempotencyRequest | undefined {
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string' || key === '') return undefined;
+  if (key.length > 200) throw errors.validation('Idempotency-Key must be at most 200 characters');
+  const who = actor.kind === 'chat' ? actor.user.userId : actor.kind;
+  return {
+    scope: `channel:${channel.id}`,
+    key,
+    hash: requestHash([request.method, request.routeOptions.url, request.params, request.body ?? null, who]),
+  };
+}
+
+export function toAmountInput(value: number | string): AmountInput {
+  if (typeof value === 'number') return value;
+  if (value === 'all') return { kind: 'all' };
+  if (value === 'half') return { kind: 'half' };
+  return { kind: 'percent', percent: Number(value.slice(0, -1)) };
+}
+
+export function toSeconds(value: number | string): number {
+  if (typeof value === 'number') return value;
+  const parsed = parseDuration(value);
+  if (!parsed.ok) throw errors.validation(`"${value}" is not a duration like 90s, 10m or 1h30m`);
+  return Math.round(parsed.value / 1000);
+}
+
+export function numericCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(cursor)) throw errors.validation('cursor is not valid');
+  return Number(cursor);
+}

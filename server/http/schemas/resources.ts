@@ -1,0 +1,162 @@
+/** Response schemas of the resources of SPEC §8 (more fields are allowed by the spec; these are fixed). */
+import { Type } from '@sinclair/typebox';
+import { MISSION_STATUSES } from '../../domain/types.js';
+import { Nullable, Timestamp } from './common.js';
+
+export const ViewerRef = Type.Object({ userId: Type.String(), login: Type.String(), displayName: Type.String() }, { title: 'ViewerRef' });
+
+export const Viewer = Type.Object(
+  {
+    userId: Type.String(),
+    login: Type.String(),
+    displayName: Type.String(),
+    balance: Type.Integer(),
+    inEscrow: Type.Integer(),
+  },
+  { title: 'Viewer' },
+);
+
+export const MissionStatus = Type.Union(MISSION_STATUSES.map((s) => Type.Literal(s)));
+
+export const Mission = Type.Object(
+  {
+    number: Type.Integer(),
+    text: Type.String(),
+    status: MissionStatus,
+    pot: Type.Integer(),
+    backers: Type.Integer(),
+    proposer: ViewerRef,
+    createdAt: Timestamp,
+    openedAt: Nullable(Timestamp),
+    deadline: Nullable(Timestamp),
+    resolvedAt: Nullable(Timestamp),
+    settled: Type.Boolean(),
+    reason: Nullable(Type.String()),
+    newestBacker: Nullable(ViewerRef),
+    graceEndsAt: Nullable(Timestamp),
+    pendingExpiresAt: Nullable(Timestamp),
+  },
+  { title: 'Mission' },
+);
+
+export const Pledge = Type.Object(
+  {
+    id: Type.Integer(),
+    missionNumber: Type.Integer(),
+    viewer: ViewerRef,
+    amount: Type.Integer(),
+    createdAt: Timestamp,
+    settlement: Nullable(Type.Union([Type.Literal('refunded'), Type.Literal('paid')])),
+  },
+  { title: 'Pledge' },
+);
+
+const seconds = (description: string, minimum = 1) => Type.Integer({ minimum, maximum: 7 * 86_400, description });
+
+/** Every setting, all optional: the PATCH body (unknown keys refused). */
+export const SettingsPatch = Type.Object(
+  {
+    locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('ko')])),
+    currencyName: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+    startingBalance: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+    minStake: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
+    maxPledge: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000_000 }))),
+    maxOpenMissions: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+    maxOpenMissionsPerViewer: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+    requireApproval: Type.Optional(Type.Boolean()),
+    pendingTimeout: Type.Optional(seconds('Seconds a proposal waits for approval', 10)),
+    defaultDuration: Type.Optional(seconds('Default time limit, seconds')),
+    minDuration: Type.Optional(seconds('Shortest time limit, seconds')),
+    maxDuration: Type.Optional(seconds('Longest time limit, seconds')),
+    verdictGrace: Type.Optional(seconds('Seconds after the deadline a verdict is still accepted', 0)),
+    createCooldown: Type.Optional(seconds('Seconds between proposals of one viewer', 0)),
+    blockedWords: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 500 })),
+    resolverMustNotHavePledged: Type.Optional(Type.Boolean()),
+    accrual: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          amount: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+          chatBonus: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+          intervalSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1, title: 'SettingsPatch' },
+);
+
+export const Settings = Type.Object(
+  {
+    locale: Type.String(),
+    currencyName: Type.String(),
+    startingBalance: Type.Integer(),
+    minStake: Type.Integer(),
+    maxPledge: Nullable(Type.Integer()),
+    maxOpenMissions: Type.Integer(),
+    maxOpenMissionsPerViewer: Type.Integer(),
+    requireApproval: Type.Boolean(),
+    pendingTimeout: Type.Integer(),
+    defaultDuration: Type.Integer(),
+    minDuration: Type.Integer(),
+    maxDuration: Type.Integer(),
+    verdictGrace: Type.Integer(),
+    createCooldown: Type.Integer(),
+    blockedWords: Type.Array(Type.String()),
+    resolverMustNotHavePledged: Type.Boolean(),
+    accrual: Type.Object({
+      enabled: Type.Boolean(),
+      amount: Type.Integer(),
+      chatBonus: Type.Integer(),
+      intervalSeconds: Type.Integer(),
+    }),
+  },
+  { title: 'Settings' },
+);
+
+export const Channel = Type.Object(
+  {
+    login: Type.String(),
+    broadcasterId: Nullable(Type.String()),
+    displayName: Nullable(Type.String()),
+    missionsPaused: Type.Boolean(),
+    settings: Settings,
+    totals: Type.Object({
+      circulating: Type.Integer(),
+      escrow: Type.Integer(),
+      treasury: Type.Integer(),
+      minted: Type.Integer(),
+    }),
+    overlayKey: Type.Optional(Type.String()),
+    overlayUrl: Type.Optional(Type.String()),
+  },
+  { title: 'Channel' },
+);
+
+export const LedgerRow = Type.Object(
+  {
+    id: Type.Integer(),
+    from: Type.Object({ account: Type.Integer(), kind: Type.String(), userId: Nullable(Type.String()), missionNumber: Nullable(Type.Integer()) }),
+    to: Type.Object({ account: Type.Integer(), kind: Type.String(), userId: Nullable(Type.String()), missionNumber: Nullable(Type.Integer()) }),
+    amount: Type.Integer(),
+    kind: Type.String(),
+    missionNumber: Nullable(Type.Integer()),
+    pledgeId: Nullable(Type.Integer()),
+    actor: Nullable(Type.String()),
+    createdAt: Timestamp,
+  },
+  { title: 'LedgerRow' },
+);
+
+/** Amount in a write: points, or relative to the balance ("all", "half", "25%"). */
+export const AmountOrShare = Type.Union([
+  Type.Integer({ minimum: 1, maximum: 1_000_000_000_000 }),
+  Type.String({ pattern: '^(all|half|([1-9]|[1-9][0-9]|100)%)$', description: '"all", "half" or a percentage like "25%"' }),
+]);
+
+/** A duration in a write: whole seconds, or text like "90s", "10m", "1h30m". */
+export const DurationInput = Type.Union([
+  Type.Integer({ minimum: 1, maximum: 7 * 86_400 }),
+  Type.String({ pattern: '^(\\d{1,6}[dhms]){1,4}$', maxLength: 24 }),
+]);

@@ -1,0 +1,150 @@
+/**
+ * Mission timers and settlement on BullMQ: the scheduler the services call, the workers that
+ * run the jobs, and start-up reconciliation (SPEC §5). Job ids are deterministic, processors
+ * idempotent: a stale or repeated job finds nothing to do.
+ */
+import { DelayedError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Database } from '../../db/client.js';
+import { resolveSettings } from '../domain/settings.js';
+import { findChannelById } from '../repositories/channels-repository.js';
+import { missionsNeedingAttention } from '../repositories/missions-repository.js';
+import { settleMission, type BatchResult } from '../services/settlement.js';
+import type { VerdictService } from '../services/verdicts.js';
+import { rescheduleJob, type JobBackend } from './backend.js';
+import { settlementJobId, timerJobId, type MissionScheduler, type TimerKind } from './scheduler.js';
+
+export const TIMER_QUEUE = 'mission-timers';
+export const SETTLEMENT_QUEUE = 'mission-settlement';
+const TIMER_KINDS: TimerKind[] = ['deadline', 'grace', 'pending'];
+
+export interface TimerJob {
+  kind: TimerKind;
+  missionId: number;
+}
+export interface SettlementJob {
+  missionId: number;
+}
+
+export interface MissionJobs extends MissionScheduler {
+  close(): Promise<void>;
+}
+
+export function createMissionScheduler(backend: JobBackend, logger: Logger): MissionJobs {
+  const timers = backend.createQueue<TimerJob>(TIMER_QUEUE);
+  const settlement = backend.createQueue<SettlementJob>(SETTLEMENT_QUEUE);
+
+  return {
+    async schedule(kind, missionId, at) {
+      const jobId = timerJobId(kind, missionId);
+      const delay = Math.max(0, at.getTime() - Date.now());
+      try {
+        await rescheduleJob(timers, kind, { kind, missionId }, { jobId, delay });
+      } catch (err) {
+        // The job is running right now; it re-reads the mission and re-delays itself if early.
+        logger.debug({ err, jobId }, 'timer busy; left to the running job');
+      }
+    },
+    async cancelAll(missionId) {
+      await Promise.all(TIMER_KINDS.map((kind) => timers.remove(timerJobId(kind, missionId)).catch(() => 0)));
+    },
+    async enqueueSettlement(missionId) {
+      await settlement.add('settle', { missionId }, { jobId: settlementJobId(missionId) });
+    },
+    async close() {
+      await Promise.allSettled([timers.close(), settlement.close()]);
+    },
+  };
+}
+
+export interface MissionWorkerDeps {
+  backend: JobBackend;
+  db: Database;
+  verdicts: VerdictService;
+  logger: Logger;
+  now: () => Date;
+  /** Test hook: runs after each committed settlement batch. */
+  onSettlementBatch?: (missionId: number, batch: BatchResult) => Promise<void> | void;
+  settlementBatchSize?: number;
+  concurrency?: number;
+  onJobLag?: (queue: string, seconds: number) => void;
+  onSettled?: (outcome: string, seconds: number) => void;
+}
+
+export function startMissionWorkers(deps: MissionWorkerDeps) {
+  const lag = (queue: string, job: Job) => {
+    const due = job.timestamp + (job.opts.delay ?? 0);
+    deps.onJobLag?.(queue, Math.max(0, Date.now() - due) / 1000);
+  };
+
+  const timerWorker = deps.backend.createWorker<TimerJob>(
+    TIMER_QUEUE,
+    async (job, token) => {
+      lag(TIMER_QUEUE, job);
+      const result = await deps.verdicts.onTimer(job.data.kind, job.data.missionId);
+      if (result.state === 'early') {
+        // The deadline moved while this job waited: wait again instead of acting.
+        await job.moveToDelayed(result.due.getTime(), token);
+        throw new DelayedError();
+      }
+      return result.state;
+    },
+    { concurrency: deps.concurrency ?? 4 },
+  );
+
+  const settlementWorker = deps.backend.createWorker<SettlementJob>(
+    SETTLEMENT_QUEUE,
+    async (job) => {
+      lag(SETTLEMENT_QUEUE, job);
+      const started = Date.now();
+      const run = await settleMission(deps.db, job.data.missionId, {
+        now: deps.now,
+        batchSize: deps.settlementBatchSize,
+        onBatch: (batch) => deps.onSettlementBatch?.(job.data.missionId, batch),
+      });
+      deps.onSettled?.('settled', (Date.now() - started) / 1000);
+      deps.logger.info({ missionId: job.data.missionId, ...run }, 'mission settled');
+      return run;
+    },
+    { concurrency: 1 },
+  );
+
+  for (const worker of [timerWorker, settlementWorker]) {
+    worker.on('failed', (job, err) => deps.logger.warn({ err, jobId: job?.id }, 'job failed'));
+    worker.on('error', (err) => deps.logger.warn({ err }, 'worker error'));
+  }
+
+  return {
+    timerWorker,
+    settlementWorker,
+    async close() {
+      await Promise.allSettled([timerWorker.close(), settlementWorker.close()]);
+    },
+  };
+}
+
+/**
+ * Start-up reconciliation: every active mission has its timer, every terminal mission that is
+ * not fully settled gets a settlement job. Safe to run any number of times.
+ */
+export async function reconcileMissions(db: Database, scheduler: MissionScheduler, logger: Logger): Promise<{ timers: number; settlements: number }> {
+  const { active, unsettled } = await missionsNeedingAttention(db);
+  const settingsCache = new Map<number, ReturnType<typeof resolveSettings>>();
+  const settingsOf = async (channelId: number) => {
+    if (!settingsCache.has(channelId)) settingsCache.set(channelId, resolveSettings((await findChannelById(db, channelId))?.settings));
+    return settingsCache.get(channelId)!;
+  };
+  for (const m of active) {
+    const s = await settingsOf(m.channelId);
+    if (m.status === 'pending') await scheduler.schedule('pending', m.id, new Date(m.createdAt.getTime() + s.pendingTimeout * 1000));
+    else if (m.status === 'open' && m.deadline) await scheduler.schedule('deadline', m.id, m.deadline);
+    else if (m.status === 'closed' && m.closedAt) {
+      await scheduler.schedule('grace', m.id, new Date(m.closedAt.getTime() + s.verdictGrace * 1000));
+    }
+  }
+  for (const m of unsettled) await scheduler.enqueueSettlement(m.id);
+  if (active.length + unsettled.length > 0) {
+    logger.info({ timers: active.length, settlements: unsettled.length }, 'reconciled missions');
+  }
+  return { timers: active.length, settlements: unsettled.length };
+}

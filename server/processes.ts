@@ -1,0 +1,51 @@
+/** Starts the server, worker and bot roles on one shared runtime, and stops them in order. */
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { buildMissionApp } from './http/mission-app.js';
+import { reconcileMissions, startMissionWorkers } from './jobs/mission-jobs.js';
+import { createRuntime, type Runtime } from './runtime.js';
+
+export type Role = 'server' | 'worker' | 'bot';
+
+export interface RunningRoles {
+  runtime: Runtime;
+  url?: string;
+  stop(): Promise<void>;
+}
+
+export async function startRoles(config: Config, logger: Logger, roles: Role[]): Promise<RunningRoles> {
+  const runtime = await createRuntime(config, logger);
+  const stops: Array<() => Promise<void>> = [];
+  let url: string | undefined;
+
+  if (roles.includes('worker')) {
+    const workers = startMissionWorkers({
+      backend: runtime.jobs,
+      db: runtime.db.db,
+      verdicts: runtime.services.verdicts,
+      logger,
+      now: runtime.now,
+      onJobLag: (queue, seconds) => runtime.metrics.jobLag.observe({ queue }, seconds),
+      onSettled: (_outcome, seconds) => runtime.metrics.settlementDuration.observe(seconds),
+    });
+    stops.push(() => workers.close());
+    await reconcileMissions(runtime.db.db, runtime.scheduler, logger);
+  }
+
+  if (roles.includes('server')) {
+    const app = await buildMissionApp(runtime);
+    url = await app.listen({ host: config.host, port: config.port });
+    logger.info({ url }, 'Mission Link API listening');
+    // Fastify's close stops accepting, then waits for in-flight requests (accepted pledges commit).
+    stops.unshift(() => app.close());
+  }
+
+  return {
+    runtime,
+    url,
+    async stop() {
+      for (const stop of stops) await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
+      await runtime.close();
+    },
+  };
+}

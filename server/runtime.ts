@@ -1,0 +1,89 @@
+/**
+ * Wires the infrastructure shared by the three processes (server, worker, bot): database
+ * (configured or embedded), migrations, event bus, job backend, scheduler and services.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createDb, type DbHandle } from '../db/client.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js';
+import { runMigrations } from '../db/migrate.js';
+import type { Config } from './config.js';
+import { createEventBus, type ReadyEventBus } from './events/create-bus.js';
+import { postgresReadiness, redisReadiness, type ReadinessCheck } from './http/plugins/health.js';
+import { createMetrics, type AppMetrics } from './http/metrics.js';
+import { createJobBackend, type JobBackend } from './jobs/backend.js';
+import { createMissionScheduler, type MissionJobs } from './jobs/mission-jobs.js';
+import { createServices, type Services } from './services/index.js';
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  databaseUrl: string;
+  db: DbHandle;
+  bus: ReadyEventBus;
+  jobs: JobBackend;
+  scheduler: MissionJobs;
+  services: Services;
+  metrics: AppMetrics;
+  readiness: ReadinessCheck[];
+  now: () => Date;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Namespace for job queues (tests use a unique one). */
+  jobPrefix?: string;
+  now?: () => Date;
+  poolMax?: number;
+}
+
+export async function createRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.dataDir, (msg) => logger.info(msg));
+    databaseUrl = embedded.url;
+  }
+  const db = createDb(databaseUrl, { max: options.poolMax ?? 20 });
+  await runMigrations(db);
+
+  const bus = createEventBus({ redisUrl: config.redisUrl, pool: db.pool, connectionString: databaseUrl, logger });
+  await bus.ready();
+  const jobs = createJobBackend({ redisUrl: config.redisUrl, databaseUrl, prefix: options.jobPrefix, logger });
+  const scheduler = createMissionScheduler(jobs, logger);
+  const now = options.now ?? (() => new Date());
+  const services = createServices({ db: db.db, bus, scheduler, logger, now });
+  const metrics = createMetrics();
+
+  const readiness: ReadinessCheck[] = [postgresReadiness(db)];
+  let redisProbe: Redis | undefined;
+  if (config.redisUrl) {
+    redisProbe = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    redisProbe.on('error', () => undefined);
+    readiness.push(redisReadiness(redisProbe));
+  }
+
+  for (const login of config.twitch.channels) await services.channels.ensure(login);
+
+  return {
+    config,
+    logger,
+    databaseUrl,
+    db,
+    bus,
+    jobs,
+    scheduler,
+    services,
+    metrics,
+    readiness,
+    now,
+    async close() {
+      await scheduler.close();
+      await jobs.close();
+      await bus.close();
+      redisProbe?.disconnect();
+      await db.close();
+      await embedded?.stop();
+    },
+  };
+}
