@@ -12,7 +12,9 @@ export interface BusLogger {
 export interface ReadyEventBus extends EventBus {
   /**
    * Resolves once this instance receives events from the transport, so events published
-   * afterwards (by any instance) reach its subscribers. Rejects if the first connection fails.
+   * afterwards (by any instance) reach its subscribers. Redis: waits as long as Redis is
+   * unreachable. Postgres: rejects if the first connection attempt fails (reconnection goes on
+   * in the background, and `onResubscribed` reports success).
    */
   ready(): Promise<void>;
 }

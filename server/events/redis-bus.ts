@@ -41,10 +41,13 @@ export function createRedisEventBus(options: RedisEventBusOptions): ReadyEventBu
     maxRetriesPerRequest: 1,
     commandTimeout: publishTimeoutMs,
   });
-  // ioredis retries forever; the bus stays usable across Redis restarts.
+  // ioredis reconnects forever and re-subscribes (autoResubscribe), so the bus survives Redis
+  // restarts. The initial SUBSCRIBE must wait for Redis too: had it been rejected after the
+  // default 20 retries, autoResubscribe would never learn the channel and the bus would go deaf.
   const subscriber = new Redis(url, {
     connectionName: `${name}:events:sub`,
     autoResubscribe: true,
+    maxRetriesPerRequest: null,
   });
   for (const [role, conn] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
     // Without an 'error' listener ioredis logs unhandled errors on every reconnect attempt.

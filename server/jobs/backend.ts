@@ -65,8 +65,10 @@ export function defaultJobOptions(): JobsOptions {
 
 /**
  * Replaces a delayed job with a fresh one under the same id — moving a deadline. BullMQ
- * ignores an add whose id already exists, so the old job is removed first. Throws if the old
- * job is running right now (it is locked); processors must be idempotent anyway.
+ * ignores an add whose id already exists (while the old job is delayed, waiting, active or
+ * kept as failed) and still returns a Job built from the new arguments, so the old job is
+ * removed first. Works whether the old job is delayed, failed or already gone; throws if it
+ * is running right now (it is locked) — processors must be idempotent anyway.
  */
 export async function rescheduleJob<D>(
   queue: JobQueue<D>,

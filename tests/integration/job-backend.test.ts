@@ -182,6 +182,30 @@ describe.each(['redis', 'postgres'] as const)('%s job backend', (kind) => {
     expect(rec.runs).toHaveLength(1);
   });
 
+  it('ignores an add over a kept failed job; rescheduleJob replaces it', async () => {
+    const name = uniqueName('failed');
+    const queue = backend.createQueue<Data>(name);
+    const rec = recorder();
+    const worker = watch(
+      backend.createWorker(
+        name,
+        rec.processor('w1', (job) => {
+          if (job.data.label === 'broken') throw new Error('permanent');
+        }),
+      ),
+      rec,
+    );
+    const failedForGood = new Promise<void>((resolve) => worker.on('failed', () => resolve()));
+    await queue.add('deadline', { label: 'broken' }, { jobId: 'deadline-7', attempts: 1 });
+    await failedForGood;
+    expect(await queue.getJobState('deadline-7')).toBe('failed');
+    await queue.add('deadline', { label: 'ignored' }, { jobId: 'deadline-7', delay: 50 });
+    expect(await queue.getJobState('deadline-7')).toBe('failed');
+    await rescheduleJob(queue, 'deadline', { label: 'replacement' }, { jobId: 'deadline-7', delay: 50 });
+    await rec.until(has('replacement'));
+    expect(rec.runs.map((r) => r.label)).toEqual(['replacement']);
+  });
+
   it('lets a new worker pick up jobs left waiting by a closed one', async () => {
     const name = uniqueName('handover');
     const queue = backend.createQueue<Data>(name);
