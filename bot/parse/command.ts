@@ -58,6 +58,7 @@ export type ParsedCommandResult =
 const TOP_LEVEL = aliasLookup(COMMAND_ALIASES);
 const MISSION_SUB = aliasLookup(MISSION_SUBCOMMAND_ALIASES);
 const POINTS_SUB = aliasLookup(POINTS_SUBCOMMAND_ALIASES);
+const LOOKS_LIKE_NUMBER = /^#?\d+$/;
 
 const success = (command: ParsedCommand): ParsedCommandResult => ({ ok: true, command });
 const failure = (command: CommandName, error: ParseError): ParsedCommandResult => ({
@@ -101,9 +102,9 @@ function parseMission(args: string[]): ParsedCommandResult {
   const sub = first === undefined ? undefined : MISSION_SUB.get(first.toLowerCase());
   if (sub !== undefined) return parseMissionSubcommand(sub, rest);
   // `!mission 3` shows #3; `!mission 3 kills in a row` is a proposal that starts with a number.
-  if (first !== undefined && rest.length === 0) {
+  if (first !== undefined && rest.length === 0 && LOOKS_LIKE_NUMBER.test(first)) {
     const number = parseMissionNumber(first);
-    if (number.ok) return success({ name: 'show', number: number.value });
+    return number.ok ? success({ name: 'show', number: number.value }) : failure('show', number.error);
   }
   const proposal = parseProposal(args);
   return proposal.ok ? success({ name: 'propose', ...proposal.value }) : failure('propose', proposal.error);
