@@ -166,20 +166,22 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
   const channels = new Map<string, ChannelState>();
   let seq = 0;
 
+  const freshState = (): ChannelState => ({
+    queue: [],
+    budget: createRateBudget({ windowMs, limit: userLimit }),
+    moderator: false,
+    slowModeMs: 0,
+    lastSentAt: Number.NEGATIVE_INFINITY,
+    recent: [],
+    sent: 0,
+    replaced: 0,
+    dropped: { stale: 0, overflow: 0, duplicate: 0, closed: 0, 'send-failed': 0 },
+  });
+
   const channelState = (channel: string): ChannelState => {
     let state = channels.get(channel);
     if (!state) {
-      state = {
-        queue: [],
-        budget: createRateBudget({ windowMs, limit: userLimit }),
-        moderator: false,
-        slowModeMs: 0,
-        lastSentAt: Number.NEGATIVE_INFINITY,
-        recent: [],
-        sent: 0,
-        replaced: 0,
-        dropped: { stale: 0, overflow: 0, duplicate: 0, closed: 0, 'send-failed': 0 },
-      };
+      state = freshState();
       channels.set(channel, state);
     }
     return state;
@@ -352,7 +354,8 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
     },
 
     stats(channel, now) {
-      const state = channelState(channel);
+      // Reading stats of a channel never written to must not start tracking it.
+      const state = channels.get(channel) ?? freshState();
       const queuedByPriority: Record<Priority, number> = { verdict: 0, announce: 0, confirm: 0, error: 0 };
       for (const entry of state.queue) queuedByPriority[entry.message.priority] += 1;
       return {
