@@ -26,6 +26,8 @@ export interface AppDeps {
   logger?: Logger | false;
   /** Checks behind `GET /readyz` (e.g. `postgresReadiness(db)`, `redisReadiness(redis)`). */
   readiness: ReadinessCheck[];
+  /** Per-check limit for `/readyz` (default 1 s). */
+  readinessTimeoutMs?: number;
   /** Domain routes, registered under `/api/v1`. */
   routes: FastifyPluginAsync[];
   /** Plugins registered at the root (e.g. the overlay page and websocket). */
@@ -81,7 +83,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     findToken: (token) => tokens.findByToken(token),
     ...(deps.tokenCacheMs === undefined ? {} : { cacheMs: deps.tokenCacheMs }),
   });
-  await app.register(healthPlugin, { readiness: deps.readiness });
+  await app.register(healthPlugin, {
+    readiness: deps.readiness,
+    ...(deps.readinessTimeoutMs === undefined ? {} : { timeoutMs: deps.readinessTimeoutMs }),
+  });
 
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   await app.register(

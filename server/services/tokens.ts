@@ -58,7 +58,7 @@ export function createTokenService(db: Executor, now: () => Date = () => new Dat
   return {
     async issueToken({ channelId = null, role, label = null }) {
       if (role !== 'bot' && channelId === null) {
-        throw errors.validation(`A ${role} token must belong to a channel`);
+        throw errors.validation(`${role === 'owner' ? 'An owner' : 'A moderator'} token must belong to a channel`);
       }
       if (label !== null && label.length > 100) throw errors.validation('label must be at most 100 characters');
       const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');

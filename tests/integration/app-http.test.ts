@@ -78,6 +78,7 @@ describe('health', () => {
       config,
       db,
       routes: [],
+      readinessTimeoutMs: 200,
       readiness: [
         postgresReadiness(db),
         { name: 'redis', check: () => Promise.reject(new Error('ECONNREFUSED 10.1.2.3:6379')) },
@@ -107,6 +108,9 @@ describe('docs and metrics', () => {
       expect.arrayContaining(['/healthz', '/readyz', '/api/v1/channels/{channel}/test-pledges']),
     );
     expect(doc.paths['/metrics']).toBeUndefined();
+    const ui = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(ui.statusCode).toBe(200);
+    expect(ui.headers['content-type']).toContain('text/html');
   });
 
   it('exposes the Mission Link metrics, fed by other code through app.metrics', async () => {

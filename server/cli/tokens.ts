@@ -1,0 +1,96 @@
+/**
+ * Issue, revoke and list API tokens.
+ *
+ *   tsx server/cli/tokens.ts issue --channel <login> --role owner|moderator|bot [--label <text>]
+ *   tsx server/cli/tokens.ts issue --role bot [--label <text>]        (a bot token for every channel)
+ *   tsx server/cli/tokens.ts revoke <id>
+ *   tsx server/cli/tokens.ts list [--channel <login>]                 (no channel: unbound bot tokens)
+ *
+ * Needs DATABASE_URL. The token is printed once, on stdout, and is not stored anywhere.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { createDb, type DbHandle } from '../../db/client.js';
+import { findChannelByLogin } from '../repositories/channels-repository.js';
+import { isDomainError } from '../domain/errors.js';
+import { createTokenService, type TokenRole, type TokenRow } from '../services/tokens.js';
+
+const USAGE = `Usage:
+  tokens issue --channel <login> --role owner|moderator|bot [--label <text>]
+  tokens issue --role bot [--label <text>]
+  tokens revoke <id>
+  tokens list [--channel <login>]`;
+
+class UsageError extends Error {}
+
+const ROLES: readonly TokenRole[] = ['owner', 'moderator', 'bot'];
+
+async function channelId(handle: DbHandle, login: string | undefined): Promise<number | null> {
+  if (login === undefined) return null;
+  const channel = await findChannelByLogin(handle.db, login.toLowerCase().replace(/^#/, ''));
+  if (!channel) throw new UsageError(`Channel "${login}" does not exist (create it first: npm run channels)`);
+  return channel.id;
+}
+
+function formatRow(row: TokenRow): string {
+  const state = row.revokedAt ? `revoked ${row.revokedAt.toISOString()}` : 'active';
+  return `${String(row.id).padStart(5)}  ${row.role.padEnd(9)}  ${state.padEnd(33)}  ${row.createdAt.toISOString()}  ${row.label ?? ''}`;
+}
+
+async function run(argv: string[], out: (line: string) => void): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { channel: { type: 'string' }, role: { type: 'string' }, label: { type: 'string' } },
+  });
+  const [command, ...rest] = positionals;
+  if (command === undefined || !['issue', 'revoke', 'list'].includes(command)) throw new UsageError(USAGE);
+
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    throw new UsageError(
+      'DATABASE_URL is not set. Set it to your Postgres URL (for the embedded database, use the URL ' +
+        'the running server prints at start-up), e.g. DATABASE_URL=postgres://user@host:5432/db npm run …',
+    );
+  }
+  const handle = createDb(config.databaseUrl, { max: 1, applicationName: 'mission-link-tokens-cli' });
+  try {
+    const tokens = createTokenService(handle.db);
+    if (command === 'issue') {
+      const role = values.role as TokenRole | undefined;
+      if (role === undefined || !ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+      const issued = await tokens.issueToken({
+        channelId: await channelId(handle, values.channel),
+        role,
+        label: values.label ?? null,
+      });
+      process.stderr.write(`Issued ${role} token #${issued.id}. It is shown once; store it now.\n`);
+      out(issued.token);
+    } else if (command === 'revoke') {
+      const id = Number(rest[0]);
+      if (!Number.isSafeInteger(id) || id < 1) throw new UsageError('revoke needs a token id (see `list`)');
+      if (!(await tokens.revokeToken(id))) throw new UsageError(`Token #${id} does not exist or is already revoked`);
+      out(`Revoked token #${id}`);
+    } else {
+      const rows = await tokens.listTokens(await channelId(handle, values.channel));
+      out(`   id  role       state                              created                   label`);
+      for (const row of rows) out(formatRow(row));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`)).catch((err: unknown) => {
+  if (err instanceof UsageError || err instanceof ConfigError || isDomainError(err)) {
+    process.stderr.write(`${err.message}\n`);
+  } else if (err instanceof Error && err.name === 'TypeError' && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`${err.message}\n${USAGE}\n`);
+  } else {
+    // Drizzle wraps driver errors ("Failed query: …"); the cause says what actually went wrong.
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
+    const message = err instanceof Error ? (cause ?? err.message) : String(err);
+    process.stderr.write(`tokens: ${message}\n`);
+  }
+  process.exitCode = 1;
+});
