@@ -13,11 +13,13 @@ import {
 } from 'bullmq';
 import type { BusLogger } from '../events/memory-bus.js';
 
-/** A queue on either backend; the backend type parameter is erased so callers need not care. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- BullMQ's connection-options parameter differs per backend
-export type JobQueue<D> = Queue<D, unknown, string, D, unknown, string, IQueueBackend, any>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
-export type JobWorker<D> = Worker<D, unknown, string, IQueueBackend, JobProgress, any>;
+// The backend and connection-options parameters differ per backend and are irrelevant once
+// constructed, so they are erased (with an `as`: BullMQ's factory types are invariant in
+// them): callers hold one type whichever backend runs.
+/** A queue on either backend. */
+export type JobQueue<D> = Queue<D, unknown, string, D, unknown, string, IQueueBackend, unknown>;
+/** A worker on either backend. */
+export type JobWorker<D> = Worker<D, unknown, string, IQueueBackend, JobProgress, unknown>;
 export type JobProcessor<D> = Processor<D, unknown, string>;
 
 export type QueueSettings = Omit<QueueOptions, 'connection' | 'prefix'>;
@@ -85,8 +87,9 @@ export async function rescheduleJob<D>(
 
 /** Builds queues and workers on Redis when `redisUrl` is set, on Postgres otherwise (SPEC §3). */
 export function createJobBackend(options: JobBackendOptions): JobBackend {
-  const workers = new Set<JobWorker<unknown>>();
-  const queues = new Set<JobQueue<unknown>>();
+  // Only `close` is needed later, which keeps these sets free of the job data type.
+  const workers = new Set<{ close(): Promise<void> }>();
+  const queues = new Set<{ close(): Promise<void> }>();
   const backend = options.redisUrl ? redisFactories(options) : postgresFactories(options);
   let closing: Promise<void> | undefined;
 
@@ -96,15 +99,15 @@ export function createJobBackend(options: JobBackendOptions): JobBackend {
       if (closing) throw new Error('job backend is closed');
       const queue = backend.queue<D>(name, { defaultJobOptions: defaultJobOptions(), ...settings });
       queue.on('error', (err: Error) => options.logger.warn({ err, queue: name }, 'queue error'));
-      queues.add(queue as JobQueue<unknown>);
+      queues.add(queue);
       return queue;
     },
     createWorker<D>(name: string, processor: JobProcessor<D>, settings: WorkerSettings = {}) {
       if (closing) throw new Error('job backend is closed');
       const worker = backend.worker<D>(name, processor, settings);
-      workers.add(worker as unknown as JobWorker<unknown>);
+      workers.add(worker);
       // A worker closed on its own must not be closed twice, nor kept alive by this set.
-      worker.on('closed', () => workers.delete(worker as unknown as JobWorker<unknown>));
+      worker.on('closed', () => workers.delete(worker));
       return worker;
     },
     close() {
@@ -139,9 +142,9 @@ function redisFactories(options: JobBackendOptions): Factories {
   return {
     kind: 'redis',
     queue: <D>(name: string, settings: QueueSettings) =>
-      new Queue<D>(name, { ...settings, prefix, connection: producer }) as unknown as JobQueue<D>,
+      new Queue<D>(name, { ...settings, prefix, connection: producer }) as JobQueue<D>,
     worker: <D>(name: string, processor: JobProcessor<D>, settings: WorkerSettings) =>
-      new Worker<D, unknown>(name, processor, { ...settings, prefix, connection: consumer }) as unknown as JobWorker<D>,
+      new Worker<D, unknown>(name, processor, { ...settings, prefix, connection: consumer }) as JobWorker<D>,
     async close() {
       await Promise.allSettled([producer, consumer].map((c) => (c.status === 'ready' ? c.quit() : undefined)));
       producer.disconnect();
@@ -164,9 +167,9 @@ function postgresFactories(options: JobBackendOptions): Factories {
   return {
     kind: 'postgres',
     queue: <D>(name: string, settings: QueueSettings) =>
-      new classes.Queue<D>(name, { ...settings, connection: connection() }) as unknown as JobQueue<D>,
+      new classes.Queue<D>(name, { ...settings, connection: connection() }) as JobQueue<D>,
     worker: <D>(name: string, processor: JobProcessor<D>, settings: WorkerSettings) =>
-      new classes.Worker<D, unknown>(name, processor, { ...settings, connection: connection() }) as unknown as JobWorker<D>,
+      new classes.Worker<D, unknown>(name, processor, { ...settings, connection: connection() }) as JobWorker<D>,
     close: () => Promise.resolve(),
   };
 }
