@@ -157,6 +157,8 @@ export function createMissionService(deps: ServiceDeps) {
       }
       if ((await countActive(tx, channel.id)) >= s.maxOpenMissions) throw errors.tooManyOpenMissions(s.maxOpenMissions);
 
+      // The proposer must exist before the mission row references them.
+      await ensureViewer(tx, channel, input.proposer);
       const opensNow = !s.requireApproval || privileged;
       const number = await nextMissionNumber(tx, channel.id);
       const row = await insertMission(tx, {

@@ -1,10 +1,7 @@
 /** A fresh, migrated Postgres database per test file, dropped afterwards. */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { createDb, type DbHandle } from '../../db/client.js';
 import { runMigrations } from '../../db/migrate.js';
-
-export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+import { createTestDatabase as createEmptyDatabase } from './services.js';
 
 export interface TestDatabase extends DbHandle {
   url: string;
@@ -13,24 +10,16 @@ export interface TestDatabase extends DbHandle {
 }
 
 export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
-  const name = `ml_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  const handle = createDb(url, { max: 20 });
+  const empty = await createEmptyDatabase(label);
+  const handle = createDb(empty.connectionString, { max: 20 });
   await runMigrations(handle);
   return {
     ...handle,
-    url,
-    name,
+    url: empty.connectionString,
+    name: empty.name,
     async drop() {
       await handle.close().catch(() => undefined);
-      const client = new pg.Client({ connectionString: ADMIN_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      await empty.drop();
     },
   };
 }

@@ -64,7 +64,7 @@ export const SettingsPatch = Type.Object(
     maxOpenMissions: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
     maxOpenMissionsPerViewer: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
     requireApproval: Type.Optional(Type.Boolean()),
-    pendingTimeout: Type.Optional(seconds('Seconds a proposal waits for approval', 10)),
+    pendingTimeout: Type.Optional(seconds('Seconds a proposal waits for approval')),
     defaultDuration: Type.Optional(seconds('Default time limit, seconds')),
     minDuration: Type.Optional(seconds('Shortest time limit, seconds')),
     maxDuration: Type.Optional(seconds('Longest time limit, seconds')),
