@@ -71,4 +71,6 @@ export const WriteErrors = {
   404: ErrorResponse,
   409: ErrorResponse,
   422: ErrorResponse,
+  429: ErrorResponse,
+  503: ErrorResponse,
 } as const;
