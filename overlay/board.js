@@ -7,7 +7,6 @@ import { createCardView, renderCard, renderCountdown, showBanner } from './card.
 import { numberFormatter, stringsFor } from './i18n.js';
 
 const BOARD_STATUSES = ['open', 'closed', 'pending'];
-const BANNER_MS = 6_000;
 const LEAVE_MS = 450;
 const BURST_HOLD_MS = 1_800;
 /** A burst that keeps growing is restarted after this, so the number stays readable. */
@@ -47,9 +46,26 @@ export function createBoard({ root, cardsEl, moreEl, options }) {
     if (current.some((node, i) => node !== active[i]?.view.root)) {
       for (const card of active) cardsEl.append(card.view.root);
     }
-    moreEl.hidden = hidden === 0;
-    moreEl.textContent = hidden === 0 ? '' : ctx.t.more(hidden);
+    const showMore = () => {
+      moreEl.hidden = hidden === 0;
+      moreEl.textContent = hidden === 0 ? '' : ctx.t.more(hidden);
+    };
+    showMore();
     root.hidden = cards.size === 0;
+    // A large scale or long texts can make the board taller than the canvas; drop cards from
+    // the end (into "+N more") rather than letting OBS crop the board.
+    const limit = room();
+    const shownCards = active.filter((card) => !card.resolving && !card.view.root.hidden);
+    while (!root.hidden && shownCards.length > 1 && root.getBoundingClientRect().height > limit) {
+      shownCards.pop().view.root.hidden = true;
+      hidden += 1;
+      showMore();
+    }
+  };
+
+  const room = () => {
+    const style = getComputedStyle(document.body);
+    return window.innerHeight - Number.parseFloat(style.paddingTop) - Number.parseFloat(style.paddingBottom);
   };
 
   const setPot = (card, pot, animate) => {
@@ -185,7 +201,7 @@ export function createBoard({ root, cardsEl, moreEl, options }) {
         : ctx.t.refunded(mission.backers, pot, ctx.currencyName);
     const title = `#${mission.number} ${ctx.t[kind] ?? kind}`;
     showBanner(card.view, kind === 'succeeded' ? 'succeeded' : kind, title, detail);
-    card.leaveTimer = setTimeout(() => leave(card), BANNER_MS);
+    card.leaveTimer = setTimeout(() => leave(card), options.bannerMs);
     layout();
   };
 
@@ -213,6 +229,7 @@ export function createBoard({ root, cardsEl, moreEl, options }) {
     }
   };
   setInterval(tick, TICK_MS);
+  window.addEventListener('resize', () => layout());
 
   return {
     /** Applies one server message. */

@@ -21,6 +21,9 @@ export function parseOptions(search) {
   const scale = Number.isFinite(scaleRaw) ? clamp(scaleRaw, 0.5, 3) : 1;
   const maxRaw = Number.parseInt(params.get('max') ?? '', 10);
   const max = Number.isFinite(maxRaw) ? clamp(maxRaw, 1, 10) : 3;
+  // Seconds a verdict banner stays before the card leaves.
+  const bannerRaw = Number.parseFloat(params.get('banner') ?? '');
+  const bannerMs = Number.isFinite(bannerRaw) ? clamp(bannerRaw, 1, 30) * 1000 : 6000;
   const localeRaw = (params.get('locale') ?? '').toLowerCase().slice(0, 2);
   const locale = LOCALES.includes(localeRaw) ? localeRaw : null;
   const hide = new Set(
@@ -29,7 +32,7 @@ export function parseOptions(search) {
       .map((part) => part.trim().toLowerCase())
       .filter((part) => HIDEABLE.includes(part)),
   );
-  return { theme, position, scale, max, locale, hide, key: params.get('key') ?? '' };
+  return { theme, position, scale, max, locale, hide, bannerMs, key: params.get('key') ?? '' };
 }
 
 /** Applies the visual options as classes and a CSS variable on the root element. */
