@@ -60,7 +60,7 @@ export const en: Catalog = {
     `${a.to}the channel already has ${a.count('limit', 'active mission', 'active missions')}; wait for one to finish`,
   TOO_MANY_OPEN_MISSIONS_FOR_VIEWER: (a) =>
     `${a.to}you already have ${a.count('limit', 'active mission', 'active missions')}; wait for it to finish`,
-  DURATION_OUT_OF_RANGE: (a) => `${a.to}the duration must be between ${a.dur('minMs')} and ${a.dur('maxMs')}`,
+  DURATION_OUT_OF_RANGE: (a) => `${a.to}the duration must be between ${a.dur('minMs')} and ${a.dur('maxMs')} (not ${a.dur('durationMs')})`,
   BLOCKED_WORDS: (a) => `${a.to}that mission contains a blocked word`,
   COOLDOWN: (a) => `${a.to}wait ${a.dur('retryAfterMs')} before proposing another mission`,
   MISSIONS_PAUSED: (a) => `${a.to}new missions are paused right now`,

@@ -58,7 +58,7 @@ export const ko: Catalog = {
   TOO_MANY_OPEN_MISSIONS: (a) => `${a.to}진행 중인 미션이 이미 ${a.s('limit')}개예요. 하나가 끝나면 신청해 주세요`,
   TOO_MANY_OPEN_MISSIONS_FOR_VIEWER: (a) =>
     `${a.to}이미 진행 중인 미션이 ${a.s('limit')}개 있어요. 끝난 뒤에 신청해 주세요`,
-  DURATION_OUT_OF_RANGE: (a) => `${a.to}시간은 ${a.dur('minMs')}에서 ${a.dur('maxMs')} 사이여야 해요`,
+  DURATION_OUT_OF_RANGE: (a) => `${a.to}시간은 ${a.dur('minMs')}에서 ${a.dur('maxMs')} 사이여야 해요 (입력 ${a.dur('durationMs')})`,
   BLOCKED_WORDS: (a) => `${a.to}미션 내용에 금지어가 있어요`,
   COOLDOWN: (a) => `${a.to}${a.dur('retryAfterMs')} 뒤에 다시 신청할 수 있어요`,
   MISSIONS_PAUSED: (a) => `${a.to}지금은 새 미션 신청이 중지돼 있어요`,
