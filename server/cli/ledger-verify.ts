@@ -1,0 +1,76 @@
+/**
+ * Checks the ledger invariants (SPEC §6) of every channel in the database named by DATABASE_URL.
+ *
+ *   DATABASE_URL=postgres://user@host:5432/db npm run ledger:verify
+ *
+ * Prints one line per channel ("ok" or the number of violations, followed by each message).
+ * Exit codes: 0 every channel is consistent, 1 at least one violation, 2 the database could
+ * not be reached or queried (or DATABASE_URL is missing or invalid).
+ */
+import { ConfigError, loadConfig } from '../config.js';
+import { createDb } from '../../db/client.js';
+import { auditAll, type AuditReport } from '../services/ledger-audit.js';
+
+const EXIT_VIOLATIONS = 1;
+const EXIT_UNREACHABLE = 2;
+
+class UsageError extends Error {}
+
+function describe(err: unknown): string {
+  if (err instanceof UsageError || err instanceof ConfigError) return err.message;
+  if (err instanceof AggregateError && err.errors.length > 0) return describe(err.errors[0]);
+  // Drizzle wraps driver errors ("Failed query: …"); the cause says what actually went wrong.
+  if (err instanceof Error) return err.cause instanceof Error ? err.cause.message : err.message || err.name;
+  return String(err);
+}
+
+/** The report lines for one channel: a summary, then one indented line per violation. */
+function formatReport(login: string, report: AuditReport): string[] {
+  if (report.ok) return [`${login}: ok`];
+  const n = report.violations.length;
+  return [
+    `${login}: ${n} violation${n === 1 ? '' : 's'}`,
+    ...report.violations.map((v) => `  [invariant ${v.invariant}] ${v.message}`),
+  ];
+}
+
+async function run(out: (line: string) => void): Promise<number> {
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    throw new UsageError(
+      'DATABASE_URL is not set. Set it to the Postgres database to verify, e.g. ' +
+        'DATABASE_URL=postgres://user@host:5432/mission_link npm run ledger:verify',
+    );
+  }
+  const handle = createDb(config.databaseUrl, { max: 1, applicationName: 'mission-link-ledger-verify' });
+  try {
+    const reports = await auditAll(handle.db);
+    let failing = 0;
+    for (const [login, report] of reports) {
+      for (const line of formatReport(login, report)) out(line);
+      if (!report.ok) failing += 1;
+    }
+    out(
+      reports.size === 0
+        ? 'No channels to verify.'
+        : failing === 0
+          ? reports.size === 1
+            ? 'The channel is consistent.'
+            : `All ${reports.size} channels consistent.`
+          : `${failing} of ${reports.size} channel${reports.size === 1 ? '' : 's'} inconsistent.`,
+    );
+    return failing === 0 ? 0 : EXIT_VIOLATIONS;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+run((line) => process.stdout.write(`${line}\n`)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`ledger:verify could not run: ${describe(err)}\n`);
+    process.exitCode = EXIT_UNREACHABLE;
+  },
+);

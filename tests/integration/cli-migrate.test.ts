@@ -1,0 +1,72 @@
+/** `npm run db:migrate` (db/migrate-cli.ts) run as a child process against a real Postgres. */
+import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../support/services.js';
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with a minimal environment, so a developer's own variables cannot leak in. */
+function runCli(script: string, args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', script, ...args],
+      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('db:migrate CLI', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('cli_migrate');
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('migrates an empty database, and a second run is a no-op that also succeeds', async () => {
+    const first = await runCli('db/migrate-cli.ts', [], { DATABASE_URL: database.connectionString });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+
+    const client = new pg.Client({ connectionString: database.connectionString });
+    await client.connect();
+    const tables = await client
+      .query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+      .then((r) => r.rows.map((row) => row.table_name))
+      .finally(() => client.end());
+    expect(tables).toEqual(expect.arrayContaining(['channels', 'accounts', 'transfers', 'missions', 'pledges']));
+
+    const second = await runCli('db/migrate-cli.ts', [], { DATABASE_URL: database.connectionString });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('up to date');
+  });
+
+  it('exits non-zero with the driver error when the database cannot be reached', async () => {
+    const result = await runCli('db/migrate-cli.ts', [], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/db:migrate failed: .*ECONNREFUSED/);
+  });
+
+  it('exits non-zero naming DATABASE_URL when it is missing or malformed', async () => {
+    const [missing, malformed] = await Promise.all([
+      runCli('db/migrate-cli.ts', [], {}),
+      runCli('db/migrate-cli.ts', [], { DATABASE_URL: 'mysql://localhost/db' }),
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('DATABASE_URL is not set');
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr).toContain('DATABASE_URL must use');
+  });
+});
