@@ -173,6 +173,30 @@ describe.skipIf(!available)('overlay page in Chromium', () => {
     await page.context().close();
   });
 
+  it('applies theme, position, scale and hide options from the query string', async () => {
+    boards.set('opts', demoBoard());
+    const { page } = await openOverlay('opts', '&theme=high-contrast&position=bottom-left&scale=0.75&hide=pot,newest&max=1&locale=ko');
+    await page.waitForSelector('.mission-card[data-number="4"]');
+    const state = await page.evaluate(() => ({
+      classes: document.documentElement.className,
+      lang: document.documentElement.lang,
+      scale: document.documentElement.style.getPropertyValue('--scale'),
+      potDisplay: getComputedStyle(document.querySelector('.pot-row')!).display,
+      newestDisplay: getComputedStyle(document.querySelector('.newest')!).display,
+      shown: document.querySelectorAll('.mission-card:not([hidden])').length,
+      backers: document.querySelector('.mission-card[data-number="4"] .backers')?.textContent,
+    }));
+    expect(state.classes).toContain('theme-contrast');
+    expect(state.classes).toContain('pos-bottom-left');
+    expect(state.lang).toBe('ko');
+    expect(state.scale).toBe('0.75');
+    expect(state.potDisplay).toBe('none');
+    expect(state.newestDisplay).toBe('none');
+    expect(state.shown).toBe(1);
+    expect(state.backers).toBe('23명 참여');
+    await page.context().close();
+  });
+
   it('captures screenshots of each theme and of the Korean locale', async () => {
     boards.set('demo', demoBoard());
     boards.set('kochan', demoBoard());
