@@ -8,7 +8,7 @@ import {
 import { parseAmount, type AmountSpec } from './amount.js';
 import { parseDuration } from './duration.js';
 import { parseProposal } from './proposal.js';
-import type { ParseError, Result } from './result.js';
+import { fail, parseError, type ParseError, type Result } from './result.js';
 import { cleanChatText, parseLogin, parseMissionNumber, parseReason } from './text.js';
 
 /** Every command the bot understands, after aliases are resolved. */
@@ -68,7 +68,7 @@ const failure = (command: CommandName, error: ParseError): ParsedCommandResult =
   error,
 });
 const unexpected = (command: CommandName, token: string): ParsedCommandResult =>
-  failure(command, { code: 'UNEXPECTED_ARGUMENT', token });
+  failure(command, parseError('UNEXPECTED_ARGUMENT', { token }));
 
 /**
  * Parses one chat message. Returns `null` when the message is not for this bot (no `!`,
@@ -173,7 +173,7 @@ function absoluteAmount(token: string | undefined): Result<number> {
   const amount = parseAmount(token ?? '');
   if (!amount.ok) return amount;
   if (amount.value.kind !== 'absolute') {
-    return { ok: false, error: { code: 'AMOUNT_NOT_ABSOLUTE', token: token ?? '' } };
+    return fail('AMOUNT_NOT_ABSOLUTE', { token: token ?? '' });
   }
   return { ok: true, value: amount.value.value };
 }

@@ -44,7 +44,20 @@ export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 
+/** Echoed tokens are cut to this many code points: a 500-character token helps nobody in a log line. */
+export const MAX_ERROR_TOKEN = 50;
+
+/** Builds an error, clipping an echoed `token`. */
+export function parseError(code: ParseErrorCode, params: Record<string, string | number> = {}): ParseError {
+  const error: Record<string, string | number> = { ...params, code };
+  const token = params['token'];
+  if (typeof token === 'string' && token.length > MAX_ERROR_TOKEN) {
+    error['token'] = Array.from(token).slice(0, MAX_ERROR_TOKEN).join('');
+  }
+  return error as ParseError;
+}
+
 export const fail = <T = never>(code: ParseErrorCode, params: Record<string, string | number> = {}): Result<T> => ({
   ok: false,
-  error: { ...params, code },
+  error: parseError(code, params),
 });

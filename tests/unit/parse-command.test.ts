@@ -269,3 +269,13 @@ describe('exports', () => {
     }
   });
 });
+
+describe('error params', () => {
+  it('clip echoed tokens so a pasted wall of text stays out of logs and replies', () => {
+    const long = 'z'.repeat(5000);
+    for (const message of [`!pledge 3 ${long}`, `!pledge ${long} 5`, `!pledge 3 5 ${long}`, `!points give @bob ${long}`]) {
+      const { error } = err(message);
+      expect(String(error['token']).length).toBe(50);
+    }
+  });
+});
