@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { buildMissionApp } from './http/mission-app.js';
 import { reconcileMissions, startMissionWorkers } from './jobs/mission-jobs.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { startBot } from '../bot/index.js';
 
 export type Role = 'server' | 'worker' | 'bot';
 
@@ -38,6 +39,12 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
     logger.info({ url }, 'Mission Link API listening');
     // Fastify's close stops accepting, then waits for in-flight requests (accepted pledges commit).
     stops.unshift(() => app.close());
+  }
+
+  if (roles.includes('bot')) {
+    const bot = await startBot({ runtime, logger });
+    // First to stop: no new chat commands while the server and workers wind down.
+    stops.unshift(() => bot.stop());
   }
 
   return {

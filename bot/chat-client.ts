@@ -1,0 +1,39 @@
+/**
+ * The bot's view of chat. Commands and the announcer only see this interface, so tmi.js can be
+ * swapped for @twurple/chat or EventSub without touching them (STYLE "Wiring").
+ */
+import type { ChatRole } from '../server/domain/actor.js';
+
+/** One chat message, with identity and role taken only from Twitch's IRC tags. */
+export interface IncomingMessage {
+  /** Twitch's message id (`id` tag): the idempotency key of whatever the message writes. */
+  id: string;
+  /** Channel login, lower case, without `#`. */
+  channel: string;
+  text: string;
+  user: { userId: string; login: string; displayName: string };
+  role: ChatRole;
+  /** When the bot received it (ms since the epoch). */
+  at: number;
+}
+
+/** The bot's own standing in a channel, from the latest USERSTATE. */
+export interface BotChannelState {
+  /** Moderator or broadcaster: the 100-per-30 s limit applies. */
+  mod: boolean;
+  broadcaster: boolean;
+}
+
+/** A chat connection. Channel names are logins, lower case, without `#`. */
+export interface ChatClient {
+  /** Opens the connection; resolves once logged in (or rejects, while reconnection continues). */
+  connect(): Promise<void>;
+  /** Joins now if connected, and again after every reconnect until {@link ChatClient.part}. */
+  join(channel: string): Promise<void>;
+  part(channel: string): Promise<void>;
+  /** Sends one line (already split and rate-limited by the outbox). */
+  say(channel: string, text: string): Promise<void>;
+  onMessage(handler: (message: IncomingMessage) => void): void;
+  onUserState(handler: (channel: string, state: BotChannelState) => void): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,109 @@
+/**
+ * From a chat message to a command: redelivery filter, per-user cooldown, channel lookup,
+ * parsing, role check, execution, and the reply for whatever went wrong. Never throws.
+ */
+import type { Logger } from 'pino';
+import { isDomainError } from '../server/domain/errors.js';
+import type { Actor } from '../server/domain/actor.js';
+import type { Services } from '../server/services/index.js';
+import { requestHash } from '../server/services/transaction.js';
+import type { Channel } from '../server/services/channels.js';
+import type { ChannelCache } from './channel-cache.js';
+import type { IncomingMessage } from './chat-client.js';
+import type { AnyCommand, CommandContext } from './commands/index.js';
+import { translateError, translateParseFailure, type LooseParams } from './i18n/index.js';
+import type { OutgoingMessage, PledgeNotice, Priority } from './output/index.js';
+import { parseCommand, type CommandName, type ParsedCommandResult } from './parse/command.js';
+import { renderFor } from './replies.js';
+import type { SeenIds, TaskQueue, UserCooldown } from './throttle.js';
+
+export interface MessageHandlerDeps {
+  services: Services;
+  channels: ChannelCache;
+  commands: ReadonlyMap<CommandName, AnyCommand>;
+  /** Queues a reply in the channel's outbox. */
+  enqueue(channel: string, message: OutgoingMessage): void;
+  confirmPledge(channel: string, notice: PledgeNotice): void;
+  cooldown: UserCooldown;
+  seen: SeenIds;
+  tasks: TaskQueue;
+  logger: Logger;
+  now: () => number;
+}
+
+/** Returns the function to call for every incoming chat message. */
+export function createMessageHandler(deps: MessageHandlerDeps): (message: IncomingMessage) => void {
+  const { logger } = deps;
+
+  async function handle(message: IncomingMessage, parsed: ParsedCommandResult): Promise<void> {
+    const channel = await deps.channels.get(message.channel);
+    if (channel === null) return;
+    const extra: LooseParams = { user: message.user.login, currency: channel.settings.currencyName };
+    const { locale } = channel.settings;
+    const enqueue = (text: string, priority: Priority): void => {
+      if (text !== '') deps.enqueue(channel.login, { text, priority });
+    };
+    if (!parsed.ok) {
+      enqueue(translateParseFailure(locale, parsed, extra), 'error');
+      return;
+    }
+    const command = deps.commands.get(parsed.command.name);
+    if (!command) return;
+    const ctx = contextFor(channel, message);
+    if (!command.canExecute(ctx)) {
+      enqueue(translateError(locale, { code: 'FORBIDDEN' }, extra), 'error');
+      return;
+    }
+    try {
+      await command.execute(parsed.command, ctx);
+    } catch (err) {
+      if (isDomainError(err)) {
+        enqueue(translateError(locale, err, extra) || translateError(locale, { code: 'VALIDATION' }, extra), 'error');
+        return;
+      }
+      logger.error({ err, channel: channel.login, command: parsed.command.name, messageId: message.id }, 'chat command failed');
+      enqueue(translateError(locale, { code: 'VALIDATION' }, extra), 'error');
+    }
+  }
+
+  function contextFor(channel: Channel, message: IncomingMessage): CommandContext {
+    const actor: Actor = { kind: 'chat', channel: channel.login, user: message.user, role: message.role };
+    return {
+      channel,
+      user: message.user,
+      role: message.role,
+      actor,
+      messageId: message.id,
+      services: deps.services,
+      now: deps.now,
+      reply(key, params, priority) {
+        const text = renderFor(channel, key, params as LooseParams);
+        if (text !== '') deps.enqueue(channel.login, { text, priority });
+      },
+      replyText(text, priority) {
+        if (text !== '') deps.enqueue(channel.login, { text, priority });
+      },
+      idempotency(parts) {
+        return { scope: `channel:${channel.id}`, key: `chat:${message.id}`, hash: requestHash([message.user.userId, ...parts]) };
+      },
+      confirmPledge(notice) {
+        deps.confirmPledge(channel.login, notice);
+      },
+      invalidateChannel() {
+        deps.channels.invalidate(channel.login);
+      },
+    };
+  }
+
+  return (message) => {
+    if (!deps.seen.firstTime(`${message.channel}:${message.id}`)) return;
+    // Cheap checks first, so spam never reaches the database. Moderators are never throttled:
+    // they may need to approve and judge in quick succession.
+    const parsed = parseCommand(message.text);
+    if (parsed === null) return;
+    if (message.role === 'viewer' && !deps.cooldown.tryUse(`${message.channel}:${message.user.userId}`, deps.now())) return;
+    deps.tasks.run(`${message.channel}:${message.user.userId}`, () =>
+      handle(message, parsed).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'chat message handling failed')),
+    );
+  };
+}
