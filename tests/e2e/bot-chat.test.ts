@@ -1,0 +1,200 @@
+/**
+ * The bot end to end: the real tmi.js client against the chat simulator, the real services on a
+ * fresh Postgres database (events over LISTEN/NOTIFY, jobs on BullMQ's Postgres backend).
+ */
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startBot, type BotHandle } from '../../bot/index.js';
+import { startChatSimulator, type ChatSimulator } from '../../infra/chat-sim/index.js';
+import { loadConfig } from '../../server/config.js';
+import type { ChannelSettings } from '../../server/domain/settings.js';
+import { createRuntime, type Runtime } from '../../server/runtime.js';
+import { auditChannel } from '../../server/services/ledger-audit.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { uniqueName } from '../support/services.js';
+
+const BOT = 'missionbot';
+const logger = pino({ level: 'silent' });
+
+let sim: ChatSimulator;
+let database: TestDatabase;
+let runtime: Runtime;
+let bot: BotHandle;
+let seq = 0;
+const channels: string[] = [];
+
+const botOptions = () => ({ runtime, logger, userCooldownMs: 0, pledgeWindowMs: 300, channelPollMs: 100, reconnectIntervalMs: 50 });
+
+/** A fresh channel per test; the running bot finds it by polling and joins as a moderator. */
+async function newChannel(settings: Partial<ChannelSettings> = {}): Promise<string> {
+  const login = `bc${process.pid}x${++seq}`;
+  sim.setMod(login, BOT, true);
+  channels.push(login);
+  await runtime.services.channels.create({ login, settings });
+  await sim.waitForJoin(login, { login: BOT });
+  return login;
+}
+
+async function expectAuditOk(login: string): Promise<void> {
+  const channel = await runtime.services.channels.get(login);
+  const report = await auditChannel(runtime.db.db, channel.id);
+  expect(report.violations).toEqual([]);
+  expect(report.ok).toBe(true);
+}
+
+/** Says something and waits for the bot's answer matching `reply`. */
+async function exchange(channel: string, login: string, text: string, reply: RegExp | string): Promise<string> {
+  const answer = sim.waitForBotMessage(channel, reply, 8_000);
+  sim.say(channel, login, text);
+  return (await answer).text;
+}
+
+const balance = async (channel: string, login: string) =>
+  (await runtime.services.viewers.byLogin(await runtime.services.channels.get(channel), login)).balance;
+const mission = async (channel: string, n: number) =>
+  runtime.services.missions.get(await runtime.services.channels.get(channel), n);
+
+beforeAll(async () => {
+  sim = await startChatSimulator();
+  database = await createTestDatabase('bot_chat');
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'silent',
+    TWITCH_IRC_URL: sim.url,
+    TWITCH_BOT_USERNAME: BOT,
+    TWITCH_BOT_TOKEN: 'oauth:testtoken',
+  });
+  runtime = await createRuntime(config, logger, { jobPrefix: uniqueName('bot_chat'), poolMax: 20 });
+  bot = await startBot(botOptions());
+  expect(bot.running).toBe(true);
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  await runtime?.close();
+  await sim?.close();
+  await database?.drop();
+});
+
+afterEach(() => {
+  for (const login of channels) {
+    expect(sim.botMessages(login).length).toBeGreaterThan(0);
+    expect(sim.rateViolations(login)).toBe(0);
+    expect(sim.lengthViolations(login)).toBe(0);
+  }
+});
+
+describe('a mission from chat', () => {
+  it('runs proposal, approval, pledges and success, then a failure that refunds everyone', async () => {
+    const ch = await newChannel({ requireApproval: true });
+    sim.setMod(ch, 'bob', true);
+
+    expect(await exchange(ch, 'alice', '!mission Beat the boss without dying 100 30m', 'proposed')).toBe(
+      '#1 "Beat the boss without dying" proposed by @alice (100 pts) — mods: !mission approve 1',
+    );
+    expect((await mission(ch, 1)).status).toBe('pending');
+    expect(await exchange(ch, 'bob', '!mission approve 1', 'is live')).toMatch(/^#1 is live! Back it: !pledge 1 <amount> — 30m left$/);
+
+    expect(await exchange(ch, 'carol', '!pledge 1 200', 'carol')).toBe('@carol pledged 200 to #1, pot 300 pts');
+    const confirmed = sim.waitForBotMessage(ch, 'pot 1,000 pts', 8_000);
+    sim.say(ch, 'dave', '!pledge #1 300');
+    sim.say(ch, 'erin', '!pledge 1 400');
+    expect((await confirmed).text).toMatch(/^#1 \+2 backers, pot 1,000 pts$|^@erin pledged 400 to #1, pot 1,000 pts$/);
+
+    expect(await exchange(ch, 'bob', '!mission success 1', 'SUCCESS')).toBe('#1 SUCCESS! 1,000 pts go to the streamer');
+    const channel = await runtime.services.channels.get(ch);
+    const totals = await runtime.services.channels.totals(channel.id);
+    expect(totals.treasury).toBe(1_000);
+    expect(totals.escrow).toBe(0);
+    expect(await balance(ch, 'alice')).toBe(900);
+    expect(await balance(ch, 'erin')).toBe(600);
+    expect((await mission(ch, 1)).status).toBe('succeeded');
+
+    // A second mission that fails: every backer gets exactly their points back.
+    await exchange(ch, 'frank', '!mission Speedrun under an hour 50', 'proposed');
+    await exchange(ch, 'bob', '!mission approve 2', '#2 is live');
+    await exchange(ch, 'carol', '!pledge 2 100', 'pot 150');
+    await exchange(ch, 'dave', '!pledge 2 half', 'pot 500');
+    expect(await exchange(ch, 'bob', '!mission fail 2', '#2 failed')).toBe('#2 failed — 3 backers refunded 500 pts');
+    expect(await balance(ch, 'frank')).toBe(1_000);
+    expect(await balance(ch, 'carol')).toBe(800);
+    expect(await balance(ch, 'dave')).toBe(700);
+    expect((await runtime.services.channels.totals(channel.id)).treasury).toBe(1_000);
+    await expectAuditOk(ch);
+    expect(sim.duplicateViolations(ch)).toBe(0);
+  });
+
+  it('answers reads and malformed commands in the channel locale and currency', async () => {
+    const ch = await newChannel({ locale: 'ko', currencyName: '별', requireApproval: false });
+    expect(await exchange(ch, 'alice', '!points', 'alice')).toMatch(/1,000 별/);
+    expect(await exchange(ch, 'alice', '!pledge 1', '사용법')).toMatch(/^@alice .+ — 사용법: !pledge/);
+    await exchange(ch, 'alice', '!mission 노데스 클리어 100', '#1');
+    expect(await exchange(ch, 'bob', '!missions', '노데스')).toContain('#1');
+    expect(await exchange(ch, 'bob', '!pledge 1 5000', '@bob')).toMatch(/1,000.*5,000/);
+    await expectAuditOk(ch);
+  });
+});
+
+describe('permissions come from IRC tags only', () => {
+  it('keeps viewers from moderating, keeps backers from judging, and lets the broadcaster judge', async () => {
+    const ch = await newChannel({ requireApproval: true, resolverMustNotHavePledged: true });
+    sim.setMod(ch, 'bob', true);
+    await exchange(ch, 'alice', '!mission No deaths this run 100', 'proposed');
+
+    expect(await exchange(ch, 'carol', '!mission approve 1', '@carol')).toBe("@carol you're not allowed to do that");
+    expect((await mission(ch, 1)).status).toBe('pending');
+    // Tag-looking text is just text: not even a command.
+    sim.say(ch, 'carol', '@badges=broadcaster/1;mod=1 !mission approve 1');
+    await exchange(ch, 'carol', '!points', 'carol has');
+    expect((await mission(ch, 1)).status).toBe('pending');
+
+    await exchange(ch, 'bob', '!mission approve 1', 'is live');
+    await exchange(ch, 'bob', '!pledge 1 100', '@bob pledged');
+    expect(await exchange(ch, 'erin', '!mission success 1', '@erin')).toBe("@erin you're not allowed to do that");
+    expect(await exchange(ch, 'bob', '!mission success 1', '@bob')).toBe('@bob you pledged on #1, so someone else has to judge it');
+    expect((await mission(ch, 1)).status).toBe('open');
+
+    // The broadcaster (the channel's own login) may judge even after pledging.
+    await exchange(ch, ch, '!pledge 1 50', 'pot 250');
+    expect(await exchange(ch, ch, '!mission success 1', 'SUCCESS')).toBe('#1 SUCCESS! 250 pts go to the streamer');
+    await expectAuditOk(ch);
+  });
+
+  it('pauses new missions for viewers until a moderator resumes', async () => {
+    const ch = await newChannel({ requireApproval: false });
+    sim.setMod(ch, 'bob', true);
+    expect(await exchange(ch, 'carol', '!mission pause', '@carol')).toBe("@carol you're not allowed to do that");
+    expect(await exchange(ch, 'bob', '!mission pause', 'paused')).toBe('New missions are paused. Running missions carry on.');
+    expect(await exchange(ch, 'alice', '!mission Win one round', '@alice')).toBe('@alice new missions are paused right now');
+    await exchange(ch, 'bob', '!mission resume', 'open again');
+    expect(await exchange(ch, 'alice', '!mission Win one round', '#1')).toMatch(/^#1 "Win one round" by @alice is live/);
+    await expectAuditOk(ch);
+  });
+});
+
+describe('redelivery', () => {
+  it('pledges once for one message id, even across a bot restart', async () => {
+    const ch = await newChannel({ requireApproval: false });
+    await exchange(ch, 'alice', '!mission Clutch the round 100', 'is live');
+    const confirmed = sim.waitForBotMessage(ch, '@dave pledged', 8_000);
+    const id = sim.say(ch, 'dave', '!pledge 1 250');
+    await confirmed;
+    sim.redeliver(id);
+    await bot.idle();
+
+    // A new bot process has no memory of the id: the database's idempotency key holds.
+    await bot.stop();
+    bot = await startBot(botOptions());
+    await sim.waitForJoin(ch, { login: BOT });
+    sim.redeliver(id);
+    await exchange(ch, 'erin', '!pledge 1 10', '@erin');
+    await bot.idle();
+
+    const channel = await runtime.services.channels.get(ch);
+    const pledges = await runtime.services.missions.pledges(channel, 1, { limit: 50 });
+    expect(pledges.items.filter((p) => p.viewer.login === 'dave').map((p) => p.amount)).toEqual([250]);
+    expect(await balance(ch, 'dave')).toBe(750);
+    expect(sim.botMessages(ch).filter((m) => m.text.includes('@dave pledged'))).toHaveLength(1);
+    await expectAuditOk(ch);
+  });
+});
