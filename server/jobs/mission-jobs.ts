@@ -4,6 +4,7 @@
  * idempotent: a stale or repeated job finds nothing to do.
  */
 import { DelayedError, type Job } from 'bullmq';
+import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
 import { resolveSettings } from '../domain/settings.js';
@@ -97,6 +98,8 @@ export function startMissionWorkers(deps: MissionWorkerDeps) {
     async (job) => {
       lag(SETTLEMENT_QUEUE, job);
       const started = Date.now();
+      // Big missions grow fast; fresh statistics keep the batch joins on indexes (seconds vs ms per batch).
+      await deps.db.execute(sql`ANALYZE pledges, accounts`);
       const run = await settleMission(deps.db, job.data.missionId, {
         now: deps.now,
         batchSize: deps.settlementBatchSize,
