@@ -1,5 +1,6 @@
 /** The Mission Link HTTP app: the app shell plus the domain routes and the overlay. */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { createRuntimeOverlayHub, disconnectRotated, overlayPlugin } from '../overlay/mount.js';
 import type { Runtime } from '../runtime.js';
 import { buildApp } from './app.js';
 import { channelRoutes } from './routes/channels.js';
@@ -7,17 +8,17 @@ import { missionRoutes } from './routes/missions.js';
 import type { RouteServices } from './routes/context.js';
 
 export interface MissionAppOptions {
-  /** Extra root plugins (the overlay page and websocket). */
+  /** Extra root plugins. */
   plugins?: FastifyPluginAsync[];
-  onOverlayKeyRotated?: (channel: string) => void;
 }
 
 export async function buildMissionApp(runtime: Runtime, options: MissionAppOptions = {}): Promise<FastifyInstance> {
+  const hub = createRuntimeOverlayHub(runtime);
   const services: RouteServices = {
     db: runtime.db.db,
     ...runtime.services,
     publicUrl: runtime.config.publicUrl,
-    onOverlayKeyRotated: options.onOverlayKeyRotated,
+    onOverlayKeyRotated: disconnectRotated(hub),
   };
   return buildApp({
     config: runtime.config,
@@ -26,6 +27,6 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     readiness: runtime.readiness,
     metrics: runtime.metrics,
     routes: [channelRoutes(services), missionRoutes(services)],
-    plugins: options.plugins ?? [],
+    plugins: [overlayPlugin(runtime, hub), ...(options.plugins ?? [])],
   });
 }
