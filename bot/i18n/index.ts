@@ -118,6 +118,8 @@ function render(locale: Locale, key: MessageKey, params: LooseParams): string {
 export function translate<K extends MessageKey>(
   locale: Locale,
   key: K,
+  // `{} extends P` asks "are all of P's fields optional?", which makes `params` optional; `{}` is meant.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   ...[params]: {} extends ParamsOf<K> ? [params?: ParamsOf<K>] : [params: ParamsOf<K>]
 ): string {
   return clampText(render(locale, key, (params ?? {}) as LooseParams), REPLY_MAX);
