@@ -75,7 +75,11 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
     const channel = channelLogin(message.params[0]);
     for (const handler of stateHandlers) handler(channel, state);
   });
-  client.on('disconnected', (reason) => log.warn({ reason }, 'chat disconnected; reconnecting'));
+  let closing = false;
+  client.on('disconnected', (reason) => {
+    if (closing) log.info('chat disconnected');
+    else log.warn({ reason }, 'chat disconnected; reconnecting');
+  });
   client.on('connected', () => log.info('chat connected'));
 
   const connected = (): boolean => client.readyState() === 'OPEN';
@@ -109,6 +113,7 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
       stateHandlers.push(handler);
     },
     async close() {
+      closing = true;
       if (client.readyState() === 'CLOSED') return;
       await client.disconnect().catch(() => undefined);
     },
