@@ -80,7 +80,11 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
     if (closing) log.info('chat disconnected');
     else log.warn({ reason }, 'chat disconnected; reconnecting');
   });
-  client.on('connected', () => log.info('chat connected'));
+  client.on('connected', () => {
+    // A reconnect timer tmi.js had already started fires after close(): hang up again.
+    if (closing) client.disconnect().catch(() => undefined);
+    else log.info('chat connected');
+  });
 
   const connected = (): boolean => client.readyState() === 'OPEN';
 
@@ -114,6 +118,8 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
     },
     async close() {
       closing = true;
+      // Not in the typings, but the flag tmi.js checks before scheduling another reconnect.
+      (client as unknown as { reconnect: boolean }).reconnect = false;
       if (client.readyState() === 'CLOSED') return;
       await client.disconnect().catch(() => undefined);
     },
