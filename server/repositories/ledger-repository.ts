@@ -144,3 +144,18 @@ export async function applyTransfers(tx: Executor, channelId: number, transfers:
   await applyDeltas(tx, deltas);
   await insertJournal(tx, channelId, transfers);
 }
+
+/** One page of a channel's journal with both accounts described, oldest first, after transfer `after`. */
+export async function journalPage(tx: Executor, channelId: number, after: number, limit: number): Promise<Record<string, unknown>[]> {
+  const result = await tx.execute(sql`
+    SELECT t.id, t.amount, t.kind, t.pledge_id, t.actor, t.created_at, m.number AS mission_number,
+           fa.id AS from_id, fa.kind AS from_kind, fa.user_id AS from_user, fm.number AS from_mission,
+           ta.id AS to_id, ta.kind AS to_kind, ta.user_id AS to_user, tm.number AS to_mission
+    FROM transfers t
+    JOIN accounts fa ON fa.id = t.from_account LEFT JOIN missions fm ON fm.id = fa.mission_id
+    JOIN accounts ta ON ta.id = t.to_account LEFT JOIN missions tm ON tm.id = ta.mission_id
+    LEFT JOIN missions m ON m.id = t.mission_id
+    WHERE t.channel_id = ${channelId} AND t.id > ${after}
+    ORDER BY t.id LIMIT ${limit}`);
+  return result.rows as Record<string, unknown>[];
+}

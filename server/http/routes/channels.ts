@@ -1,10 +1,10 @@
 /** Channel, settings, viewer, leaderboard, ledger and audit routes (SPEC §8). */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { sql } from 'drizzle-orm';
 import { isModerator } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
 import type { ChannelSettings } from '../../domain/settings.js';
+import { journalPage } from '../../repositories/ledger-repository.js';
 import { auditChannel } from '../../services/ledger-audit.js';
 import type { Channel as ChannelModel } from '../../services/channels.js';
 import { canSeeSecrets, requireActor, requireAdmin, requireOwnerOrAdmin } from '../auth/guards.js';
@@ -176,17 +176,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
         const channel = await services.channels.get(request.params.channel);
         const after = numericCursor(request.query.cursor) ?? 0;
         const limit = request.query.limit ?? 100;
-        const result = await services.db.execute(sql`
-          SELECT t.id, t.amount, t.kind, t.pledge_id, t.actor, t.created_at, m.number AS mission_number,
-                 fa.id AS from_id, fa.kind AS from_kind, fa.user_id AS from_user, fm.number AS from_mission,
-                 ta.id AS to_id, ta.kind AS to_kind, ta.user_id AS to_user, tm.number AS to_mission
-          FROM transfers t
-          JOIN accounts fa ON fa.id = t.from_account LEFT JOIN missions fm ON fm.id = fa.mission_id
-          JOIN accounts ta ON ta.id = t.to_account LEFT JOIN missions tm ON tm.id = ta.mission_id
-          LEFT JOIN missions m ON m.id = t.mission_id
-          WHERE t.channel_id = ${channel.id} AND t.id > ${after}
-          ORDER BY t.id LIMIT ${limit + 1}`);
-        const rows = result.rows as Record<string, unknown>[];
+        const rows = await journalPage(services.db, channel.id, after, limit + 1);
         const page = rows.slice(0, limit);
         const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
         return {
