@@ -103,8 +103,10 @@ describe('a pledge storm', () => {
     for (const v of viewers) expect(byViewer.get(v.login)).toEqual([v.amount]);
 
     const finalPot = `pot ${formatPoints(expectedPot)} pts`;
-    await sim.waitForBotMessage(ch, finalPot, 15_000).catch(() => undefined);
+    await eventually(async () => sim.botMessages(ch).some((m) => m.text.includes(finalPot)));
     await bot.idle();
+    // The storm was summarised, not confirmed line by line.
+    expect(sim.botMessages(ch).some((m) => /^#1 \+\d+ backers, pot /.test(m.text))).toBe(true);
     const aboutMission = () => sim.botMessages(ch).filter((m) => m.text.startsWith('#1') || m.text.includes('to #1,'));
     expect(aboutMission().at(-1)?.text).toContain(finalPot);
 
