@@ -27,7 +27,10 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
       logger,
       now: runtime.now,
       onJobLag: (queue, seconds) => runtime.metrics.jobLag.observe({ queue }, seconds),
-      onSettled: (_outcome, seconds) => runtime.metrics.settlementDuration.observe(seconds),
+      onSettled: (outcome, seconds) => {
+        runtime.metrics.settlements.inc({ outcome });
+        runtime.metrics.settlementDuration.observe(seconds);
+      },
     });
     stops.push(() => workers.close());
     await reconcileMissions(runtime.db.db, runtime.scheduler, logger);

@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
 import { resolveSettings } from '../domain/settings.js';
 import { findChannelById } from '../repositories/channels-repository.js';
-import { missionsNeedingAttention } from '../repositories/missions-repository.js';
+import { findMissionById, missionsNeedingAttention } from '../repositories/missions-repository.js';
+import { settlementFor } from '../domain/mission-rules.js';
 import { settleMission, type BatchResult } from '../services/settlement.js';
 import type { VerdictService } from '../services/verdicts.js';
 import { rescheduleJob, type JobBackend } from './backend.js';
@@ -69,6 +70,7 @@ export interface MissionWorkerDeps {
   settlementBatchSize?: number;
   concurrency?: number;
   onJobLag?: (queue: string, seconds: number) => void;
+  /** After a settlement job: `paid` or `refunded`, and its wall time. */
   onSettled?: (outcome: string, seconds: number) => void;
 }
 
@@ -105,7 +107,8 @@ export function startMissionWorkers(deps: MissionWorkerDeps) {
         batchSize: deps.settlementBatchSize,
         onBatch: (batch) => deps.onSettlementBatch?.(job.data.missionId, batch),
       });
-      deps.onSettled?.('settled', (Date.now() - started) / 1000);
+      const mission = await findMissionById(deps.db, job.data.missionId);
+      deps.onSettled?.((mission && settlementFor(mission.status)) ?? 'unknown', (Date.now() - started) / 1000);
       deps.logger.info({ missionId: job.data.missionId, ...run }, 'mission settled');
       return run;
     },

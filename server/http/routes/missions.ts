@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ChatUser } from '../../domain/actor.js';
-import { errors } from '../../domain/errors.js';
+import { errors, isDomainError } from '../../domain/errors.js';
 import { MISSION_STATUSES, type MissionStatus } from '../../domain/types.js';
 import { requireActor } from '../auth/guards.js';
 import { CursorQuery, ListOf, MissionParams, ChannelParams, StrictObject, WriteErrors, ErrorResponse } from '../schemas/common.js';
@@ -96,12 +96,18 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
       async (request, reply) => {
         const channel = await channelOf(request.params.channel);
         const actor = requireActor(request, channel);
-        const result = await services.missions.pledge(
-          channel,
-          { number: request.params.n, amount: toAmountInput(request.body.amount), user: subjectOf(actor, request.body.viewer, 'viewer') },
-          actor,
-          idempotencyOf(request, channel, actor),
-        );
+        const result = await services.missions
+          .pledge(
+            channel,
+            { number: request.params.n, amount: toAmountInput(request.body.amount), user: subjectOf(actor, request.body.viewer, 'viewer') },
+            actor,
+            idempotencyOf(request, channel, actor),
+          )
+          .catch((err: unknown) => {
+            app.metrics.pledges.inc({ result: isDomainError(err) ? err.code.toLowerCase() : 'error' });
+            throw err;
+          });
+        app.metrics.pledges.inc({ result: result.replayed ? 'replayed' : 'ok' });
         return reply.code(result.replayed ? 200 : 201).send({ pledge: result.pledge, mission: result.mission, balance: result.balance });
       },
     );
