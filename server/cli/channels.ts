@@ -11,9 +11,8 @@
  * privileged as the admin token. Needs DATABASE_URL.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
-import { createDb } from '../../db/client.js';
-import { isDomainError } from '../domain/errors.js';
+import { loadConfig } from '../config.js';
+import { failWith, openDatabase, UsageError } from './cli-support.js';
 import { createChannelService, type Channel } from '../services/channels.js';
 import { createTokenService } from '../services/tokens.js';
 
@@ -22,7 +21,6 @@ const USAGE = `Usage:
   channels list [--json]
   channels show <login> [--json]`;
 
-class UsageError extends Error {}
 
 /** The OBS browser-source link for a channel, the same URL the API shows its owner. */
 function overlayUrlOf(publicUrl: string, channel: Pick<Channel, 'login' | 'overlayKey'>): string {
@@ -50,13 +48,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
   }
 
   const config = loadConfig();
-  if (!config.databaseUrl) {
-    throw new UsageError(
-      'DATABASE_URL is not set. Set it to your Postgres URL (for the embedded database, use the URL ' +
-        'the running server prints at start-up), e.g. DATABASE_URL=postgres://user@host:5432/db npm run channels …',
-    );
-  }
-  const handle = createDb(config.databaseUrl, { max: 1, applicationName: 'mission-link-channels-cli' });
+  const handle = openDatabase('mission-link-channels-cli', 'npm run channels …');
   try {
     const channels = createChannelService(handle.db);
     const describe = async (channel: Channel) => ({
@@ -119,16 +111,4 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
   }
 }
 
-run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`)).catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof ConfigError || isDomainError(err)) {
-    process.stderr.write(`${err.message}\n`);
-  } else if (err instanceof Error && err.name === 'TypeError' && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`${err.message}\n${USAGE}\n`);
-  } else {
-    // Drizzle wraps driver errors ("Failed query: …"); the cause says what actually went wrong.
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
-    const message = err instanceof Error ? (cause ?? err.message) : String(err);
-    process.stderr.write(`channels: ${message}\n`);
-  }
-  process.exitCode = 1;
-});
+run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`)).catch(failWith('channels', USAGE));

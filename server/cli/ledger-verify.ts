@@ -7,22 +7,11 @@
  * Exit codes: 0 every channel is consistent, 1 at least one violation, 2 the database could
  * not be reached or queried (or DATABASE_URL is missing or invalid).
  */
-import { ConfigError, loadConfig } from '../config.js';
-import { createDb } from '../../db/client.js';
+import { describeError, openDatabase } from './cli-support.js';
 import { auditAll, type AuditReport } from '../services/ledger-audit.js';
 
 const EXIT_VIOLATIONS = 1;
 const EXIT_UNREACHABLE = 2;
-
-class UsageError extends Error {}
-
-function describe(err: unknown): string {
-  if (err instanceof UsageError || err instanceof ConfigError) return err.message;
-  if (err instanceof AggregateError && err.errors.length > 0) return describe(err.errors[0]);
-  // Drizzle wraps driver errors ("Failed query: …"); the cause says what actually went wrong.
-  if (err instanceof Error) return err.cause instanceof Error ? err.cause.message : err.message || err.name;
-  return String(err);
-}
 
 /** The report lines for one channel: a summary, then one indented line per violation. */
 function formatReport(login: string, report: AuditReport): string[] {
@@ -35,14 +24,7 @@ function formatReport(login: string, report: AuditReport): string[] {
 }
 
 async function run(out: (line: string) => void): Promise<number> {
-  const config = loadConfig();
-  if (!config.databaseUrl) {
-    throw new UsageError(
-      'DATABASE_URL is not set. Set it to the Postgres database to verify, e.g. ' +
-        'DATABASE_URL=postgres://user@host:5432/mission_link npm run ledger:verify',
-    );
-  }
-  const handle = createDb(config.databaseUrl, { max: 1, applicationName: 'mission-link-ledger-verify' });
+  const handle = openDatabase('mission-link-ledger-verify', 'npm run ledger:verify');
   try {
     const reports = await auditAll(handle.db);
     let failing = 0;
@@ -70,7 +52,7 @@ run((line) => process.stdout.write(`${line}\n`)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`ledger:verify could not run: ${describe(err)}\n`);
+    process.stderr.write(`ledger:verify could not run: ${describeError(err)}\n`);
     process.exitCode = EXIT_UNREACHABLE;
   },
 );

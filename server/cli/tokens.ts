@@ -9,10 +9,9 @@
  * Needs DATABASE_URL. The token is printed once, on stdout, and is not stored anywhere.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
-import { createDb, type DbHandle } from '../../db/client.js';
+import type { DbHandle } from '../../db/client.js';
+import { failWith, openDatabase, UsageError } from './cli-support.js';
 import { findChannelByLogin } from '../repositories/channels-repository.js';
-import { isDomainError } from '../domain/errors.js';
 import { createTokenService, type TokenRole, type TokenRow } from '../services/tokens.js';
 
 const USAGE = `Usage:
@@ -21,7 +20,6 @@ const USAGE = `Usage:
   tokens revoke <id>
   tokens list [--channel <login>]`;
 
-class UsageError extends Error {}
 
 const ROLES: readonly TokenRole[] = ['owner', 'moderator', 'bot'];
 
@@ -46,14 +44,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
   const [command, ...rest] = positionals;
   if (command === undefined || !['issue', 'revoke', 'list'].includes(command)) throw new UsageError(USAGE);
 
-  const config = loadConfig();
-  if (!config.databaseUrl) {
-    throw new UsageError(
-      'DATABASE_URL is not set. Set it to your Postgres URL (for the embedded database, use the URL ' +
-        'the running server prints at start-up), e.g. DATABASE_URL=postgres://user@host:5432/db npm run …',
-    );
-  }
-  const handle = createDb(config.databaseUrl, { max: 1, applicationName: 'mission-link-tokens-cli' });
+  const handle = openDatabase('mission-link-tokens-cli', 'npm run tokens …');
   try {
     const tokens = createTokenService(handle.db);
     if (command === 'issue') {
@@ -81,16 +72,4 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
   }
 }
 
-run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`)).catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof ConfigError || isDomainError(err)) {
-    process.stderr.write(`${err.message}\n`);
-  } else if (err instanceof Error && err.name === 'TypeError' && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`${err.message}\n${USAGE}\n`);
-  } else {
-    // Drizzle wraps driver errors ("Failed query: …"); the cause says what actually went wrong.
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
-    const message = err instanceof Error ? (cause ?? err.message) : String(err);
-    process.stderr.write(`tokens: ${message}\n`);
-  }
-  process.exitCode = 1;
-});
+run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`)).catch(failWith('tokens', USAGE));

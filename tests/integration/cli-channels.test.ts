@@ -1,30 +1,10 @@
 /** `npm run channels` (server/cli/channels.ts) run as a child process against a real Postgres. */
-import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannelService } from '../../server/services/channels.js';
 import { createTokenService } from '../../server/services/tokens.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { runCli } from '../support/cli.js';
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with a minimal environment, so a developer's own variables cannot leak in. */
-function runCli(script: string, args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', script, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 const PUBLIC_URL = 'https://missions.example.com';
 
