@@ -175,6 +175,82 @@ export const apiTokens = pgTable('api_tokens', {
   check('api_tokens_scope', sql`(${t.role} = 'bot') OR (${t.channelId} IS NOT NULL)`),
 ]);
 
+/**
+ * Twitch user tokens from the login flow, one per Twitch user and role. The token itself (access
+ * and refresh token) is one AES-256-GCM blob keyed by TOKEN_ENCRYPTION_KEY; scopes are not secret.
+ */
+export const twitchTokens = pgTable('twitch_tokens', {
+  userId: text('user_id').notNull(),
+  role: text('role').notNull(),
+  login: text('login').notNull(),
+  scopes: text('scopes').array().notNull(),
+  tokenEnc: text('token_enc').notNull(),
+  /** 'valid', or 'invalid' once a refresh failed (the streamer must log in again). */
+  status: text('status').notNull().default('valid'),
+  error: text('error'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.userId, t.role] }),
+  check('twitch_tokens_role', sql`${t.role} IN ('bot', 'broadcaster')`),
+  check('twitch_tokens_status', sql`${t.status} IN ('valid', 'invalid')`),
+]);
+
+/** OAuth `state` values: single use (deleted when consumed) and short-lived (CSRF). */
+export const oauthStates = pgTable('oauth_states', {
+  state: text('state').primaryKey(),
+  role: text('role').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+});
+
+/** One watch-time credit per viewer per interval: the database makes accrual idempotent. */
+export const accrualCredits = pgTable('accrual_credits', {
+  channelId: integer('channel_id').notNull().references(() => channels.id),
+  userId: text('user_id').notNull().references(() => users.userId),
+  intervalStart: ts('interval_start').notNull(),
+  amount: amount('amount').notNull(),
+}, (t) => [primaryKey({ columns: [t.channelId, t.userId, t.intervalStart] })]);
+
+/** Last chat message per viewer and channel: the chat bonus and the no-token fallback. */
+export const chatActivity = pgTable('chat_activity', {
+  channelId: integer('channel_id').notNull().references(() => channels.id),
+  userId: text('user_id').notNull().references(() => users.userId),
+  lastChatAt: ts('last_chat_at').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.channelId, t.userId] }),
+  index('chat_activity_recent_idx').on(t.channelId, t.lastChatAt),
+]);
+
+/** The "Mission points" custom reward of each channel and what one redemption is worth. */
+export const twitchRewards = pgTable('twitch_rewards', {
+  channelId: integer('channel_id').primaryKey().references(() => channels.id),
+  rewardId: text('reward_id').notNull(),
+  cost: integer('cost').notNull(),
+  points: integer('points').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Channel-point redemptions seen; the primary key makes each one credit at most once. */
+export const redemptions = pgTable('redemptions', {
+  redemptionId: text('redemption_id').primaryKey(),
+  channelId: integer('channel_id').notNull().references(() => channels.id),
+  userId: text('user_id').notNull(),
+  rewardId: text('reward_id').notNull(),
+  points: integer('points').notNull(),
+  /** credited (wallet credited, Twitch not yet told), fulfilled, or canceled (points refunded by Twitch). */
+  status: text('status').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [check('redemptions_status', sql`${t.status} IN ('credited', 'fulfilled', 'canceled')`)]);
+
+/** A channel's moderators as last synced from Helix (identity is the user id). */
+export const channelModerators = pgTable('channel_moderators', {
+  channelId: integer('channel_id').notNull().references(() => channels.id),
+  userId: text('user_id').notNull(),
+  login: text('login').notNull(),
+  displayName: text('display_name').notNull(),
+  syncedAt: ts('synced_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.channelId, t.userId] })]);
+
 export type ChannelRow = typeof channels.$inferSelect;
 export type MissionRow = typeof missions.$inferSelect;
 export type PledgeRow = typeof pledges.$inferSelect;
