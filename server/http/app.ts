@@ -14,6 +14,7 @@ import { authPlugin } from './auth/auth-plugin.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { rateLimitPlugin, type RateLimitSettings } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { swaggerPlugin } from './plugins/swagger.js';
 import { splitValidatorFactory } from './plugins/validator.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   bodyLimit?: number;
   /** See `AuthOptions.cacheMs`. */
   tokenCacheMs?: number;
+  /** Per-token and per-IP limits (defaults: `DEFAULT_RATE_LIMITS`); false turns them off. */
+  rateLimit?: Partial<RateLimitSettings> | false;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -83,6 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     findToken: (token) => tokens.findByToken(token),
     ...(deps.tokenCacheMs === undefined ? {} : { cacheMs: deps.tokenCacheMs }),
   });
+  // After auth (it keys on the resolved token) and before every route it applies to.
+  if (deps.rateLimit !== false) await app.register(rateLimitPlugin, deps.rateLimit ?? {});
   await app.register(healthPlugin, {
     readiness: deps.readiness,
     ...(deps.readinessTimeoutMs === undefined ? {} : { timeoutMs: deps.readinessTimeoutMs }),

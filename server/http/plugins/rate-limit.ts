@@ -1,0 +1,82 @@
+/**
+ * Per-credential and per-IP request limits (issue 7), on `@fastify/rate-limit` with its
+ * in-memory store, so each server instance counts on its own (N instances allow N × the limit;
+ * see docs/security.md).
+ *
+ * The limit runs in `preValidation`, after the auth plugin has resolved `request.principal`:
+ * - a valid dashboard token is counted per token (its id), whatever IP it comes from;
+ * - the bot's service token and the admin token share the same key space but get `trustedMax`,
+ *   high enough that a chat storm relayed by the bot (all from one IP) is never throttled;
+ * - anonymous requests, and requests with an unknown or malformed token, are counted per IP, so
+ *   guessing tokens does not buy a fresh budget per guess.
+ * Health, readiness and metrics probes are exempt. The overlay page and websocket are ordinary
+ * anonymous GETs, so they are limited per IP like any read.
+ */
+import fp from 'fastify-plugin';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+export interface RateLimitSettings {
+  /** Requests per window for each anonymous (or bad-token) IP. */
+  perIp: number;
+  /** Requests per window for each dashboard token (moderator, owner). */
+  perToken: number;
+  /** Requests per window for the bot's service token and the admin token. */
+  trustedMax: number;
+  /** Window length in milliseconds. */
+  windowMs: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
+  perIp: 600,
+  perToken: 1_200,
+  trustedMax: 100_000,
+  windowMs: 60_000,
+};
+
+const EXEMPT_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The counter a request is charged to: `token:<id>`, `admin`, or `ip:<address>`. */
+export function rateLimitKey(request: FastifyRequest): string {
+  const p = request.principal;
+  if (p?.kind === 'admin') return 'admin';
+  if (p?.kind === 'token') return `token:${p.tokenId}`;
+  return `ip:${request.ip}`;
+}
+
+function isTrusted(request: FastifyRequest): boolean {
+  const p = request.principal;
+  return p?.kind === 'admin' || (p?.kind === 'token' && p.role === 'bot');
+}
+
+class RateLimitedError extends Error {
+  readonly statusCode = 429;
+  readonly code = 'RATE_LIMITED';
+}
+
+/**
+ * Registers the limits for every route added after it. Register after the auth plugin and
+ * before any route. The 429 leaves through the app's error handler as
+ * `{ error: { code: 'RATE_LIMITED', message } }` with `Retry-After`.
+ */
+export const rateLimitPlugin = fp<Partial<RateLimitSettings>>(
+  async (app: FastifyInstance, options) => {
+    const settings: RateLimitSettings = { ...DEFAULT_RATE_LIMITS, ...options };
+    await app.register(rateLimit, {
+      global: true,
+      hook: 'preValidation',
+      timeWindow: settings.windowMs,
+      keyGenerator: rateLimitKey,
+      max: (request) => {
+        if (isTrusted(request)) return settings.trustedMax;
+        return request.principal?.kind === 'token' ? settings.perToken : settings.perIp;
+      },
+      allowList: (request) => EXEMPT_PATHS.has(request.url.split('?')[0] ?? ''),
+      // Enough distinct keys for a busy instance; the least recently used are forgotten first.
+      cache: 10_000,
+      errorResponseBuilder: (_request, context) =>
+        new RateLimitedError(`Too many requests; retry in ${context.after}`),
+    });
+  },
+  { name: 'mission-link-rate-limit', fastify: '5.x', dependencies: ['mission-link-auth', 'mission-link-error-handler'] },
+);
