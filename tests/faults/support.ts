@@ -1,0 +1,137 @@
+/**
+ * Fault-test helpers: private stores we may kill and restart (never the shared ones), the
+ * service's real processes (`tsx server/main.ts <role>`) as children, and set-based seeding.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+
+/** A free TCP port on 127.0.0.1 (closed again before returning). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface ChildHandle {
+  child: ChildProcess;
+  /** Everything written so far on stdout and stderr. */
+  output(): string;
+  /** Resolves with the first output line matching `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends `signal` and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+function track(child: ChildProcess): ChildHandle {
+  let text = '';
+  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+    for (const w of [...waiters]) {
+      const line = text.split('\n').find((l) => w.pattern.test(l));
+      if (line !== undefined) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => text,
+    exited,
+    waitFor(pattern, timeoutMs = 30_000) {
+      const line = text.split('\n').find((l) => pattern.test(l));
+      if (line !== undefined) return Promise.resolve(line);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no output matching ${pattern} in ${timeoutMs} ms:\n${text.slice(-3000)}`)), timeoutMs);
+        waiters.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+        void exited.then(() => setTimeout(() => reject(new Error(`process exited before ${pattern}:\n${text.slice(-3000)}`)), 100));
+      });
+    },
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** A private, throwaway redis-server (no persistence) that tests may stop and start again on the same port. */
+export async function startRedis(port?: number): Promise<ChildHandle & { port: number; url: string }> {
+  const p = port ?? (await freePort());
+  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const handle = track(child);
+  await handle.waitFor(/Ready to accept connections/, 10_000);
+  return Object.assign(handle, { port: p, url: `redis://127.0.0.1:${p}` });
+}
+
+/** Starts one role of the service as its own process, as production does. */
+export function startRole(role: 'server' | 'worker' | 'bot', env: Record<string, string>): ChildHandle {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', role], {
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return track(child);
+}
+
+/** The URL a `server` role prints once listening. */
+export async function serverUrl(handle: ChildHandle): Promise<string> {
+  const line = await handle.waitFor(/API listening/, 45_000);
+  const url = (JSON.parse(line) as { url?: string }).url;
+  if (!url) throw new Error(`no url in ${line}`);
+  return url;
+}
+
+/**
+ * Seeds `count` viewers (`u1`…) with a wallet funded by the mint and one pledge each on the
+ * mission, in a few set-based statements that keep every ledger invariant exact.
+ */
+export async function seedPledges(db: Database, channelId: number, missionNumber: number, count: number): Promise<void> {
+  await db.transaction(async (tx) => {
+    const mission = (await tx.execute(sql`SELECT id FROM missions WHERE channel_id = ${channelId} AND number = ${missionNumber}`)).rows[0] as { id: number };
+    const escrow = (await tx.execute(sql`SELECT id FROM accounts WHERE kind = 'escrow' AND mission_id = ${mission.id}`)).rows[0] as { id: number };
+    const mint = (await tx.execute(sql`SELECT id FROM accounts WHERE channel_id = ${channelId} AND kind = 'mint'`)).rows[0] as { id: number };
+    await tx.execute(sql`INSERT INTO users (user_id, login, display_name)
+      SELECT 'u' || g, 'backer' || g, 'Backer' || g FROM generate_series(1, ${count}) g`);
+    // Each wallet got 100 from the mint and pledged 10 + (g % 7) of it.
+    await tx.execute(sql`INSERT INTO accounts (channel_id, kind, user_id, balance)
+      SELECT ${channelId}, 'wallet', 'u' || g, 100 - (10 + (g % 7)) FROM generate_series(1, ${count}) g`);
+    await tx.execute(sql`INSERT INTO transfers (channel_id, from_account, to_account, amount, kind, actor)
+      SELECT ${channelId}, ${mint.id}, a.id, 100, 'starting_balance', 'seed'
+      FROM accounts a WHERE a.channel_id = ${channelId} AND a.kind = 'wallet' AND a.user_id LIKE 'u%'`);
+    await tx.execute(sql`UPDATE accounts SET balance = balance - 100 * ${count} WHERE id = ${mint.id}`);
+    await tx.execute(sql`INSERT INTO pledges (channel_id, mission_id, user_id, amount)
+      SELECT ${channelId}, ${mission.id}, 'u' || g, 10 + (g % 7) FROM generate_series(1, ${count}) g`);
+    await tx.execute(sql`INSERT INTO transfers (channel_id, from_account, to_account, amount, kind, mission_id, pledge_id, actor)
+      SELECT ${channelId}, w.id, ${escrow.id}, p.amount, 'pledge', p.mission_id, p.id, 'seed'
+      FROM pledges p JOIN accounts w ON w.channel_id = p.channel_id AND w.kind = 'wallet' AND w.user_id = p.user_id
+      WHERE p.mission_id = ${mission.id} AND p.user_id LIKE 'u%'`);
+    await tx.execute(sql`UPDATE accounts SET balance = balance +
+      (SELECT sum(amount) FROM pledges WHERE mission_id = ${mission.id} AND user_id LIKE 'u%') WHERE id = ${escrow.id}`);
+  });
+  await db.execute(sql`ANALYZE users, accounts, pledges, transfers`);
+}
+
+/** Polls `check` until truthy (for effects of other processes), or throws after `timeoutMs`. */
+export async function until<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`${what} not met in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
