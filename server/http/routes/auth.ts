@@ -1,0 +1,105 @@
+/**
+ * The Twitch login flow (issue 5): `GET /auth/twitch?as=bot|broadcaster` sends the streamer to
+ * Twitch with the role's scopes and a single-use `state`; the callback checks the state, exchanges
+ * the code and stores the token encrypted. Answers are small HTML pages a person reads.
+ */
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { TokenKeyError } from '../../twitch/token-crypto.js';
+import { TwitchAccountError, TwitchScopeError, type TwitchIntegration } from '../../twitch/integration.js';
+import { authorizeUrl, isTwitchRole, type TwitchRole } from '../../twitch/scopes.js';
+import { safeError } from '../../twitch/redact.js';
+
+export interface AuthRouteDeps {
+  twitch: TwitchIntegration | null;
+  publicUrl: string;
+  now: () => Date;
+  /**
+   * Who may connect as `role`; returns a reason to refuse, or null. Without it anyone who can
+   * reach the server could replace the bot's account, so the runtime always passes one.
+   */
+  allow?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<string | null>;
+  /** Runs after a token is stored (e.g. link the channel, sync the reward). Failures are logged only. */
+  onConnected?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<void>;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+function page(reply: FastifyReply, status: number, title: string, body: string) {
+  return reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Mission Link</title></head>` +
+        `<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;line-height:1.5">` +
+        `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p></body></html>`,
+    );
+}
+
+const StartQuery = Type.Object({ as: Type.Optional(Type.String({ maxLength: 20 })) });
+const CallbackQuery = Type.Object({
+  code: Type.Optional(Type.String({ maxLength: 200 })),
+  state: Type.Optional(Type.String({ maxLength: 200 })),
+  scope: Type.Optional(Type.String({ maxLength: 1000 })),
+  error: Type.Optional(Type.String({ maxLength: 200 })),
+  error_description: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/auth/twitch', { schema: { tags: ['auth'], summary: 'Start the Twitch login', querystring: StartQuery } }, async (request, reply) => {
+      const { twitch } = deps;
+      if (!twitch) {
+        return page(reply, 503, 'Twitch is not configured', 'Set TWITCH_CLIENT_ID, TWITCH_CLIENT_SECRET and TOKEN_ENCRYPTION_KEY, then restart.');
+      }
+      const role = (request.query as { as?: string }).as ?? 'broadcaster';
+      if (!isTwitchRole(role)) return page(reply, 400, 'Unknown role', 'Use /auth/twitch?as=bot or /auth/twitch?as=broadcaster.');
+      const state = await twitch.store.createState(role, deps.now());
+      const url = authorizeUrl({ authorizeBase: twitch.authorizeBase, clientId: twitch.clientId, publicUrl: deps.publicUrl, role, state });
+      return reply.header('cache-control', 'no-store').redirect(url, 302);
+    });
+
+    app.get(
+      '/auth/twitch/callback',
+      { schema: { tags: ['auth'], summary: 'Twitch login callback', querystring: CallbackQuery } },
+      async (request, reply) => {
+        const { twitch } = deps;
+        if (!twitch) return page(reply, 503, 'Twitch is not configured', 'Set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET, then restart.');
+        const query = request.query as { code?: string; state?: string; error?: string };
+        // The state is consumed whatever the outcome, so a denied or failed login cannot be replayed.
+        const role = query.state ? await twitch.store.consumeState(query.state, deps.now()) : null;
+        if (query.error) {
+          const denied = query.error === 'access_denied';
+          request.log.info({ error: query.error }, 'Twitch login not completed');
+          return page(
+            reply,
+            denied ? 403 : 400,
+            denied ? 'Login cancelled' : 'Twitch refused the login',
+            denied
+              ? 'You declined the permissions on Twitch, so nothing was connected. Start again from /auth/twitch when you are ready.'
+              : `Twitch answered "${query.error}". Nothing was connected; start again from /auth/twitch.`,
+          );
+        }
+        if (!role) {
+          return page(reply, 400, 'Login link expired', 'This login link is unknown, already used or expired. Start again from /auth/twitch.');
+        }
+        if (!query.code) return page(reply, 400, 'No authorization code', 'Twitch did not send a code. Start again from /auth/twitch.');
+        try {
+          const user = await twitch.connect(role, query.code, deps.allow ? (u) => deps.allow!(role, u) : undefined);
+          if (deps.onConnected) {
+            await deps.onConnected(role, user).catch((err: unknown) => request.log.warn({ err: safeError(err) }, 'post-login sync failed'));
+          }
+          return page(reply, 200, 'Connected', `${user.login} is connected as the ${role === 'bot' ? 'chat bot' : 'broadcaster'}. You can close this page.`);
+        } catch (err) {
+          if (err instanceof TwitchScopeError) return page(reply, 400, 'Permissions missing', `${err.message}. Start again and accept every permission.`);
+          if (err instanceof TwitchAccountError) return page(reply, 403, 'Account refused', err.message);
+          if (err instanceof TokenKeyError) return page(reply, 503, 'Token key missing', err.message);
+          request.log.warn({ err: safeError(err) }, 'Twitch login failed');
+          return page(reply, 502, 'Twitch login failed', 'Twitch did not accept the login (the code may have expired). Start again from /auth/twitch.');
+        }
+      },
+    );
+  };
+}
