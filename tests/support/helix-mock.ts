@@ -1,0 +1,232 @@
+/**
+ * A local stand-in for Twitch's auth and Helix endpoints, at the paths twurple uses when
+ * `TWURPLE_MOCK_API_PORT` is set (`/auth/...` for id.twitch.tv/oauth2, `/mock/...` for Helix).
+ * Tests set its state directly (users, live streams, chatters, refresh behaviour) and read the
+ * requests it received. Only what this app calls is implemented.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface MockUser {
+  id: string;
+  login: string;
+  displayName: string;
+}
+
+export interface MockToken {
+  userId: string | null;
+  scopes: string[];
+  expiresIn: number;
+}
+
+export interface MockRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+export interface HelixMock {
+  port: number;
+  users: Map<string, MockUser>;
+  /** Issued access tokens (valid for /validate and Helix). */
+  tokens: Map<string, MockToken>;
+  /** Authorization codes the token endpoint accepts, with the user and scopes they grant. */
+  codes: Map<string, { userId: string; scopes: string[] }>;
+  /** Refresh tokens the token endpoint accepts. */
+  refreshTokens: Map<string, { userId: string; scopes: string[] }>;
+  live: Set<string>;
+  chatters: Map<string, MockUser[]>;
+  moderators: Map<string, MockUser[]>;
+  chattersPageSize: number;
+  /** Status code Get Chatters answers with instead of data (e.g. 403 when the bot is not a moderator). */
+  chattersStatus: number | null;
+  rewards: Map<string, { id: string; title: string; cost: number; prompt: string }[]>;
+  requests: MockRequest[];
+  /** Issues an access/refresh token pair for a user directly (as if a login had happened). */
+  issue(userId: string, scopes: string[], expiresIn?: number): { accessToken: string; refreshToken: string };
+  close(): Promise<void>;
+}
+
+let counter = 0;
+const nextId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? (JSON.parse(text) as unknown) : undefined;
+}
+
+const userData = (u: MockUser) => ({
+  id: u.id,
+  login: u.login,
+  display_name: u.displayName,
+  type: '',
+  broadcaster_type: '',
+  description: '',
+  profile_image_url: '',
+  offline_image_url: '',
+  view_count: 0,
+  created_at: '2020-01-01T00:00:00Z',
+});
+
+export async function startHelixMock(): Promise<HelixMock> {
+  const mock = {
+    port: 0,
+    close: () => Promise.resolve(),
+    users: new Map(),
+    tokens: new Map(),
+    codes: new Map(),
+    refreshTokens: new Map(),
+    live: new Set(),
+    chatters: new Map(),
+    moderators: new Map(),
+    chattersPageSize: 100,
+    chattersStatus: null,
+    rewards: new Map(),
+    requests: [],
+    issue(userId, scopes, expiresIn = 14_400) {
+      const accessToken = nextId('at');
+      const refreshToken = nextId('rt');
+      mock.tokens.set(accessToken, { userId, scopes, expiresIn });
+      mock.refreshTokens.set(refreshToken, { userId, scopes });
+      return { accessToken, refreshToken };
+    },
+  } as HelixMock;
+
+  const tokenOf = (req: IncomingMessage) => req.headers.authorization?.replace(/^(Bearer|OAuth)\s+/, '');
+
+  function tokenResponse(res: ServerResponse, grant: { userId: string; scopes: string[] }) {
+    const { accessToken, refreshToken } = mock.issue(grant.userId, grant.scopes);
+    send(res, 200, { access_token: accessToken, refresh_token: refreshToken, expires_in: 14_400, scope: grant.scopes, token_type: 'bearer' });
+  }
+
+  function page<T>(res: ServerResponse, items: T[], query: URLSearchParams, size: number, map: (item: T) => unknown) {
+    const start = Number(query.get('after') ?? 0);
+    const slice = items.slice(start, start + size);
+    const next = start + size < items.length ? String(start + size) : undefined;
+    send(res, 200, { data: slice.map(map), total: items.length, pagination: next ? { cursor: next } : {} });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const body = req.method === 'GET' ? undefined : await readBody(req);
+    const q = url.searchParams;
+    mock.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: q, authorization: req.headers.authorization, body });
+    const route = `${req.method} ${url.pathname}`;
+
+    if (route === 'POST /auth/token') {
+      const grant = q.get('grant_type');
+      if (grant === 'client_credentials') return send(res, 200, { access_token: mock.issue('', []).accessToken, expires_in: 3600, token_type: 'bearer' });
+      if (grant === 'authorization_code') {
+        const found = mock.codes.get(q.get('code') ?? '');
+        if (!found) return send(res, 400, { status: 400, message: 'Invalid authorization code' });
+        mock.codes.delete(q.get('code') ?? '');
+        return tokenResponse(res, found);
+      }
+      if (grant === 'refresh_token') {
+        const found = mock.refreshTokens.get(q.get('refresh_token') ?? '');
+        if (!found) return send(res, 400, { status: 400, message: 'Invalid refresh token' });
+        mock.refreshTokens.delete(q.get('refresh_token') ?? '');
+        return tokenResponse(res, found);
+      }
+      return send(res, 400, { status: 400, message: 'unsupported grant' });
+    }
+    if (route === 'GET /auth/validate') {
+      const token = mock.tokens.get(tokenOf(req) ?? '');
+      if (!token) return send(res, 401, { status: 401, message: 'invalid access token' });
+      const user = token.userId ? mock.users.get(token.userId) : undefined;
+      return send(res, 200, {
+        client_id: 'cid',
+        login: user?.login,
+        user_id: token.userId || undefined,
+        scopes: token.scopes,
+        expires_in: token.expiresIn,
+      });
+    }
+
+    // Helix: every call needs a known token.
+    const token = mock.tokens.get(tokenOf(req) ?? '');
+    if (!token) return send(res, 401, { error: 'Unauthorized', status: 401, message: 'Invalid OAuth token' });
+
+    switch (route) {
+      case 'GET /mock/users': {
+        const ids = q.getAll('id');
+        const logins = q.getAll('login');
+        const found = [...mock.users.values()].filter((u) => ids.includes(u.id) || logins.includes(u.login));
+        return send(res, 200, { data: found.map(userData) });
+      }
+      case 'GET /mock/streams': {
+        const ids = q.getAll('user_id');
+        const live = ids.filter((id) => mock.live.has(id)).map((id) => mock.users.get(id)!);
+        return send(res, 200, {
+          data: live.map((u) => ({
+            id: `s${u.id}`, user_id: u.id, user_login: u.login, user_name: u.displayName, game_id: '', game_name: '',
+            type: 'live', title: 'live', viewer_count: 1, started_at: '2024-01-01T00:00:00Z', language: 'en',
+            thumbnail_url: '', tag_ids: [], tags: [], is_mature: false,
+          })),
+          pagination: {},
+        });
+      }
+      case 'GET /mock/chat/chatters': {
+        if (mock.chattersStatus) return send(res, mock.chattersStatus, { status: mock.chattersStatus, message: 'forbidden' });
+        if (q.get('moderator_id') !== token.userId) return send(res, 403, { status: 403, message: 'moderator_id must match the token' });
+        const list = mock.chatters.get(q.get('broadcaster_id') ?? '') ?? [];
+        return page(res, list, q, mock.chattersPageSize, (u) => ({ user_id: u.id, user_login: u.login, user_name: u.displayName }));
+      }
+      case 'GET /mock/moderation/moderators': {
+        if (q.get('broadcaster_id') !== token.userId) return send(res, 403, { status: 403, message: 'broadcaster token required' });
+        const list = mock.moderators.get(q.get('broadcaster_id') ?? '') ?? [];
+        return page(res, list, q, 100, (u) => ({ user_id: u.id, user_login: u.login, user_name: u.displayName }));
+      }
+      case 'GET /mock/channel_points/custom_rewards':
+        return send(res, 200, { data: (mock.rewards.get(q.get('broadcaster_id') ?? '') ?? []).map(rewardData(q.get('broadcaster_id') ?? '')) });
+      case 'POST /mock/channel_points/custom_rewards': {
+        const b = q.get('broadcaster_id') ?? '';
+        const input = body as { title: string; cost: number; prompt?: string };
+        const reward = { id: nextId('rw'), title: input.title, cost: input.cost, prompt: input.prompt ?? '' };
+        mock.rewards.set(b, [...(mock.rewards.get(b) ?? []), reward]);
+        return send(res, 200, { data: [rewardData(b)(reward)] });
+      }
+      case 'PATCH /mock/channel_points/custom_rewards/redemptions':
+        return send(res, 200, {
+          data: q.getAll('id').map((id) => ({
+            id, broadcaster_id: q.get('broadcaster_id'), broadcaster_login: '', broadcaster_name: '', user_id: '1', user_login: '', user_name: '',
+            user_input: '', status: (body as { status: string }).status, redeemed_at: '2024-01-01T00:00:00Z',
+            reward: { id: q.get('reward_id'), title: 'Mission points', prompt: '', cost: 1 },
+          })),
+        });
+      default:
+        return send(res, 404, { status: 404, message: `mock has no ${route}` });
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => send(res, 500, { message: String(err) }));
+  });
+  // Dual-stack: twurple calls http://localhost:<port>, which may resolve to ::1 or 127.0.0.1.
+  await new Promise<void>((resolve) => server.listen(0, '::', resolve));
+  mock.port = (server.address() as AddressInfo).port;
+  mock.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return mock;
+}
+
+const rewardData = (broadcasterId: string) => (r: { id: string; title: string; cost: number; prompt: string }) => ({
+  broadcaster_id: broadcasterId, broadcaster_login: '', broadcaster_name: '', id: r.id, title: r.title, prompt: r.prompt, cost: r.cost,
+  image: null, default_image: { url_1x: '', url_2x: '', url_4x: '' }, background_color: '#000000', is_enabled: true,
+  is_user_input_required: false, max_per_stream_setting: { is_enabled: false, max_per_stream: 0 },
+  max_per_user_per_stream_setting: { is_enabled: false, max_per_user_per_stream: 0 },
+  global_cooldown_setting: { is_enabled: false, global_cooldown_seconds: 0 }, is_paused: false, is_in_stock: true,
+  should_redemptions_skip_request_queue: false, redemptions_redeemed_current_stream: null, cooldown_expires_at: null,
+});
