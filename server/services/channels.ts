@@ -50,7 +50,17 @@ function overridesOf(settings: ChannelSettings): Record<string, unknown> {
   return out;
 }
 
-export function createChannelService(db: Database) {
+export interface ChannelServiceOptions {
+  /**
+   * Looks the login up on Twitch (Helix) when a channel is added without a broadcaster id; null
+   * when Twitch has no such user. Absent without Twitch credentials, and a Twitch outage only
+   * leaves the id unresolved (the accrual job resolves it later), so creation works offline.
+   */
+  resolveBroadcaster?: (login: string) => Promise<{ id: string; displayName: string } | null>;
+  onResolveError?: (login: string, err: unknown) => void;
+}
+
+export function createChannelService(db: Database, options: ChannelServiceOptions = {}) {
   async function get(login: string, tx: Executor = db): Promise<Channel> {
     const row = await findChannelByLogin(tx, login);
     if (!row) throw errors.channelNotFound(login);
@@ -68,11 +78,19 @@ export function createChannelService(db: Database) {
     const settings = resolveSettings(input.settings ?? {});
     const problems = settingsProblems(settings);
     if (problems.length > 0) throw errors.validation(problems.join('; '));
+    let resolved: { id: string; displayName: string } | null = null;
+    if (!input.broadcasterId && options.resolveBroadcaster) {
+      try {
+        resolved = await options.resolveBroadcaster(login);
+      } catch (err) {
+        options.onResolveError?.(login, err);
+      }
+    }
     return withRetry(db, async (tx) => {
       const row = await insertChannel(tx, {
         login,
-        broadcasterId: input.broadcasterId ?? null,
-        displayName: input.displayName ?? null,
+        broadcasterId: input.broadcasterId ?? resolved?.id ?? null,
+        displayName: input.displayName ?? resolved?.displayName ?? null,
         settings: overridesOf(settings),
         overlayKey: newOverlayKey(),
       });

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { sql } from 'drizzle-orm';
+import { loadConfig } from '../../server/config.js';
+import { createChannelService, type Channel } from '../../server/services/channels.js';
+import { auditChannel } from '../../server/services/ledger-audit.js';
+import { createAccrualRunner } from '../../server/twitch/accrual-job.js';
+import { recordChatActivity } from '../../server/twitch/accrual-repository.js';
+import { createHelix } from '../../server/twitch/helix.js';
+import { createTwitchIntegration, type TwitchIntegration } from '../../server/twitch/integration.js';
+import { createRedemptionHandler, type RedemptionEvent } from '../../server/twitch/redemptions.js';
+import { ensureReward, helixStatusUpdate } from '../../server/twitch/rewards.js';
+import { createTokenStore } from '../../server/twitch/token-store.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startHelixMock, type HelixMock } from '../support/helix-mock.js';
+
+const KEY = 'p'.repeat(40);
+const logger = pino({ level: 'silent' });
+let db: TestDatabase;
+let mock: HelixMock;
+let twitch: TwitchIntegration;
+let channel: Channel;
+let now = new Date('2030-01-01T10:02:00Z');
+
+const viewers = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `u${i}`, login: `viewer${i}`, displayName: `Viewer${i}` }));
+
+async function balance(userId: string): Promise<number | null> {
+  const row = (await db.db.execute(sql`SELECT balance FROM accounts WHERE channel_id = ${channel.id} AND user_id = ${userId}`)).rows[0] as
+    | { balance: number }
+    | undefined;
+  return row ? Number(row.balance) : null;
+}
+
+beforeAll(async () => {
+  mock = await startHelixMock();
+  process.env.TWURPLE_MOCK_API_PORT = String(mock.port);
+  db = await createTestDatabase('twitch_points');
+  const config = loadConfig({ DATABASE_URL: db.url, TWITCH_CLIENT_ID: 'cid', TWITCH_CLIENT_SECRET: 's'.repeat(20), TOKEN_ENCRYPTION_KEY: KEY });
+  mock.users.set('500', { id: '500', login: 'bigstreamer', displayName: 'BigStreamer' });
+  mock.users.set('900', { id: '900', login: 'missionbot', displayName: 'MissionBot' });
+  const store = createTokenStore(db.db, KEY);
+  const bot = mock.issue('900', ['chat:read', 'chat:edit', 'moderator:read:chatters']);
+  await store.save({ userId: '900', role: 'bot', login: 'missionbot', token: { ...bot, scope: ['chat:read', 'chat:edit', 'moderator:read:chatters'], expiresIn: 14_400, obtainmentTimestamp: Date.now() } });
+  const scopes = ['moderation:read', 'channel:read:redemptions', 'channel:manage:redemptions'];
+  const owner = mock.issue('500', scopes);
+  await store.save({ userId: '500', role: 'broadcaster', login: 'bigstreamer', token: { ...owner, scope: scopes, expiresIn: 14_400, obtainmentTimestamp: Date.now() } });
+  twitch = createTwitchIntegration({ config, db: db.db, logger })!;
+  await twitch.start();
+  const helix = createHelix(twitch);
+  const channels = createChannelService(db.db, {
+    resolveBroadcaster: async (login) => {
+      const user = await helix.userByLogin(login);
+      return user ? { id: user.id, displayName: user.displayName } : null;
+    },
+  });
+  channel = await channels.create({ login: 'bigstreamer' });
+});
+
+afterAll(async () => {
+  await db?.drop();
+  await mock?.close();
+  delete process.env.TWURPLE_MOCK_API_PORT;
+});
+
+describe('channels', () => {
+  it('resolves the broadcaster id through Helix when the channel is added', () => {
+    expect(channel.broadcasterId).toBe('500');
+    expect(channel.displayName).toBe('BigStreamer');
+  });
+});
+
+describe('watch-time accrual', () => {
+  const runner = () => createAccrualRunner({ db: db.db, logger, now: () => now, twitch: { integration: twitch, helix: createHelix(twitch) } });
+
+  it('credits nobody while the stream is offline', async () => {
+    mock.chatters.set('500', viewers(250));
+    mock.chattersPageSize = 100;
+    expect(await runner().run(channel.id)).toEqual({ status: 'offline' });
+    expect(await balance('u0')).toBeNull();
+  });
+
+  it('credits every chatter over 3 pages once per interval, with the chat bonus', async () => {
+    mock.live.add('500');
+    await recordChatActivity(db.db, channel.id, { userId: 'u7', login: 'viewer7', displayName: 'Viewer7' }, new Date(now.getTime() - 60_000));
+    const before = mock.requests.filter((r) => r.path === '/mock/chat/chatters').length;
+    const first = await runner().run(channel.id);
+    expect(first).toMatchObject({ status: 'credited', source: 'chatters', viewers: 250, credited: 250, points: 250 * 10 + 5 });
+    expect(mock.requests.filter((r) => r.path === '/mock/chat/chatters').length - before).toBe(3);
+    expect(await balance('u0')).toBe(1000 + 10);
+    expect(await balance('u249')).toBe(1000 + 10);
+    expect(await balance('u7')).toBe(1000 + 15);
+
+    const again = await runner().run(channel.id);
+    expect(again).toMatchObject({ status: 'credited', credited: 0, points: 0 });
+    expect(await balance('u0')).toBe(1010);
+
+    now = new Date(now.getTime() + 300_000);
+    await runner().run(channel.id);
+    expect(await balance('u0')).toBe(1020);
+    expect(await balance('u7')).toBe(1025);
+    expect((await auditChannel(db.db, channel.id)).ok).toBe(true);
+  });
+
+  it('falls back to chat activity when no token allows Get Chatters', async () => {
+    mock.chattersStatus = 403;
+    now = new Date(now.getTime() + 300_000);
+    await recordChatActivity(db.db, channel.id, { userId: 'talker', login: 'talker', displayName: 'Talker' }, new Date(now.getTime() - 1000));
+    const result = await runner().run(channel.id);
+    expect(result).toMatchObject({ status: 'credited', source: 'chat-activity', credited: 1, points: 15 });
+    expect(await balance('talker')).toBe(1015);
+    expect(await balance('u0')).toBe(1020);
+    mock.chattersStatus = null;
+    expect((await auditChannel(db.db, channel.id)).ok).toBe(true);
+  });
+
+  it('syncs the moderator list while live', async () => {
+    mock.moderators.set('500', [{ id: 'm1', login: 'modone', displayName: 'ModOne' }]);
+    now = new Date(now.getTime() + 300_000);
+    await runner().run(channel.id);
+    const mods = (await db.db.execute(sql`SELECT user_id FROM channel_moderators WHERE channel_id = ${channel.id}`)).rows;
+    expect(mods).toEqual([{ user_id: 'm1' }]);
+  });
+});
+
+describe('channel-point redemptions', () => {
+  let rewardId: string;
+  const event = (id: string): RedemptionEvent => ({
+    id, broadcasterId: '500', rewardId, userId: 'u1', userLogin: 'viewer1', userDisplayName: 'Viewer1', status: 'unfulfilled',
+  });
+  const statusCalls = (id: string) =>
+    mock.requests.filter((r) => r.path === '/mock/channel_points/custom_rewards/redemptions' && r.query.getAll('id').includes(id))
+      .map((r) => (r.body as { status: string }).status);
+
+  beforeAll(async () => {
+    rewardId = await ensureReward(db.db, twitch, channel.id, '500');
+  });
+
+  it('creates the "Mission points" reward once', async () => {
+    expect(await ensureReward(db.db, twitch, channel.id, '500')).toBe(rewardId);
+    expect(mock.rewards.get('500')?.map((r) => r.title)).toEqual(['Mission points']);
+  });
+
+  it('credits a redemption once when the event is delivered twice, and fulfils it', async () => {
+    const handler = createRedemptionHandler({ db: db.db, logger, updateStatus: helixStatusUpdate(twitch) });
+    const start = (await balance('u1'))!;
+    const outcomes = await Promise.all([handler.handle(event('r-1')), handler.handle(event('r-1'))]);
+    expect(outcomes.sort()).toEqual(['credited', 'duplicate']);
+    expect(await balance('u1')).toBe(start + 100);
+    expect(statusCalls('r-1')).toContain('FULFILLED');
+    expect(statusCalls('r-1')).not.toContain('CANCELED');
+    expect((await auditChannel(db.db, channel.id)).ok).toBe(true);
+  });
+
+  it('cancels a redemption that cannot be credited, and never credits it later', async () => {
+    const handler = createRedemptionHandler({ db: db.db, logger, updateStatus: helixStatusUpdate(twitch) });
+    // A reward worth 0 points cannot be credited (transfers must be positive).
+    await db.db.execute(sql`UPDATE twitch_rewards SET points = 0 WHERE channel_id = ${channel.id}`);
+    const start = (await balance('u1'))!;
+    expect(await handler.handle(event('r-2'))).toBe('canceled');
+    expect(statusCalls('r-2')).toEqual(['CANCELED']);
+    await db.db.execute(sql`UPDATE twitch_rewards SET points = 100 WHERE channel_id = ${channel.id}`);
+    expect(await handler.handle(event('r-2'))).toBe('duplicate');
+    expect(await balance('u1')).toBe(start);
+  });
+});
