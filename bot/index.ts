@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Runtime } from '../server/runtime.js';
 import { startAnnouncer } from './announcer.js';
 import { createChannelCache } from './channel-cache.js';
-import type { ChatClient } from './chat-client.js';
+import type { ChatClient, IncomingMessage } from './chat-client.js';
 import { createCommandRegistry } from './commands/index.js';
 import { createMessageHandler } from './handler.js';
 import {
@@ -24,6 +24,10 @@ import { createTmiClient } from './tmi-client.js';
 export type { ChatClient, IncomingMessage, BotChannelState } from './chat-client.js';
 
 export interface BotOptions {
+  /** The bot account stored by the Twitch login flow; used when TWITCH_BOT_TOKEN is not set. */
+  storedCredentials?: (() => Promise<{ username: string; token: string } | null>) | undefined;
+  /** Told of every chat message in a joined channel (watch-time chat bonus); must not throw. */
+  onChatActivity?: ((message: IncomingMessage) => void) | undefined;
   runtime: Pick<Runtime, 'config' | 'services' | 'bus'>;
   /** Defaults to tmi.js on `config.twitch.ircUrl` with the configured bot account. */
   client?: ChatClient;
@@ -63,7 +67,14 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
   const { config, services, bus } = runtime;
   const log = logger.child({ role: 'bot' });
   const now = options.now ?? Date.now;
-  const { botUsername, botToken } = config.twitch;
+  let { botUsername, botToken } = config.twitch;
+  if (!botToken && !options.client && options.storedCredentials) {
+    const stored = await options.storedCredentials().catch((err: unknown) => {
+      log.warn({ err: err instanceof Error ? err.name : 'Error' }, 'stored bot token unavailable');
+      return null;
+    });
+    if (stored && (!botUsername || botUsername === stored.username)) ({ username: botUsername, token: botToken } = stored);
+  }
 
   let client = options.client;
   if (!client) {
@@ -132,7 +143,9 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
     now,
   });
   chat.onMessage((message) => {
-    if (joined.has(message.channel)) onMessage(message);
+    if (!joined.has(message.channel)) return;
+    options.onChatActivity?.(message);
+    onMessage(message);
   });
   chat.onUserState((login, state) => outbox.setModerator(login, state.mod));
 

@@ -5,6 +5,7 @@ import { buildMissionApp } from './http/mission-app.js';
 import { reconcileMissions, startMissionWorkers } from './jobs/mission-jobs.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { startBot } from '../bot/index.js';
+import { wireTwitch } from './twitch/wiring.js';
 
 export type Role = 'server' | 'worker' | 'bot';
 
@@ -16,6 +17,8 @@ export interface RunningRoles {
 
 export async function startRoles(config: Config, logger: Logger, roles: Role[]): Promise<RunningRoles> {
   const runtime = await createRuntime(config, logger);
+  // Before the roles start: it adds the Twitch readiness check and the channel resolver they use.
+  const twitch = await wireTwitch(runtime);
   const stops: Array<() => Promise<void>> = [];
   let url: string | undefined;
 
@@ -34,10 +37,11 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
     });
     stops.push(() => workers.close());
     await reconcileMissions(runtime.db.db, runtime.scheduler, logger);
+    stops.push(await twitch.startWorker());
   }
 
   if (roles.includes('server')) {
-    const app = await buildMissionApp(runtime);
+    const app = await buildMissionApp(runtime, { plugins: [twitch.routes] });
     url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Mission Link API listening');
     // Fastify's close stops accepting, then waits for in-flight requests (accepted pledges commit).
@@ -45,7 +49,12 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
   }
 
   if (roles.includes('bot')) {
-    const bot = await startBot({ runtime, logger });
+    const bot = await startBot({
+      runtime,
+      logger,
+      storedCredentials: twitch.twitch ? () => twitch.twitch!.botChatCredentials() : undefined,
+      onChatActivity: twitch.recordChat,
+    });
     // First to stop: no new chat commands while the server and workers wind down.
     stops.unshift(() => bot.stop());
   }
