@@ -95,6 +95,37 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     };
   }
 
+  // Pledges do not take a slot each in the task queue: the service micro-batches them, so a storm
+  // needs hundreds in flight at once (the batcher's bounded queue is the limit, OVERLOADED beyond).
+  // One "lane" task stays in the queue while any pledge is in flight, so `tasks.idle()` (tests,
+  // shutdown) still waits for every pledge.
+  let pledgesInFlight = 0;
+  let laneOpen = false;
+  let laneDrained: (() => void) | null = null;
+  function runPledge(message: IncomingMessage, parsed: ParsedCommandResult): void {
+    pledgesInFlight++;
+    if (!laneOpen) {
+      laneOpen = true;
+      deps.tasks.run('pledge-lane', () =>
+        new Promise<void>((resolve) => {
+          const close = (): void => {
+            laneOpen = false;
+            laneDrained = null;
+            resolve();
+          };
+          if (pledgesInFlight === 0) close();
+          else laneDrained = close;
+        }),
+      );
+    }
+    handle(message, parsed)
+      .catch((err: unknown) => logger.error({ err, messageId: message.id }, 'chat message handling failed'))
+      .finally(() => {
+        pledgesInFlight--;
+        if (pledgesInFlight === 0) laneDrained?.();
+      });
+  }
+
   return (message) => {
     if (!deps.seen.firstTime(`${message.channel}:${message.id}`)) return;
     // Cheap checks first, so spam never reaches the database. Moderators are never throttled:
@@ -102,6 +133,10 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     const parsed = parseCommand(message.text);
     if (parsed === null) return;
     if (message.role === 'viewer' && !deps.cooldown.tryUse(`${message.channel}:${message.user.userId}`, deps.now())) return;
+    if (parsed.ok && parsed.command.name === 'pledge') {
+      runPledge(message, parsed);
+      return;
+    }
     deps.tasks.run(`${message.channel}:${message.user.userId}`, () =>
       handle(message, parsed).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'chat message handling failed')),
     );

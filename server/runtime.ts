@@ -78,6 +78,8 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     readiness,
     now,
     async close() {
+      // Pledges accepted before shutdown are committed, never half-applied or dropped.
+      await services.missions.closePledges();
       await scheduler.close();
       await jobs.close();
       await bus.close();

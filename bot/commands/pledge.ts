@@ -1,7 +1,10 @@
 import { toAmountInput } from './amounts.js';
 import { anyone, type Command } from './types.js';
 
-/** `!pledge <n> <amount>`. Confirmations go through the pledge coalescer, not straight to chat. */
+/**
+ * `!pledge <n> <amount>`. The service micro-batches concurrent pledges into one transaction; the
+ * confirmation goes through the pledge coalescer, not straight to chat.
+ */
 export const pledgeCommand: Command<'pledge'> = {
   name: 'pledge',
   canExecute: anyone,
@@ -21,9 +24,7 @@ export const pledgeCommand: Command<'pledge'> = {
       amount: result.pledge.amount,
       pot: result.mission.pot,
       backers: result.mission.backers,
-      // The service does not say whether this was the viewer's first pledge; the replies count
-      // pledges, so this only feeds the coalescer's (unused) new-backer tally.
-      newBacker: false,
+      newBacker: result.firstPledge ?? false,
     });
   },
 };

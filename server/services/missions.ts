@@ -36,12 +36,10 @@ import { publishSafely, type ServiceDeps } from './context.js';
 import { missionDto, missionDtos, toPledgeDto } from './mission-views.js';
 import { runWrite, type IdempotencyRequest } from './transaction.js';
 import { ensureViewer } from './viewers.js';
+import { createPledgeBatcher, MAX_AMOUNT, type AmountInput, type PledgeBatcherOptions } from './pledge-batcher.js';
 
 const lockChannel = (channelId: number) => sql`SELECT 1 FROM channels WHERE id = ${channelId} FOR UPDATE`;
-export const MAX_AMOUNT = 1_000_000_000_000;
-
-/** An absolute amount, or one relative to the wallet's balance (resolved under the wallet lock). */
-export type AmountInput = number | { kind: 'all' } | { kind: 'half' } | { kind: 'percent'; percent: number };
+export { MAX_AMOUNT, type AmountInput } from './pledge-batcher.js';
 
 export interface ProposeInput {
   text: string;
@@ -68,8 +66,10 @@ async function resolveAmount(tx: Executor, walletId: number, amount: AmountInput
   return Math.floor((balance * amount.percent) / 100);
 }
 
-export function createMissionService(deps: ServiceDeps) {
+export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeBatcherOptions) {
   const { db } = deps;
+  // Every pledge (chat and REST) goes through one micro-batcher per process (issue 6).
+  const batcher = createPledgeBatcher(deps, batcherOptions);
 
   /**
    * Moves `amount` from the viewer's wallet into the mission's escrow as a new pledge.
@@ -187,7 +187,25 @@ export function createMissionService(deps: ServiceDeps) {
     return { mission: value.dto, replayed };
   }
 
+  /**
+   * Adds a pledge through the micro-batcher: committed with others in one set-based transaction.
+   * A repeat of `idempotency.key` replays the same pledge; the same key with another body is refused.
+   * Refused with OVERLOADED when too many pledges wait for the database.
+   */
   async function pledge(
+    channel: Channel,
+    input: { number: number; amount: AmountInput; user: ChatUser },
+    actor: Actor,
+    idempotency?: IdempotencyRequest,
+  ): Promise<{ pledge: PledgeDto; mission: MissionDto; balance: number; replayed: boolean; firstPledge: boolean }> {
+    return batcher.submit({ channel, number: input.number, amount: input.amount, user: input.user, actor, idempotencyKey: idempotency?.key ?? null });
+  }
+
+  /**
+   * The per-pledge path: one transaction per pledge with the escrow hot-row update and a full
+   * mission read. Kept as the naive baseline of `npm run bench`; not used by chat or the API.
+   */
+  async function pledgeDirect(
     channel: Channel,
     input: { number: number; amount: AmountInput; user: ChatUser },
     actor: Actor,
@@ -273,7 +291,20 @@ export function createMissionService(deps: ServiceDeps) {
     return (await missionStats(db, [missionId])).get(missionId);
   }
 
-  return { propose, pledge, get, list, active, pledges, stats };
+  return {
+    propose,
+    pledge,
+    pledgeDirect,
+    get,
+    list,
+    active,
+    pledges,
+    stats,
+    /** Pledges accepted and not yet committed. */
+    pendingPledges: () => batcher.pending(),
+    /** Commits every accepted pledge and refuses new ones (shutdown). */
+    closePledges: () => batcher.close(),
+  };
 }
 
 export type MissionService = ReturnType<typeof createMissionService>;

@@ -1,0 +1,168 @@
+/**
+ * Set-based SQL for micro-batched pledges: each function handles a whole batch in one statement,
+ * so a batch of 500 pledges costs a handful of round trips, not 500 transactions.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { missions, type MissionRow } from '../../db/schema.js';
+import { arrayParam } from './ledger-repository.js';
+
+type Row = Record<string, unknown>;
+
+/** Share-locks the channel's missions with these numbers (a verdict's FOR UPDATE waits for the batch). */
+export async function lockMissionsShared(tx: Executor, channelId: number, numbers: readonly number[]): Promise<Map<number, MissionRow>> {
+  const wanted = [...new Set(numbers)].sort((a, b) => a - b);
+  const rows = await tx
+    .select()
+    .from(missions)
+    .where(and(eq(missions.channelId, channelId), inArray(missions.number, wanted)))
+    .orderBy(missions.id)
+    .for('share');
+  return new Map(rows.map((r) => [r.number, r]));
+}
+
+export interface KeyedPledge {
+  id: number;
+  userId: string;
+  missionId: number;
+  missionNumber: number;
+  amount: number;
+  createdAt: Date;
+  key: string;
+}
+
+/** Pledges already committed under any of these idempotency keys (replays). */
+export async function pledgesByKeys(tx: Executor, channelId: number, keys: readonly string[]): Promise<Map<string, KeyedPledge>> {
+  const found = new Map<string, KeyedPledge>();
+  if (keys.length === 0) return found;
+  const result = await tx.execute(sql`
+    SELECT p.id, p.user_id, p.mission_id, m.number, p.amount, p.created_at, p.idempotency_key
+    FROM pledges p JOIN missions m ON m.id = p.mission_id
+    WHERE p.channel_id = ${channelId} AND p.idempotency_key = ANY(${arrayParam(keys)}::text[])`);
+  for (const r of result.rows as Row[]) {
+    found.set(String(r.idempotency_key), {
+      id: Number(r.id),
+      userId: String(r.user_id),
+      missionId: Number(r.mission_id),
+      missionNumber: Number(r.number),
+      amount: Number(r.amount),
+      createdAt: new Date(r.created_at as string),
+      key: String(r.idempotency_key),
+    });
+  }
+  return found;
+}
+
+/** Locks the existing wallets of these users in id order (no deadlock between batches) and returns their balances. */
+export async function lockWallets(tx: Executor, channelId: number, userIds: readonly string[]): Promise<Map<string, { id: number; balance: number }>> {
+  const wallets = new Map<string, { id: number; balance: number }>();
+  if (userIds.length === 0) return wallets;
+  const result = await tx.execute(sql`
+    SELECT id, user_id, balance FROM accounts
+    WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = ANY(${arrayParam(userIds)}::text[])
+    ORDER BY id FOR UPDATE`);
+  for (const r of result.rows as Row[]) wallets.set(String(r.user_id), { id: Number(r.id), balance: Number(r.balance) });
+  return wallets;
+}
+
+/** Which (mission, user) pairs already have a pledge: decides "new backer" for the batch. */
+export async function existingBackers(
+  tx: Executor,
+  channelId: number,
+  missionIds: readonly number[],
+  userIds: readonly string[],
+): Promise<Set<string>> {
+  const pairs = new Set<string>();
+  if (missionIds.length === 0 || userIds.length === 0) return pairs;
+  const result = await tx.execute(sql`
+    SELECT DISTINCT mission_id, user_id FROM pledges
+    WHERE channel_id = ${channelId} AND user_id = ANY(${arrayParam(userIds)}::text[])
+      AND mission_id = ANY(${arrayParam(missionIds)}::bigint[])`);
+  for (const r of result.rows as Row[]) pairs.add(`${Number(r.mission_id)}:${String(r.user_id)}`);
+  return pairs;
+}
+
+/** Inserts or refreshes many Twitch users at once (renames followed); input sorted by id to keep lock order stable. */
+export async function upsertUsers(tx: Executor, users: readonly { userId: string; login: string; displayName: string }[]): Promise<void> {
+  if (users.length === 0) return;
+  const sorted = [...users].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+  await tx.execute(sql`
+    INSERT INTO users (user_id, login, display_name, updated_at)
+    SELECT u, l, d, now() FROM unnest(${arrayParam(sorted.map((x) => x.userId))}::text[],
+      ${arrayParam(sorted.map((x) => x.login))}::text[], ${arrayParam(sorted.map((x) => x.displayName))}::text[]) AS t(u, l, d)
+    ON CONFLICT (user_id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name, updated_at = now()
+    WHERE users.login <> excluded.login OR users.display_name <> excluded.display_name`);
+}
+
+/**
+ * Creates the wallets of these users; returns the ids of those it created. A wallet that appeared
+ * since the caller looked (another writer) is not returned, so the caller can detect the race.
+ */
+export async function insertWallets(tx: Executor, channelId: number, userIds: readonly string[]): Promise<Map<string, number>> {
+  const created = new Map<string, number>();
+  if (userIds.length === 0) return created;
+  const result = await tx.execute(sql`
+    INSERT INTO accounts (channel_id, kind, user_id)
+    SELECT ${channelId}, 'wallet', u FROM unnest(${arrayParam([...userIds].sort())}::text[]) AS t(u)
+    ON CONFLICT (channel_id, user_id) WHERE kind = 'wallet' DO NOTHING
+    RETURNING id, user_id`);
+  for (const r of result.rows as Row[]) created.set(String(r.user_id), Number(r.id));
+  return created;
+}
+
+/** `n` fresh pledge ids, so rows and journal entries can reference them before the insert. */
+export async function allocatePledgeIds(tx: Executor, n: number): Promise<number[]> {
+  const result = await tx.execute(sql`SELECT nextval(pg_get_serial_sequence('pledges', 'id')) AS id FROM generate_series(1, ${n})`);
+  return (result.rows as Row[]).map((r) => Number(r.id));
+}
+
+export interface NewPledge {
+  id: number;
+  missionId: number;
+  userId: string;
+  amount: number;
+  idempotencyKey: string | null;
+}
+
+/** Inserts the batch's pledges in one statement; returns the commit-time `created_at`. */
+export async function insertPledges(tx: Executor, channelId: number, rows: readonly NewPledge[]): Promise<Date> {
+  const result = await tx.execute(sql`
+    INSERT INTO pledges (id, channel_id, mission_id, user_id, amount, idempotency_key)
+    SELECT i, ${channelId}, m, u, a, k
+    FROM unnest(${arrayParam(rows.map((r) => r.id))}::bigint[], ${arrayParam(rows.map((r) => r.missionId))}::bigint[],
+                ${arrayParam(rows.map((r) => r.userId))}::text[], ${arrayParam(rows.map((r) => r.amount))}::bigint[],
+                ${arrayParam(rows.map((r) => r.idempotencyKey))}::text[]) AS t(i, m, u, a, k)
+    RETURNING created_at`);
+  const first = (result.rows as Row[])[0];
+  return first ? new Date(first.created_at as string) : new Date();
+}
+
+/**
+ * Adds per-account deltas (wallet debits are negative) in one statement and returns the new
+ * balances. Rows must already be locked by the caller (wallets) or be locked here in id order.
+ */
+export async function addToBalances(tx: Executor, deltas: ReadonlyMap<number, number>): Promise<Map<number, number>> {
+  const entries = [...deltas].filter(([, d]) => d !== 0).sort(([a], [b]) => a - b);
+  const balances = new Map<number, number>();
+  if (entries.length === 0) return balances;
+  const result = await tx.execute(sql`
+    UPDATE accounts SET balance = accounts.balance + d.delta
+    FROM unnest(${arrayParam(entries.map(([id]) => id))}::bigint[], ${arrayParam(entries.map(([, d]) => d))}::bigint[]) AS d(id, delta)
+    WHERE accounts.id = d.id
+    RETURNING accounts.id, accounts.balance`);
+  for (const r of result.rows as Row[]) balances.set(Number(r.id), Number(r.balance));
+  return balances;
+}
+
+/** Escrow account ids of these missions. */
+export async function escrowsOf(tx: Executor, missionIds: readonly number[]): Promise<Map<number, number>> {
+  const result = await tx.execute(sql`
+    SELECT id, mission_id FROM accounts WHERE kind = 'escrow' AND mission_id = ANY(${arrayParam(missionIds)}::bigint[])`);
+  return new Map((result.rows as Row[]).map((r) => [Number(r.mission_id), Number(r.id)]));
+}
+
+/** Distinct backers of one mission (exact; read once per mission, then kept up to date by the batcher). */
+export async function countBackers(tx: Executor, missionId: number): Promise<number> {
+  const result = await tx.execute(sql`SELECT count(DISTINCT user_id)::int AS n FROM pledges WHERE mission_id = ${missionId}`);
+  return Number((result.rows[0] as Row).n);
+}

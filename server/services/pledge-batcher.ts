@@ -1,0 +1,492 @@
+/**
+ * Pledge micro-batcher (issue 6). Pledges queue per channel and are committed together, up to
+ * `maxBatch` at a time or after `maxDelayMs`, in ONE set-based transaction per batch: the missions
+ * are share-locked once, the wallets locked FOR UPDATE in id order and each pledge decided in
+ * arrival order against the running balance (exact: a wallet covering 37 of 200 pledges gets 37),
+ * and the escrow of each mission gets one delta per batch instead of one hot-row update per pledge.
+ * Every caller gets its own result or typed DomainError; each mission gets one coalesced `pledge`
+ * event per batch. The queue of accepted-but-uncommitted pledges is bounded (overflow: OVERLOADED).
+ */
+import type { Database, Tx } from '../../db/client.js';
+import type { MissionRow } from '../../db/schema.js';
+import { actorLabel, type Actor, type ChatUser } from '../domain/actor.js';
+import { errors, type DomainError } from '../domain/errors.js';
+import type { ChannelSettings } from '../domain/settings.js';
+import type { MissionDto, PledgeDto, ViewerRef } from '../domain/types.js';
+import type { PledgeAddedEvent } from '../events/types.js';
+import { findUsers } from '../repositories/channels-repository.js';
+import { findWallet, getSystemAccounts, insertJournal, type TransferInput } from '../repositories/ledger-repository.js';
+import { findMission } from '../repositories/missions-repository.js';
+import {
+  addToBalances,
+  allocatePledgeIds,
+  countBackers,
+  escrowsOf,
+  existingBackers,
+  insertPledges,
+  insertWallets,
+  lockMissionsShared,
+  lockWallets,
+  pledgesByKeys,
+  upsertUsers,
+  type KeyedPledge,
+} from '../repositories/pledge-batch-repository.js';
+import type { Channel } from './channels.js';
+import { publishSafely, type ServiceDeps } from './context.js';
+import { missionDto } from './mission-views.js';
+import { isPgError, withRetry } from './transaction.js';
+
+export const MAX_AMOUNT = 1_000_000_000_000;
+
+/** An absolute amount, or one relative to the wallet's balance (resolved under the wallet lock). */
+export type AmountInput = number | { kind: 'all' } | { kind: 'half' } | { kind: 'percent'; percent: number };
+
+export interface PledgeRequest {
+  channel: Channel;
+  number: number;
+  amount: AmountInput;
+  user: ChatUser;
+  actor: Actor;
+  /** One effect per key per channel (the bot uses `chat:<messageId>`). */
+  idempotencyKey: string | null;
+}
+
+export interface PledgeOutcome {
+  pledge: PledgeDto;
+  mission: MissionDto;
+  /** The wallet's balance right after this pledge. */
+  balance: number;
+  replayed: boolean;
+  /** This viewer's first pledge on the mission. */
+  firstPledge: boolean;
+}
+
+export interface PledgeBatcherOptions {
+  /** Pledges per transaction. Default 500. */
+  maxBatch?: number;
+  /** How long the first pledge of a batch may wait for company. Default 5 ms. */
+  maxDelayMs?: number;
+  /** Accepted-but-uncommitted pledges beyond which new ones are refused. Default 20,000. */
+  maxQueued?: number;
+  /** Batch transactions in flight at once. Default 2. */
+  writers?: number;
+  /** After each committed (or failed) batch: size and wall time, for metrics and the benchmark. */
+  onBatch?: (info: { size: number; ms: number; ok: boolean }) => void;
+}
+
+export interface PledgeBatcher {
+  submit(request: PledgeRequest): Promise<PledgeOutcome>;
+  /** Refuses new pledges, commits everything accepted, and resolves when nothing is in flight. */
+  close(): Promise<void>;
+  /** Accepted and not yet committed. */
+  pending(): number;
+}
+
+interface Item {
+  request: PledgeRequest;
+  resolve: (outcome: PledgeOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Queue {
+  channel: Channel;
+  items: Item[];
+  /** The oldest item has waited `maxDelayMs` (set by the timer: clocks and timers disagree by a ms). */
+  due: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+/** Per-mission facts the batcher keeps between batches, so no batch re-scans a 100,000-pledge mission. */
+interface MissionMemo {
+  backers: number;
+  proposer: ViewerRef;
+  at: number;
+}
+
+/** Another writer created a wallet this batch meant to create: run the batch again. */
+class BatchRace extends Error {}
+
+const MEMO_TTL_MS = 30_000;
+const MAX_ATTEMPTS = 5;
+
+export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logger' | 'now'>, options: PledgeBatcherOptions = {}): PledgeBatcher {
+  const maxBatch = options.maxBatch ?? 500;
+  const maxDelayMs = options.maxDelayMs ?? 5;
+  const maxQueued = options.maxQueued ?? 20_000;
+  const writers = options.writers ?? 2;
+  const queues = new Map<number, Queue>();
+  const memos = new Map<number, MissionMemo>();
+  let accepted = 0;
+  let running = 0;
+  let closing = false;
+  let idleWaiters: (() => void)[] = [];
+
+  function submit(request: PledgeRequest): Promise<PledgeOutcome> {
+    if (closing || accepted >= maxQueued) return Promise.reject(errors.overloaded());
+    return new Promise<PledgeOutcome>((resolve, reject) => {
+      accepted++;
+      let queue = queues.get(request.channel.id);
+      if (!queue) {
+        queue = { channel: request.channel, items: [], due: false, timer: null };
+        queues.set(request.channel.id, queue);
+      }
+      // The newest channel row wins: settings changed through the API apply from the next batch.
+      queue.channel = request.channel;
+      if (queue.items.length === 0) {
+        queue.due = false;
+        const q = queue;
+        q.timer = setTimeout(() => {
+          q.timer = null;
+          q.due = true;
+          pump();
+        }, maxDelayMs);
+      }
+      queue.items.push({ request, resolve, reject });
+      if (queue.items.length >= maxBatch) pump();
+    });
+  }
+
+  /** Starts batches while writers are free: full queues first, then any whose delay ran out. */
+  function pump(): void {
+    while (running < writers) {
+      let next: Queue | undefined;
+      for (const q of queues.values()) {
+        if (q.items.length === 0) continue;
+        const ready = closing || q.due || q.items.length >= maxBatch;
+        if (ready && (!next || q.items.length > next.items.length)) next = q;
+      }
+      if (!next) return;
+      const items = next.items.splice(0, maxBatch);
+      if (next.items.length === 0) {
+        if (next.timer) clearTimeout(next.timer);
+        next.timer = null;
+        next.due = false;
+      } else if (!next.timer) {
+        // What is left has waited as long as the batch just taken: due at once.
+        next.due = true;
+      }
+      running++;
+      void runBatch(next.channel, items).finally(() => {
+        running--;
+        accepted -= items.length;
+        if (accepted === 0 && running === 0) {
+          const waiters = idleWaiters;
+          idleWaiters = [];
+          for (const w of waiters) w();
+        }
+        pump();
+      });
+    }
+  }
+
+  async function runBatch(channel: Channel, items: Item[]): Promise<void> {
+    const started = performance.now();
+    try {
+      let result: BatchResult | undefined;
+      for (let attempt = 1; !result; attempt++) {
+        try {
+          result = await withRetry(deps.db, (tx) => applyBatch(tx, channel, items));
+        } catch (err) {
+          // A concurrent writer committed the same key or created the same wallet: the retry sees it.
+          const raced = err instanceof BatchRace || isPgError(err, '23505');
+          if (!raced || attempt >= MAX_ATTEMPTS) throw err;
+        }
+      }
+      await deliver(channel, items, result);
+      options.onBatch?.({ size: items.length, ms: performance.now() - started, ok: true });
+    } catch (err) {
+      deps.logger.error({ err, channel: channel.login, size: items.length }, 'pledge batch failed');
+      for (const item of items) item.reject(err);
+      options.onBatch?.({ size: items.length, ms: performance.now() - started, ok: false });
+    }
+  }
+
+  interface BatchResult {
+    decisions: Decision[];
+    missions: Map<number, MissionRow>;
+    pots: Map<number, number>;
+    newBackers: Map<number, number>;
+    createdAt: Date;
+    replays: Map<string, KeyedPledge>;
+  }
+
+  async function applyBatch(tx: Tx, channel: Channel, items: Item[]): Promise<BatchResult> {
+    const requests = items.map((i) => i.request);
+    const keys = [...new Set(requests.flatMap((r) => (r.idempotencyKey === null ? [] : [r.idempotencyKey])))];
+    const replays = await pledgesByKeys(tx, channel.id, keys);
+    const missions = await lockMissionsShared(tx, channel.id, requests.map((r) => r.number));
+    const openIds = [...missions.values()].filter((m) => m.status === 'open').map((m) => m.id);
+    const candidates = [...new Set(requests.filter((r) => missions.get(r.number)?.status === 'open').map((r) => r.user.userId))];
+    const wallets = await lockWallets(tx, channel.id, candidates);
+    const backed = await existingBackers(tx, channel.id, openIds, candidates);
+    for (const id of openIds) await refreshMemo(tx, id, missions);
+
+    const decisions = decideBatch(requests, {
+      settings: channel.settings,
+      missions,
+      wallets,
+      replays,
+      backed,
+      maxAmount: MAX_AMOUNT,
+    });
+    const accepted = decisions.flatMap((d, i) => (d.kind === 'accept' ? [{ d, r: requests[i]! }] : []));
+    const pots = new Map<number, number>();
+    const newBackers = new Map<number, number>();
+    if (accepted.length === 0) return { decisions, missions, pots, newBackers, createdAt: deps.now(), replays };
+
+    const users = new Map(accepted.map(({ r }) => [r.user.userId, r.user]));
+    await upsertUsers(tx, [...users.values()]);
+    const fresh = [...users.keys()].filter((u) => !wallets.has(u));
+    const created = await insertWallets(tx, channel.id, fresh);
+    if (created.size !== fresh.length) throw new BatchRace('wallet created concurrently');
+    const walletOf = (userId: string) => wallets.get(userId)?.id ?? created.get(userId)!;
+
+    const journal: TransferInput[] = [];
+    const deltas = new Map<number, number>();
+    const add = (id: number, delta: number) => deltas.set(id, (deltas.get(id) ?? 0) + delta);
+    if (created.size > 0 && channel.settings.startingBalance > 0) {
+      const { mint } = await getSystemAccounts(tx, channel.id);
+      for (const walletId of created.values()) {
+        journal.push({ from: mint, to: walletId, amount: channel.settings.startingBalance, kind: 'starting_balance', actor: 'system' });
+        add(mint, -channel.settings.startingBalance);
+        add(walletId, channel.settings.startingBalance);
+      }
+    }
+    const escrows = await escrowsOf(tx, [...new Set(accepted.map(({ d }) => d.missionId))]);
+    const ids = await allocatePledgeIds(tx, accepted.length);
+    accepted.forEach(({ d, r }, i) => {
+      d.pledgeId = ids[i]!;
+      const walletId = walletOf(r.user.userId);
+      const escrowId = escrows.get(d.missionId);
+      if (escrowId === undefined) throw new Error(`mission ${d.missionId} has no escrow`);
+      add(walletId, -d.amount);
+      add(escrowId, d.amount);
+      if (d.firstPledge) newBackers.set(d.missionId, (newBackers.get(d.missionId) ?? 0) + 1);
+      journal.push({
+        from: walletId,
+        to: escrowId,
+        amount: d.amount,
+        kind: 'pledge',
+        missionId: d.missionId,
+        pledgeId: d.pledgeId,
+        actor: actorLabel(r.actor),
+        idempotencyKey: r.idempotencyKey,
+      });
+    });
+    const createdAt = await insertPledges(
+      tx,
+      channel.id,
+      accepted.map(({ d, r }) => ({ id: d.pledgeId!, missionId: d.missionId, userId: r.user.userId, amount: d.amount, idempotencyKey: r.idempotencyKey })),
+    );
+    await insertJournal(tx, channel.id, journal);
+    // Last, so the hot rows (escrow, mint) stay locked only for the commit.
+    const balances = await addToBalances(tx, deltas);
+    for (const [missionId, escrowId] of escrows) pots.set(missionId, balances.get(escrowId) ?? 0);
+    return { decisions, missions, pots, newBackers, createdAt, replays };
+  }
+
+  async function refreshMemo(tx: Tx, missionId: number, missions: Map<number, MissionRow>): Promise<void> {
+    const memo = memos.get(missionId);
+    const t = Date.now();
+    if (memo && t - memo.at < MEMO_TTL_MS) return;
+    const row = [...missions.values()].find((m) => m.id === missionId)!;
+    const proposer = (await findUsers(tx, [row.proposerId])).get(row.proposerId);
+    memos.set(missionId, {
+      backers: await countBackers(tx, missionId),
+      proposer: proposer ? { userId: proposer.userId, login: proposer.login, displayName: proposer.displayName } : { userId: row.proposerId, login: row.proposerId, displayName: row.proposerId },
+      at: t,
+    });
+    if (memos.size > 1_000) memos.delete(memos.keys().next().value as number);
+  }
+
+  /** After commit: one event per mission, then every caller's result. */
+  async function deliver(channel: Channel, items: Item[], result: BatchResult): Promise<void> {
+    const { decisions, missions, pots, newBackers, createdAt } = result;
+    const dtos = new Map<number, MissionDto>();
+    const events: PledgeAddedEvent[] = [];
+    const at = createdAt.toISOString();
+    for (const mission of missions.values()) {
+      const pot = pots.get(mission.id);
+      const memo = memos.get(mission.id);
+      if (pot === undefined || !memo) continue;
+      memo.backers += newBackers.get(mission.id) ?? 0;
+      const batch = decisions.flatMap((d, i) => (d.kind === 'accept' && d.missionId === mission.id ? [{ d, user: items[i]!.request.user }] : []));
+      const newest = batch.at(-1)!.user;
+      const newestBacker = { userId: newest.userId, login: newest.login, displayName: newest.displayName };
+      dtos.set(mission.id, liveDto(mission, pot, memo, newestBacker));
+      events.push({
+        type: 'pledge',
+        channel: channel.login,
+        at,
+        missionNumber: mission.number,
+        count: batch.length,
+        amount: batch.reduce((sum, b) => sum + b.d.amount, 0),
+        newBackers: newBackers.get(mission.id) ?? 0,
+        pot,
+        backers: memo.backers,
+        newestBacker,
+      });
+    }
+    publishSafely(deps, events);
+
+    for (const [i, item] of items.entries()) {
+      const d = decisions[i]!;
+      const user = item.request.user;
+      const viewer = { userId: user.userId, login: user.login, displayName: user.displayName };
+      if (d.kind === 'error') item.reject(d.error);
+      else if (d.kind === 'accept') {
+        item.resolve({
+          pledge: { id: d.pledgeId!, missionNumber: item.request.number, viewer, amount: d.amount, createdAt: at, settlement: null },
+          mission: dtos.get(d.missionId)!,
+          balance: d.balance,
+          replayed: false,
+          firstPledge: d.firstPledge,
+        });
+      } else if (d.kind === 'duplicate') {
+        // Same key earlier in this batch: that pledge's result (or error), as a replay.
+        const first = decisions[d.of]!;
+        if (first.kind === 'accept') {
+          item.resolve({
+            pledge: { id: first.pledgeId!, missionNumber: item.request.number, viewer, amount: first.amount, createdAt: at, settlement: null },
+            mission: dtos.get(first.missionId)!,
+            balance: first.balance,
+            replayed: true,
+            firstPledge: false,
+          });
+        } else if (first.kind === 'error') item.reject(first.error);
+      } else {
+        await replayOf(channel, item.request, d.existing).then(item.resolve, item.reject);
+      }
+    }
+  }
+
+  /** A committed pledge found under the request's key: the same pledge, with the mission as it is now. */
+  async function replayOf(channel: Channel, request: PledgeRequest, existing: KeyedPledge): Promise<PledgeOutcome> {
+    const row = await findMission(deps.db, channel.id, existing.missionNumber);
+    if (!row) throw errors.missionNotFound(existing.missionNumber);
+    const wallet = (await findWallet(deps.db, channel.id, request.user.userId))?.balance ?? 0;
+    const user = request.user;
+    return {
+      pledge: {
+        id: existing.id,
+        missionNumber: existing.missionNumber,
+        viewer: { userId: user.userId, login: user.login, displayName: user.displayName },
+        amount: existing.amount,
+        createdAt: existing.createdAt.toISOString(),
+        settlement: null,
+      },
+      mission: await missionDto(deps.db, row, channel.settings),
+      balance: wallet,
+      replayed: true,
+      firstPledge: false,
+    };
+  }
+
+  return {
+    submit,
+    pending: () => accepted,
+    async close() {
+      closing = true;
+      pump();
+      if (accepted === 0 && running === 0) return;
+      await new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}
+
+/** The mission as a pledge batch leaves it (open: no grace or approval window to show). */
+function liveDto(row: MissionRow, pot: number, memo: MissionMemo, newestBacker: ViewerRef): MissionDto {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    number: row.number,
+    text: row.text,
+    status: row.status,
+    pot,
+    backers: memo.backers,
+    proposer: memo.proposer,
+    createdAt: row.createdAt.toISOString(),
+    openedAt: iso(row.openedAt),
+    deadline: iso(row.deadline),
+    resolvedAt: iso(row.resolvedAt),
+    settled: row.settled,
+    reason: row.reason,
+    newestBacker,
+    graceEndsAt: null,
+    pendingExpiresAt: null,
+  };
+}
+
+export type Decision =
+  | { kind: 'accept'; missionId: number; amount: number; balance: number; firstPledge: boolean; pledgeId?: number }
+  | { kind: 'error'; error: DomainError }
+  /** The same key earlier in the batch (index `of`): one effect, this caller gets its result. */
+  | { kind: 'duplicate'; of: number }
+  /** The key was committed by an earlier batch. */
+  | { kind: 'replay'; existing: KeyedPledge };
+
+export interface DecisionContext {
+  settings: ChannelSettings;
+  missions: ReadonlyMap<number, MissionRow>;
+  /** Locked wallet balances; a viewer without one starts at the channel's starting balance. */
+  wallets: ReadonlyMap<string, { balance: number }>;
+  replays: ReadonlyMap<string, KeyedPledge>;
+  /** `missionId:userId` pairs that already have a pledge. */
+  backed: ReadonlySet<string>;
+  maxAmount: number;
+}
+
+const sameAmount = (a: AmountInput, b: AmountInput) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Decides every pledge of a batch in arrival order against running balances: the same answers
+ * the per-pledge path gives when the pledges run one after another. Pure.
+ */
+export function decideBatch(requests: readonly PledgeRequest[], ctx: DecisionContext): Decision[] {
+  const balances = new Map<string, number>();
+  const firstOfKey = new Map<string, number>();
+  const backed = new Set(ctx.backed);
+  const s = ctx.settings;
+  return requests.map((r, i): Decision => {
+    const fail = (error: DomainError): Decision => ({ kind: 'error', error });
+    const key = r.idempotencyKey;
+    if (key !== null) {
+      const existing = ctx.replays.get(key);
+      if (existing) {
+        const same = existing.userId === r.user.userId && existing.missionNumber === r.number && (typeof r.amount !== 'number' || r.amount === existing.amount);
+        return same ? { kind: 'replay', existing } : fail(errors.idempotencyConflict());
+      }
+      const first = firstOfKey.get(key);
+      if (first !== undefined) {
+        const f = requests[first]!;
+        const same = f.user.userId === r.user.userId && f.number === r.number && sameAmount(f.amount, r.amount);
+        return same ? { kind: 'duplicate', of: first } : fail(errors.idempotencyConflict());
+      }
+      firstOfKey.set(key, i);
+    }
+    const mission = ctx.missions.get(r.number);
+    if (!mission) return fail(errors.missionNotFound(r.number));
+    if (mission.status !== 'open') return fail(errors.missionNotOpen(r.number, mission.status));
+    const userId = r.user.userId;
+    const balance = balances.get(userId) ?? ctx.wallets.get(userId)?.balance ?? s.startingBalance;
+    const amount =
+      typeof r.amount === 'number'
+        ? r.amount
+        : r.amount.kind === 'all'
+          ? balance
+          : r.amount.kind === 'half'
+            ? Math.floor(balance / 2)
+            : Math.floor((balance * r.amount.percent) / 100);
+    if (!Number.isSafeInteger(amount) || amount <= 0 || amount > ctx.maxAmount) {
+      if (typeof r.amount !== 'number' && amount <= 0) return fail(errors.insufficientFunds(balance, s.minStake));
+      return fail(errors.validation('amount must be a positive integer'));
+    }
+    if (amount < s.minStake) return fail(errors.stakeTooLow(amount, s.minStake));
+    if (s.maxPledge !== null && amount > s.maxPledge) return fail(errors.pledgeTooHigh(amount, s.maxPledge));
+    if (balance < amount) return fail(errors.insufficientFunds(balance, amount));
+    balances.set(userId, balance - amount);
+    const pair = `${mission.id}:${userId}`;
+    const firstPledge = !backed.has(pair);
+    backed.add(pair);
+    return { kind: 'accept', missionId: mission.id, amount, balance: balance - amount, firstPledge };
+  });
+}
