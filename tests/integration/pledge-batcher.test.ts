@@ -1,0 +1,184 @@
+/**
+ * The pledge micro-batcher on real Postgres: exact wallet debits under concurrency, idempotent
+ * replays within and across batches, per-caller results in mixed batches, overload refusal,
+ * and close() committing what was accepted. The ledger audit holds after each.
+ */
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatUser } from '../../server/domain/actor.js';
+import type { Actor } from '../../server/domain/actor.js';
+import { isDomainError } from '../../server/domain/errors.js';
+import { createMemoryEventBus } from '../../server/events/memory-bus.js';
+import type { DomainEvent, PledgeAddedEvent } from '../../server/events/types.js';
+import type { MissionScheduler } from '../../server/jobs/scheduler.js';
+import type { Channel } from '../../server/services/channels.js';
+import { createServices, type Services } from '../../server/services/index.js';
+import { auditChannel } from '../../server/services/ledger-audit.js';
+import { createPledgeBatcher, type PledgeRequest } from '../../server/services/pledge-batcher.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+const logger = pino({ level: 'silent' });
+const scheduler: MissionScheduler = { schedule: async () => {}, cancelAll: async () => {}, enqueueSettlement: async () => {} };
+const bus = createMemoryEventBus();
+let database: TestDatabase;
+let services: Services;
+let channel: Channel;
+const events: DomainEvent[] = [];
+
+const user = (name: string): ChatUser => ({ userId: `id-${name}`, login: name, displayName: name.toUpperCase() });
+const actorOf = (u: ChatUser): Actor => ({ kind: 'chat', channel: channel.login, user: u, role: 'viewer' });
+const deps = () => ({ db: database.db, bus, logger, now: () => new Date() });
+
+async function openMission(proposer: string): Promise<number> {
+  const p = user(proposer);
+  const { mission } = await services.missions.propose(channel, { text: `Mission by ${proposer}`, amount: 10, proposer: p }, actorOf(p));
+  return mission.number;
+}
+
+async function balance(name: string): Promise<number> {
+  return (await services.viewers.byUserId(channel, user(name).userId))?.balance ?? 0;
+}
+
+async function expectAuditOk(): Promise<void> {
+  const report = await auditChannel(database.db, channel.id);
+  expect(report.violations).toEqual([]);
+  expect(report.ok).toBe(true);
+}
+
+const settle = <T>(promises: Promise<T>[]) => Promise.allSettled(promises);
+const codeOf = (r: PromiseSettledResult<unknown>) => (r.status === 'rejected' && isDomainError(r.reason) ? r.reason.code : r.status);
+
+beforeAll(async () => {
+  database = await createTestDatabase('pledge_batcher');
+  services = createServices({ ...deps(), scheduler });
+  await services.channels.create({ login: 'batchy' });
+  channel = await services.channels.updateSettings('batchy', {
+    requireApproval: false,
+    startingBalance: 1000,
+    minStake: 10,
+    maxOpenMissionsPerViewer: 10,
+    maxOpenMissions: 50,
+    createCooldown: 0,
+  });
+  bus.subscribe((e) => events.push(e));
+});
+
+afterAll(async () => {
+  await services?.missions.closePledges();
+  await database?.drop();
+});
+
+describe('exactness', () => {
+  it('one wallet covering 37 of 200 concurrent pledges gets exactly 37, across batches of 64', async () => {
+    const n = await openMission('host37');
+    const batcher = createPledgeBatcher(deps(), { maxBatch: 64, writers: 2 });
+    const spender = user('spender');
+    // Starting balance 1000; take it down to 370 first so 37 pledges of 10 fit exactly.
+    await batcher.submit({ channel, number: n, amount: 630, user: spender, actor: actorOf(spender), idempotencyKey: null });
+    const results = await settle(
+      Array.from({ length: 200 }, () => batcher.submit({ channel, number: n, amount: 10, user: spender, actor: actorOf(spender), idempotencyKey: null })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(37);
+    expect(results.filter((r) => codeOf(r) === 'INSUFFICIENT_FUNDS')).toHaveLength(163);
+    expect(await balance('spender')).toBe(0);
+    const mission = await services.missions.get(channel, n);
+    expect(mission.pot).toBe(10 + 630 + 370);
+    expect(mission.backers).toBe(2);
+    await batcher.close();
+    await expectAuditOk();
+  });
+
+  it('publishes one coalesced pledge event per mission per batch, with totals after it', async () => {
+    const n = await openMission('eventhost');
+    events.length = 0;
+    const batcher = createPledgeBatcher(deps(), { maxBatch: 500, maxDelayMs: 20 });
+    const fans = Array.from({ length: 50 }, (_, i) => user(`evfan${i}`));
+    await Promise.all(fans.map((f) => batcher.submit({ channel, number: n, amount: 20, user: f, actor: actorOf(f), idempotencyKey: null })));
+    await batcher.close();
+    const pledgeEvents = events.filter((e): e is PledgeAddedEvent => e.type === 'pledge' && e.missionNumber === n);
+    expect(pledgeEvents.length).toBeLessThan(5);
+    expect(pledgeEvents.reduce((sum, e) => sum + e.count, 0)).toBe(50);
+    expect(pledgeEvents.reduce((sum, e) => sum + e.newBackers, 0)).toBe(50);
+    expect(pledgeEvents.at(-1)).toMatchObject({ pot: 10 + 50 * 20, backers: 51 });
+  });
+});
+
+describe('idempotency', () => {
+  it('the same key within one batch and again in a later batch moves points once', async () => {
+    const n = await openMission('idemhost');
+    const batcher = createPledgeBatcher(deps(), { maxDelayMs: 20 });
+    const fan = user('idemfan');
+    const req: PledgeRequest = { channel, number: n, amount: 40, user: fan, actor: actorOf(fan), idempotencyKey: 'chat:m-1' };
+    const same = await Promise.all(Array.from({ length: 4 }, () => batcher.submit(req)));
+    expect(same.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(new Set(same.map((r) => r.pledge.id)).size).toBe(1);
+    const later = await batcher.submit(req);
+    expect(later).toMatchObject({ replayed: true, pledge: { id: same[0]!.pledge.id, amount: 40 } });
+    // Another batcher (another process) sees the committed key too.
+    const other = createPledgeBatcher(deps());
+    expect((await other.submit(req)).replayed).toBe(true);
+    await expect(other.submit({ ...req, amount: 50 })).rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+    expect(await balance('idemfan')).toBe(1000 - 40);
+    await Promise.all([batcher.close(), other.close()]);
+    await expectAuditOk();
+  });
+});
+
+describe('mixed batches', () => {
+  it('gives every caller its own result; the invalid ones change nothing', async () => {
+    const n = await openMission('mixhost');
+    const batcher = createPledgeBatcher(deps(), { maxDelayMs: 50 });
+    const ok1 = user('mixok1');
+    const ok2 = user('mixok2');
+    const poor = user('mixpoor');
+    const ghost = user('mixghost');
+    const submit = (u: ChatUser, number: number, amount: PledgeRequest['amount']) =>
+      batcher.submit({ channel, number, amount, user: u, actor: actorOf(u), idempotencyKey: null });
+    const results = await settle([
+      submit(ok1, n, 100),
+      submit(poor, n, 5_000),
+      submit(ghost, 999, 10),
+      submit(ok2, n, { kind: 'half' }),
+      submit(ghost, n, 3),
+    ]);
+    expect(results.map(codeOf)).toEqual(['fulfilled', 'INSUFFICIENT_FUNDS', 'MISSION_NOT_FOUND', 'fulfilled', 'STAKE_TOO_LOW']);
+    const half = results[3]!;
+    expect(half.status === 'fulfilled' && half.value.pledge.amount).toBe(500);
+    // Rejected newcomers get no wallet, no user row, no starting balance.
+    expect(await services.viewers.byUserId(channel, poor.userId)).toBeNull();
+    expect(await services.viewers.byUserId(channel, ghost.userId)).toBeNull();
+    expect((await services.missions.get(channel, n)).pot).toBe(10 + 100 + 500);
+    await batcher.close();
+    await expectAuditOk();
+  });
+});
+
+describe('back-pressure and shutdown', () => {
+  it('refuses pledges beyond the bounded queue with OVERLOADED', async () => {
+    const n = await openMission('loadhost');
+    const batcher = createPledgeBatcher(deps(), { maxQueued: 10, maxDelayMs: 50 });
+    const fans = Array.from({ length: 15 }, (_, i) => user(`loadfan${i}`));
+    const results = await settle(fans.map((f) => batcher.submit({ channel, number: n, amount: 10, user: f, actor: actorOf(f), idempotencyKey: null })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    expect(results.filter((r) => codeOf(r) === 'OVERLOADED')).toHaveLength(5);
+    await batcher.close();
+    await expectAuditOk();
+  });
+
+  it('close() commits every accepted pledge and refuses new ones', async () => {
+    const n = await openMission('closehost');
+    const batcher = createPledgeBatcher(deps(), { maxDelayMs: 10_000, maxBatch: 500 });
+    const fans = Array.from({ length: 30 }, (_, i) => user(`closefan${i}`));
+    const pending = fans.map((f) => batcher.submit({ channel, number: n, amount: 15, user: f, actor: actorOf(f), idempotencyKey: null }));
+    expect(batcher.pending()).toBe(30);
+    await batcher.close();
+    expect(batcher.pending()).toBe(0);
+    expect((await Promise.all(pending)).every((r) => r.pledge.id > 0)).toBe(true);
+    expect((await services.missions.get(channel, n)).pot).toBe(10 + 30 * 15);
+    const late = fans[0]!;
+    await expect(batcher.submit({ channel, number: n, amount: 15, user: late, actor: actorOf(late), idempotencyKey: null })).rejects.toMatchObject({
+      code: 'OVERLOADED',
+    });
+    await expectAuditOk();
+  });
+});
