@@ -26,6 +26,10 @@ export function createDb(connectionString: string, options: { max?: number; appl
   });
   // An idle client losing its server (Postgres restart) must not crash the process.
   pool.on('error', () => undefined);
+  // pg-pool removes its listener while a client is checked out: a connection terminated between
+  // two queries of a transaction (Postgres restart) would be an unhandled 'error' and kill the
+  // process. The failure still reaches the caller through its next query.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzle(pool, { schema });
   return { pool, db, close: () => pool.end() };
 }
