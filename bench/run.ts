@@ -1,0 +1,71 @@
+/**
+ * `npm run bench [-- --duration=60 --rate=10000 --viewers=40000 --clients=2000 --naive=10 --pledges=100000]`
+ * Runs the issue-6 scenarios on this machine against real Postgres (127.0.0.1:5432) and Redis
+ * (127.0.0.1:6379), each in a fresh database, and prints one table. A benchmark, not a test.
+ */
+import os from 'node:os';
+import { measureBatchedService, measureNaive } from './naive.js';
+import { measureSettlement } from './settlement.js';
+import { measureStorm } from './storm.js';
+import { fmt } from './support.js';
+
+function flag(name: string, fallback: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const value = arg ? Number(arg.split('=')[1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const durationS = flag('duration', 60);
+  const rate = flag('rate', 10_000);
+  const viewers = flag('viewers', 40_000);
+  const clients = flag('clients', 2_000);
+  const naiveS = flag('naive', 10);
+  const pledges = flag('pledges', 100_000);
+  const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+  log(`storm: ${rate}/s for ${durationS} s, ${viewers} viewers, ${clients} overlay clients`);
+  const storm = await measureStorm({ durationS, rate, viewers, clients });
+  log(`naive baseline and batched service, ${naiveS} s each`);
+  const naive = await measureNaive(naiveS * 1000);
+  const batched = await measureBatchedService(naiveS * 1000);
+  log(`settlement of ${pledges} pledges`);
+  const settle = await measureSettlement(pledges);
+
+  const rows: [string, string, string][] = [
+    ['sustained pledges/s, chat line → committed (sim → tmi.js → bot → batcher)', `${fmt(storm.committedPerSecond)} (sent ${fmt(storm.sentPerSecond)}/s for ${durationS} s; ${fmt(storm.committedTotal)} of ${fmt(storm.sent)} committed, drained ${fmt(storm.drainS, 1)} s after)`, '≥ 10,000 (stretch 20,000) for 60 s'],
+    ['chat line → overlay update, p50 / p99', `${fmt(storm.p50Ms)} / ${fmt(storm.p99Ms)} ms (${storm.probesShown}/${storm.probes} probes shown)`, 'p99 ≤ 150 ms'],
+    ['naive: one tx per pledge, escrow hot row + mission re-read (16 callers)', `${fmt(naive.perSecond)}/s, p99 ${fmt(naive.p99Ms)} ms, audit ${naive.audit}`, 'baseline'],
+    ['ratio end-to-end batched / naive (same run)', `${fmt(storm.committedPerSecond / naive.perSecond, 1)}×`, '≥ 10×'],
+    ['batched at the service level (2,000 callers, no chat)', `${fmt(batched.perSecond)}/s, p99 ${fmt(batched.p99Ms)} ms, audit ${batched.audit}`, 'info'],
+    [`refund of a ${fmt(pledges)}-pledge mission`, `${fmt(settle.refund.seconds, 2)} s, ${settle.refund.batches} batches, longest tx ${fmt(settle.refund.maxBatchMs)} ms`, '≤ 2 s, no lock > 150 ms'],
+    [`success payout of a ${fmt(pledges)}-pledge mission`, `${fmt(settle.payout.seconds, 2)} s, longest tx ${fmt(settle.payout.maxBatchMs)} ms`, '≤ 1 s'],
+    ['seeding those pledges through the batcher (service level)', `${fmt(settle.seedPerSecond)}/s`, 'info'],
+    ['watch-time accrual for 50,000 chatters', 'not measured (no accrual function in server/twitch yet)', '≤ 2 s'],
+    ['overlay clients on one channel during the storm', `${storm.clientsConnected} connected, ${storm.clientsDropped} dropped`, '2,000, none dropped'],
+    ['RSS of the all-in-one process during the storm (max)', `${fmt(storm.maxRssMb)} MB`, '≤ 250 MB'],
+    ['ledger audit after every scenario', `storm ${storm.audit}, naive ${naive.audit}, batched ${batched.audit}, refund ${settle.refund.audit}, payout ${settle.payout.audit}`, 'ok'],
+  ];
+  const cpus = os.cpus();
+  const machine = `${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}`;
+  const date = new Date().toISOString();
+  const lines = [
+    `machine: ${machine}`,
+    `date: ${date}`,
+    `command: npm run bench -- --duration=${durationS} --rate=${rate} --viewers=${viewers} --clients=${clients} --naive=${naiveS} --pledges=${pledges}`,
+    '',
+    '| figure | value | target |',
+    '|---|---|---|',
+    ...rows.map(([f, v, t]) => `| ${f} | ${v} | ${t} |`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,213 @@
+/**
+ * Scenarios (a), (b), (e), (f): a pledge storm end to end. The all-in-one process (server, worker,
+ * bot) runs as a child (`node --import tsx server/main.ts all`) so its RSS is its own; this process
+ * plays Twitch (the chat simulator, real IRC over websockets to the bot's real tmi.js) and the
+ * OBS overlays (2,000 websocket clients on one channel). Probe pledges on a second mission measure
+ * chat line → overlay update latency: a probe counts as shown when a `pledge` message for that
+ * mission carries a pot that includes it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { sql } from 'drizzle-orm';
+import WebSocket from 'ws';
+import { startChatSimulator } from '../infra/chat-sim/index.js';
+import { audit, createWorld, openMission, percentile } from './support.js';
+
+export interface StormOptions {
+  durationS: number;
+  rate: number;
+  viewers: number;
+  clients: number;
+}
+
+export interface StormFigures {
+  sentPerSecond: number;
+  committedPerSecond: number;
+  committedTotal: number;
+  sent: number;
+  drainS: number;
+  p50Ms: number;
+  p99Ms: number;
+  probes: number;
+  probesShown: number;
+  clientsConnected: number;
+  clientsDropped: number;
+  maxRssMb: number;
+  audit: string;
+}
+
+const BOT = 'benchbot';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function rssMb(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    return line ? Number(line.replace(/\D+/g, '')) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error('app did not become healthy');
+}
+
+export async function measureStorm(options: StormOptions): Promise<StormFigures> {
+  const world = await createWorld('bench_storm');
+  const sim = await startChatSimulator();
+  sim.setBroadcaster(world.channel.login, world.channel.login);
+  const storm = await openMission(world, 'Storm target');
+  const probe = await openMission(world, 'Probe target');
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'all'], {
+    cwd: process.cwd(),
+    env: {
+      ...process.env,
+      DATABASE_URL: world.database.url,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      TWITCH_IRC_URL: sim.url,
+      TWITCH_BOT_USERNAME: BOT,
+      TWITCH_BOT_TOKEN: 'oauth:benchtoken',
+      TWITCH_CHANNELS: world.channel.login,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const clients: WebSocket[] = [];
+  try {
+    await waitHealthy(url, child);
+    await sim.waitForJoin(world.channel.login, { login: BOT, timeoutMs: 20_000 });
+
+    // (e) the overlays, all connected before the storm.
+    const wsUrl = `ws://127.0.0.1:${port}/ws/overlay/${world.channel.login}?key=${encodeURIComponent(world.channel.overlayKey)}`;
+    let dropped = 0;
+    let stormOn = true;
+    const probeSent: number[] = [];
+    const latencies: number[] = [];
+    let shown = 0;
+    let probeBase = 10;
+    await Promise.all(
+      Array.from({ length: options.clients }, (_, i) =>
+        new Promise<void>((resolve) => {
+          const ws = new WebSocket(wsUrl);
+          clients.push(ws);
+          ws.once('open', () => resolve());
+          ws.once('error', () => resolve());
+          ws.on('close', () => {
+            if (stormOn) dropped++;
+          });
+          if (i === 0) {
+            ws.on('message', (data) => {
+              const msg = JSON.parse(String(data)) as { type: string; missionNumber?: number; pot?: number };
+              if (msg.type !== 'pledge' || msg.missionNumber !== probe.number || msg.pot === undefined) return;
+              const t = performance.now();
+              // Probe k is in the pot once the pot reaches the sum of probes 0..k.
+              while (shown < probeSent.length && probeBase + 10 * (shown + 1) <= msg.pot) {
+                latencies.push(t - probeSent[shown]!);
+                shown++;
+              }
+            });
+          }
+        }),
+      ),
+    );
+    const connected = clients.filter((c) => c.readyState === WebSocket.OPEN).length;
+    probeBase = 10;
+
+    const committed = async () => {
+      const r = await world.database.db.execute(sql`SELECT balance FROM accounts WHERE kind = 'escrow' AND mission_id = ${storm.id}`);
+      return (Number((r.rows[0] as { balance: number }).balance) - 10) / 10;
+    };
+    let maxRss = 0;
+    const rssTimer = setInterval(() => {
+      maxRss = Math.max(maxRss, rssMb(child.pid!) || 0);
+    }, 250);
+
+    // (a) the storm: `rate` lines per second in 10 ms ticks, viewers in rotation (each under the
+    // bot's 2 s per-viewer cooldown); (b) a probe every 50 ms on the second mission.
+    const perTick = options.rate / 100;
+    let sent = 0;
+    let carry = 0;
+    let probes = 0;
+    const c0 = await committed();
+    const started = performance.now();
+    const end = started + options.durationS * 1000;
+    let nextProbe = started;
+    for (let tick = 0; performance.now() < end; tick++) {
+      const due = started + tick * 10;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      carry += perTick;
+      for (; carry >= 1; carry--) {
+        sim.say(world.channel.login, `v${sent % options.viewers}`, `!pledge ${storm.number} 10`);
+        sent++;
+      }
+      if (performance.now() >= nextProbe) {
+        probeSent.push(performance.now());
+        sim.say(world.channel.login, `probe${probes % 4000}`, `!pledge ${probe.number} 10`);
+        probes++;
+        nextProbe += 50;
+      }
+    }
+    const sendSeconds = (performance.now() - started) / 1000;
+    const c1 = await committed();
+    // Drain: wait until the count stops moving.
+    const drainStart = performance.now();
+    let last = c1;
+    for (let still = 0; still < 4 && performance.now() - drainStart < 60_000; ) {
+      await sleep(250);
+      const now = await committed();
+      still = now === last ? still + 1 : 0;
+      last = now;
+    }
+    const drainS = (performance.now() - drainStart) / 1000 - 1;
+    stormOn = false;
+    clearInterval(rssTimer);
+    const sorted = latencies.sort((a, b) => a - b);
+    return {
+      sentPerSecond: sent / sendSeconds,
+      committedPerSecond: (c1 - c0) / sendSeconds,
+      committedTotal: last - c0,
+      sent,
+      drainS: Math.max(0, drainS),
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      probes,
+      probesShown: shown,
+      clientsConnected: connected,
+      clientsDropped: dropped + (options.clients - connected),
+      maxRssMb: maxRss,
+      audit: await audit(world),
+    };
+  } finally {
+    for (const c of clients) c.terminate();
+    child.kill('SIGTERM');
+    await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+    await sim.close();
+    await world.close();
+  }
+}
