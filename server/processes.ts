@@ -45,7 +45,17 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
     url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Mission Link API listening');
     // Fastify's close stops accepting, then waits for in-flight requests (accepted pledges commit).
-    stops.unshift(() => app.close());
+    // Node closes idle keep-alive connections once, at close(); one that finishes its request
+    // afterwards stays open for keepAliveTimeout (72 s) and holds the close past the shutdown
+    // timeout, so idle connections are swept until the server has closed.
+    stops.unshift(async () => {
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
+    });
   }
 
   if (roles.includes('bot')) {
