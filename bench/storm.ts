@@ -159,8 +159,9 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     let nextProbe = started;
     for (let tick = 0; performance.now() < end; tick++) {
       const due = started + tick * 10;
+      // Always yield: a sender that falls behind must still let the sockets flush.
       const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
+      await (wait > 0 ? sleep(wait) : new Promise((resolve) => setImmediate(resolve)));
       carry += perTick;
       for (; carry >= 1; carry--) {
         sim.say(world.channel.login, `v${sent % options.viewers}`, `!pledge ${storm.number} 10`);

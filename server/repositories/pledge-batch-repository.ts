@@ -145,6 +145,9 @@ export async function addToBalances(tx: Executor, deltas: ReadonlyMap<number, nu
   const entries = [...deltas].filter(([, d]) => d !== 0).sort(([a], [b]) => a - b);
   const balances = new Map<number, number>();
   if (entries.length === 0) return balances;
+  // Lock order: every row in id order before the update. Without it two batches updating the same
+  // mint and escrow in different scan orders deadlock (and a 500-pledge batch is costly to retry).
+  await tx.execute(sql`SELECT 1 FROM accounts WHERE id = ANY(${arrayParam(entries.map(([id]) => id))}::bigint[]) ORDER BY id FOR UPDATE`);
   const result = await tx.execute(sql`
     UPDATE accounts SET balance = accounts.balance + d.delta
     FROM unnest(${arrayParam(entries.map(([id]) => id))}::bigint[], ${arrayParam(entries.map(([, d]) => d))}::bigint[]) AS d(id, delta)
