@@ -7,7 +7,7 @@
  * Every caller gets its own result or typed DomainError; each mission gets one coalesced `pledge`
  * event per batch. The queue of accepted-but-uncommitted pledges is bounded (overflow: OVERLOADED).
  */
-import type { Database, Tx } from '../../db/client.js';
+import type { Tx } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
 import { actorLabel, type Actor, type ChatUser } from '../domain/actor.js';
 import { errors, type DomainError } from '../domain/errors.js';
