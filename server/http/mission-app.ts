@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { createRuntimeOverlayHub, disconnectRotated, overlayPlugin } from '../overlay/mount.js';
 import type { Runtime } from '../runtime.js';
-import { buildApp } from './app.js';
+import { buildApp, type AppDeps } from './app.js';
 import { channelRoutes } from './routes/channels.js';
 import { missionRoutes } from './routes/missions.js';
 import type { RouteServices } from './routes/context.js';
@@ -10,6 +10,8 @@ import type { RouteServices } from './routes/context.js';
 export interface MissionAppOptions {
   /** Extra root plugins. */
   plugins?: FastifyPluginAsync[];
+  /** Per-token/IP limits; load tests that open thousands of sockets from one address turn them off. */
+  rateLimit?: AppDeps['rateLimit'];
 }
 
 export async function buildMissionApp(runtime: Runtime, options: MissionAppOptions = {}): Promise<FastifyInstance> {
@@ -28,5 +30,6 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     metrics: runtime.metrics,
     routes: [channelRoutes(services), missionRoutes(services)],
     plugins: [overlayPlugin(runtime, hub), ...(options.plugins ?? [])],
+    rateLimit: options.rateLimit,
   });
 }

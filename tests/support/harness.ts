@@ -34,6 +34,8 @@ export interface HarnessOptions {
   workers?: boolean;
   settlementBatchSize?: number;
   onSettlementBatch?: (missionId: number, batch: BatchResult) => Promise<void> | void;
+  /** Turn off the per-IP/token rate limits (fan-out tests open thousands of sockets from 127.0.0.1). */
+  rateLimit?: false;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -58,7 +60,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           settlementBatchSize: options.settlementBatchSize,
           onSettlementBatch: options.onSettlementBatch,
         });
-  const app = await buildMissionApp(runtime);
+  const app = await buildMissionApp(runtime, { rateLimit: options.rateLimit });
   await app.ready();
   const { token: botToken } = await createTokenService(runtime.db.db).issueToken({ role: 'bot', label: 'tests' });
   return {
