@@ -24,6 +24,22 @@ async function main(): Promise<void> {
   const naiveS = flag('naive', 10);
   const pledges = flag('pledges', 100_000);
   const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+  // `--only=storm`: just the storm, with a per-second trace; `--profile`: the app child writes a
+  // .cpuprofile into bench-profiles/ (read it with `npx tsx bench/profile-top.ts <file>`).
+  if (process.argv.includes('--only=storm')) {
+    const profile = process.argv.includes('--profile');
+    const storm = await measureStorm({
+      durationS,
+      rate,
+      viewers,
+      clients,
+      trace: true,
+      childArgs: profile ? ['--cpu-prof', '--cpu-prof-dir=bench-profiles'] : [],
+      childEnv: { BENCH_TRACE: '1' },
+    });
+    process.stdout.write(`${JSON.stringify(storm, null, 2)}\n`);
+    return;
+  }
 
   log(`storm: ${rate}/s for ${durationS} s, ${viewers} viewers, ${clients} overlay clients`);
   const storm = await measureStorm({ durationS, rate, viewers, clients });

@@ -19,6 +19,11 @@ export interface StormOptions {
   rate: number;
   viewers: number;
   clients: number;
+  /** Extra node flags for the app child (e.g. `--cpu-prof`), and env (temporary diagnostics). */
+  childArgs?: string[];
+  childEnv?: Record<string, string>;
+  /** Prints committed/s and the simulator's connection count every second (stderr). */
+  trace?: boolean;
 }
 
 export interface StormFigures {
@@ -81,7 +86,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
   const probe = await openMission(world, 'Probe target');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'all'], {
+  const child = spawn(process.execPath, [...(options.childArgs ?? []), '--import', 'tsx', 'server/main.ts', 'all'], {
     cwd: process.cwd(),
     env: {
       ...process.env,
@@ -94,6 +99,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
       TWITCH_BOT_USERNAME: BOT,
       TWITCH_BOT_TOKEN: 'oauth:benchtoken',
       TWITCH_CHANNELS: world.channel.login,
+      ...options.childEnv,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -146,6 +152,15 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     const rssTimer = setInterval(() => {
       maxRss = Math.max(maxRss, rssMb(child.pid!) || 0);
     }, 250);
+    let traced = -1;
+    const traceTimer = options.trace
+      ? setInterval(() => {
+          void committed().then((c) => {
+            if (traced >= 0) process.stderr.write(`[storm] +${c - traced} committed/s, sent ${sent}, sim connections ${sim.connectionCount()}, rss ${Math.round(rssMb(child.pid!))} MB\n`);
+            traced = c;
+          });
+        }, 1000)
+      : null;
 
     // (a) the storm: `rate` lines per second in 10 ms ticks, viewers in rotation (each under the
     // bot's 2 s per-viewer cooldown); (b) a probe every 50 ms on the second mission.
@@ -188,6 +203,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     const drainS = (performance.now() - drainStart) / 1000 - 1;
     stormOn = false;
     clearInterval(rssTimer);
+    if (traceTimer) clearInterval(traceTimer);
     const sorted = latencies.sort((a, b) => a - b);
     return {
       sentPerSecond: sent / sendSeconds,

@@ -14,6 +14,14 @@ export interface TmiClientOptions {
   /** First reconnect delay; grows by 1.5× up to `maxReconnectIntervalMs`. Default 1000. */
   reconnectIntervalMs?: number;
   maxReconnectIntervalMs?: number;
+  /**
+   * Incoming lines handled per event-loop turn at most this long (ms) before yielding. Default 8.
+   * Without the slices a 10,000 lines/s storm arrives as ~2 MB socket reads handled in one turn
+   * (~1 s), and every database round trip of the pledge batcher waits a turn: nothing commits.
+   */
+  sliceMs?: number;
+  /** Received lines waiting beyond which the socket stops reading (TCP back-pressure). Default 2,000. */
+  maxBacklog?: number;
   now?: () => number;
 }
 
@@ -23,6 +31,16 @@ export function connectionFromUrl(ircUrl: string): { server: string; port: numbe
   const secure = url.protocol === 'wss:';
   const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
   return { server: url.hostname, port, secure };
+}
+
+/** The parts of tmi.js's `ws` socket and private handler this module touches. */
+interface PausableSocket {
+  pause(): void;
+  resume(): void;
+}
+interface TmiInternals {
+  ws: PausableSocket | null;
+  _onMessage(event: { data: unknown }): void;
 }
 
 interface RawMessage {
@@ -54,6 +72,7 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
       error: (m: unknown) => log.warn({ err: m }, 'tmi.js error'),
     },
   });
+  const inbox = createInbox(client as unknown as TmiInternals, options.sliceMs ?? 8, options.maxBacklog ?? 2_000);
   const messageHandlers: ((m: IncomingMessage) => void)[] = [];
   const stateHandlers: ((channel: string, state: BotChannelState) => void)[] = [];
   // tmi.js rejoins `opts.channels` ∪ its joined list after every reconnect; keeping our channels
@@ -118,10 +137,67 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
     },
     async close() {
       closing = true;
+      inbox.close();
       // Not in the typings, but the flag tmi.js checks before scheduling another reconnect.
       (client as unknown as { reconnect: boolean }).reconnect = false;
       if (client.readyState() === 'CLOSED') return;
       await client.disconnect().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Replaces tmi.js's socket handler with a queue drained in time slices: control lines (no IRCv3
+ * tags: PING, PONG, numerics, JOIN) are handled at once so a backlog never delays a PONG; tagged
+ * lines (chat, USERSTATE, NOTICE) keep their order and are handled at most `sliceMs` per turn,
+ * and the socket pauses while more than `maxBacklog` wait.
+ */
+function createInbox(client: TmiInternals, sliceMs: number, maxBacklog: number): { close(): void } {
+  const handle = client._onMessage.bind(client);
+  let lines: string[] = [];
+  let head = 0;
+  let paused: PausableSocket | null = null;
+  let timer: NodeJS.Immediate | null = null;
+
+  const drain = (): void => {
+    timer = null;
+    const deadline = performance.now() + sliceMs;
+    do {
+      const line = lines[head++];
+      if (line !== undefined) handle({ data: line });
+    } while (head < lines.length && performance.now() < deadline);
+    if (head >= lines.length) {
+      lines = [];
+      head = 0;
+    } else if (head > 4_096) {
+      lines = lines.slice(head);
+      head = 0;
+    }
+    if (paused && lines.length - head < maxBacklog / 4) {
+      paused.resume();
+      paused = null;
+    }
+    if (head < lines.length) timer = setImmediate(drain);
+  };
+
+  client._onMessage = (event) => {
+    for (const line of String(event.data).trim().split('\r\n')) {
+      if (line === '') continue;
+      if (line.startsWith('@')) lines.push(line);
+      else handle({ data: line });
+    }
+    if (!paused && client.ws && lines.length - head > maxBacklog) {
+      paused = client.ws;
+      paused.pause();
+    }
+    if (head < lines.length && !timer) timer = setImmediate(drain);
+  };
+  return {
+    close() {
+      if (timer) clearImmediate(timer);
+      timer = null;
+      paused?.resume();
+      paused = null;
     },
   };
 }
