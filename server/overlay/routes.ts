@@ -15,6 +15,8 @@ export interface OverlayRoutesOptions {
 
 /** Close code for a wrong or rotated key; the page clears its board and retries slowly. */
 export const CLOSE_INVALID_KEY = 4401;
+/** Frames kept from before the key check finished; a real overlay sends at most one or two. */
+const MAX_EARLY_FRAMES = 8;
 const CHANNEL = /^[a-z0-9_]{1,25}$/;
 
 /**
@@ -106,6 +108,13 @@ const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (app, opti
     '/ws/overlay/:channel',
     { websocket: true },
     async (socket, request) => {
+      // Frames that arrive while the key is checked would be lost (no listener yet): hold a few
+      // and hand them to the hub after it attaches, so a client may speak as soon as it is open.
+      const early: Array<[unknown, boolean]> = [];
+      const hold = (data: unknown, isBinary: boolean) => {
+        if (early.length < MAX_EARLY_FRAMES) early.push([data, isBinary]);
+      };
+      socket.on('message', hold);
       const channel = normaliseChannel(request.params.channel);
       const key = keyFrom(request.query);
       let valid = false;
@@ -122,7 +131,9 @@ const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (app, opti
       }
       // The client may have gone while the key was checked; attaching it would leak a load.
       if (socket.readyState !== socket.OPEN) return;
+      socket.off('message', hold);
       hub.attach(channel, socket);
+      for (const [data, isBinary] of early) socket.emit('message', data, isBinary);
     },
   );
 };

@@ -79,7 +79,9 @@ beforeAll(async () => {
     overlayDir,
     verifyKey: async (channel, key) => {
       if (channel === 'broken') throw new Error('database down');
-      return overlayKeyMatches(channel === 'streamer' ? KEY : null, key);
+      // A slow key check (a busy database): frames sent meanwhile must not be lost.
+      if (channel === 'slowpoke') await new Promise((resolve) => setTimeout(resolve, 200));
+      return overlayKeyMatches(channel === 'streamer' || channel === 'slowpoke' ? KEY : null, key);
     },
   });
   app.addHook('onClose', async () => hub.close());
@@ -186,6 +188,22 @@ describe('overlay websocket', () => {
     const pong = firstFrame(ws);
     ws.send('{"type":"ping"}');
     expect((await pong).message).toMatchObject({ type: 'pong' });
+    ws.close();
+    await closed(ws);
+  });
+
+  it('answers a ping sent the moment the socket opens, while the key is still being checked', async () => {
+    const ws = new WebSocket(wsUrl('slowpoke', KEY));
+    const types: string[] = [];
+    const gotPong = new Promise<void>((resolve) =>
+      ws.on('message', (data) => {
+        types.push((JSON.parse(String(data)) as { type: string }).type);
+        if (types.includes('pong')) resolve();
+      }),
+    );
+    ws.on('open', () => ws.send('{"type":"ping"}'));
+    await gotPong;
+    expect(types).toContain('pong');
     ws.close();
     await closed(ws);
   });
