@@ -67,13 +67,24 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
   const { config, services, bus } = runtime;
   const log = logger.child({ role: 'bot' });
   const now = options.now ?? Date.now;
-  let { botUsername, botToken } = config.twitch;
-  if (!botToken && !options.client && options.storedCredentials) {
-    const stored = await options.storedCredentials().catch((err: unknown) => {
+  let { botUsername } = config.twitch;
+  let botToken: string | (() => Promise<string>) | undefined = config.twitch.botToken;
+  const storedCredentials = options.storedCredentials;
+  if (!botToken && !options.client && storedCredentials) {
+    const stored = await storedCredentials().catch((err: unknown) => {
       log.warn({ err: err instanceof Error ? err.name : 'Error' }, 'stored bot token unavailable');
       return null;
     });
-    if (stored && (!botUsername || botUsername === stored.username)) ({ username: botUsername, token: botToken } = stored);
+    if (stored && (!botUsername || botUsername === stored.username)) {
+      botUsername = stored.username;
+      // Asked again before every reconnect: the stored token is refreshed (and rotated) by the
+      // provider, so the one read at start stops working after a few hours.
+      botToken = async () => {
+        const fresh = await storedCredentials();
+        if (!fresh) throw new Error('the stored bot token is gone or invalid: log in again at /auth/twitch?as=bot');
+        return fresh.token;
+      };
+    }
   }
 
   let client = options.client;

@@ -8,8 +8,11 @@ export interface TmiClientOptions {
   /** `ws://host:port` or `wss://host[:port]` (config.twitch.ircUrl). */
   ircUrl: string;
   username: string;
-  /** `oauth:…` */
-  token: string;
+  /**
+   * `oauth:…`, or a function tmi.js calls before every (re)connect: a stored user token expires
+   * after a few hours, and a fixed string would make every reconnect after that fail.
+   */
+  token: string | (() => Promise<string>);
   logger: Logger;
   /** First reconnect delay; grows by 1.5× up to `maxReconnectIntervalMs`. Default 1000. */
   reconnectIntervalMs?: number;
@@ -31,6 +34,19 @@ export function connectionFromUrl(ircUrl: string): { server: string; port: numbe
   const secure = url.protocol === 'wss:';
   const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
   return { server: url.hostname, port, secure };
+}
+
+/**
+ * tmi.js 1.8.5 calls a function password before each connect (`_getToken`); a failure is
+ * logged here because tmi.js only reports "Could not get a token." and retries on the next close.
+ */
+function passwordOf(token: TmiClientOptions['token'], log: Logger): string | (() => Promise<string>) {
+  if (typeof token === 'string') return token;
+  return () =>
+    token().catch((err: unknown) => {
+      log.warn({ err: err instanceof Error ? err.message : 'unknown error' }, 'chat token not available for this connect');
+      throw err;
+    });
 }
 
 /** The parts of tmi.js's `ws` socket and private handler this module touches. */
@@ -63,7 +79,7 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
       maxReconnectInterval: options.maxReconnectIntervalMs ?? 30_000,
       maxReconnectAttempts: Number.POSITIVE_INFINITY,
     },
-    identity: { username: options.username, password: options.token },
+    identity: { username: options.username, password: passwordOf(options.token, log) },
     channels: [],
     // tmi.js logs every chat line at info; that belongs at debug in a service log.
     logger: {
