@@ -35,7 +35,6 @@ async function main(): Promise<void> {
       clients,
       trace: true,
       childArgs: profile ? ['--cpu-prof', '--cpu-prof-dir=bench-profiles'] : [],
-      childEnv: { BENCH_TRACE: '1' },
     });
     process.stdout.write(`${JSON.stringify(storm, null, 2)}\n`);
     return;
