@@ -66,7 +66,7 @@ export function createAccrualRunner(deps: AccrualDeps) {
       if (stream.login !== row.login) await followRename(channelId, row.login, stream.login, stream.displayName);
       viewers = await helix.chatters(broadcasterId);
       if (integration.hasBroadcasterToken(broadcasterId)) {
-        await syncModerators(deps.db, helix, channelId, broadcasterId).catch((err: unknown) =>
+        await syncModerators(deps.db, helix, channelId, broadcasterId, deps.now()).catch((err: unknown) =>
           log.warn({ channelId, err: safeError(err) }, 'moderator sync failed'),
         );
       }

@@ -32,6 +32,11 @@ export interface TwitchIntegration {
    * stores the token encrypted and starts using it.
    */
   connect(role: TwitchRole, code: string, allow?: (user: { userId: string; login: string }) => Promise<string | null>): Promise<{ userId: string; login: string }>;
+  /**
+   * Who logged in, from an authorization code, for a dashboard login: the Twitch token is only
+   * used to ask Twitch for the user and is neither stored nor given to the provider.
+   */
+  identify(code: string): Promise<{ userId: string; login: string }>;
   /** The bot's login and a fresh chat token (`oauth:…`), refreshed first when needed. */
   botChatCredentials(): Promise<{ username: string; token: string } | null>;
   readiness: ReadinessCheck;
@@ -136,6 +141,12 @@ export function createTwitchIntegration(deps: TwitchDeps): TwitchIntegration | n
       await store.save({ userId: info.userId, role, login: info.userName, token: full });
       addUser(info.userId, role, full);
       log.info({ role, login: info.userName, userId: info.userId }, 'Twitch account connected');
+      return { userId: info.userId, login: info.userName };
+    },
+    async identify(code) {
+      const token = await exchangeCode(clientId, clientSecret, code, redirectUri);
+      const info = await getTokenInfo(token.accessToken, clientId);
+      if (!info.userId || !info.userName) throw new Error('Twitch returned a token without a user');
       return { userId: info.userId, login: info.userName };
     },
     async botChatCredentials() {

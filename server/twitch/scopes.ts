@@ -9,6 +9,29 @@ export const ROLE_SCOPES: Readonly<Record<TwitchRole, readonly string[]>> = {
 
 export const isTwitchRole = (value: unknown): value is TwitchRole => value === 'bot' || value === 'broadcaster';
 
+/**
+ * What a login is for: connecting a Twitch account (`bot`, `broadcaster`: the token is stored), or
+ * `moderator`, a dashboard login where Twitch only tells us who the person is (no scope, nothing
+ * stored) and an API token of the channel is issued to its broadcaster or a synced moderator.
+ */
+export type LoginRole = TwitchRole | 'moderator';
+
+export const isLoginRole = (value: unknown): value is LoginRole => isTwitchRole(value) || value === 'moderator';
+
+const loginScopes = (role: LoginRole): readonly string[] => (role === 'moderator' ? [] : ROLE_SCOPES[role]);
+
+/**
+ * The single-use OAuth state of a dashboard login carries the channel after a `.`: the
+ * redirect URI must match Twitch's registration exactly, so the channel cannot ride on it, and
+ * the whole state is the database key, so the suffix cannot be altered.
+ */
+export const stateWithChannel = (random: string, channel: string | null) => (channel ? `${random}.${channel}` : random);
+
+export function channelOfState(state: string): string | null {
+  const dot = state.indexOf('.');
+  return dot === -1 ? null : state.slice(dot + 1) || null;
+}
+
 /** Scopes of `role` that `granted` lacks. */
 export function missingScopes(role: TwitchRole, granted: readonly string[]): string[] {
   return ROLE_SCOPES[role].filter((s) => !granted.includes(s));
@@ -21,12 +44,12 @@ export const callbackUrl = (publicUrl: string) => `${publicUrl}/auth/twitch/call
  * production (tests point it at the mock). `force_verify` lets a streamer pick the bot account
  * even while logged in to Twitch as themself.
  */
-export function authorizeUrl(input: { authorizeBase: string; clientId: string; publicUrl: string; role: TwitchRole; state: string }): string {
+export function authorizeUrl(input: { authorizeBase: string; clientId: string; publicUrl: string; role: LoginRole; state: string }): string {
   const url = new URL(input.authorizeBase);
   url.searchParams.set('client_id', input.clientId);
   url.searchParams.set('redirect_uri', callbackUrl(input.publicUrl));
   url.searchParams.set('response_type', 'code');
-  url.searchParams.set('scope', ROLE_SCOPES[input.role].join(' '));
+  url.searchParams.set('scope', loginScopes(input.role).join(' '));
   url.searchParams.set('state', input.state);
   url.searchParams.set('force_verify', 'true');
   return url.toString();

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { AccessToken } from '@twurple/auth';
 import type { Executor } from '../../db/client.js';
 import { decryptSecret, encryptSecret, TokenKeyError } from './token-crypto.js';
-import type { TwitchRole } from './scopes.js';
+import { stateWithChannel, type LoginRole, type TwitchRole } from './scopes.js';
 
 export interface StoredToken {
   userId: string;
@@ -105,8 +105,9 @@ export function createTokenStore(db: Executor, encryptionKey: string | undefined
     );
   }
 
-  async function createState(role: TwitchRole, now: Date): Promise<string> {
-    const state = randomBytes(24).toString('base64url');
+  /** A single-use state for a login as `role`; `channel` (dashboard logins) is carried in it, see {@link stateWithChannel}. */
+  async function createState(role: LoginRole, now: Date, channel: string | null = null): Promise<string> {
+    const state = stateWithChannel(randomBytes(24).toString('base64url'), channel);
     await db.execute(sql`DELETE FROM oauth_states WHERE expires_at < ${now}`);
     await db.execute(sql`
       INSERT INTO oauth_states (state, role, expires_at) VALUES (${state}, ${role}, ${new Date(now.getTime() + STATE_TTL_MS)})`);
@@ -114,9 +115,9 @@ export function createTokenStore(db: Executor, encryptionKey: string | undefined
   }
 
   /** The role the state was issued for, consuming it; null when unknown, used or expired. */
-  async function consumeState(state: string, now: Date): Promise<TwitchRole | null> {
+  async function consumeState(state: string, now: Date): Promise<LoginRole | null> {
     const result = await db.execute(sql`DELETE FROM oauth_states WHERE state = ${state} RETURNING role, expires_at`);
-    const row = result.rows[0] as { role: TwitchRole; expires_at: Date | string } | undefined;
+    const row = result.rows[0] as { role: LoginRole; expires_at: Date | string } | undefined;
     if (!row || new Date(row.expires_at).getTime() <= now.getTime()) return null;
     return row.role;
   }

@@ -9,7 +9,9 @@ import { authRoutes } from '../http/routes/auth.js';
 import { recordChatActivity } from './accrual-repository.js';
 import type { Runtime } from '../runtime.js';
 import { createChannelService } from '../services/channels.js';
+import { createTokenService } from '../services/tokens.js';
 import { startAccrualJobs } from './accrual-job.js';
+import { createDashboardLogin } from './dashboard-login.js';
 import { createHelix } from './helix.js';
 import { createTwitchIntegration, type TwitchIntegration } from './integration.js';
 import { safeError } from './redact.js';
@@ -46,6 +48,19 @@ export async function wireTwitch(runtime: Runtime): Promise<TwitchWiring> {
 
   const routes = authRoutes({
     twitch,
+    dashboardLogin:
+      twitch && helix
+        ? createDashboardLogin({
+            db,
+            twitch,
+            helix,
+            // Read at call time: the channel service above replaces the runtime's.
+            channels: { get: (login) => runtime.services.channels.get(login) },
+            tokens: createTokenService(db, runtime.now),
+            now: runtime.now,
+            logger,
+          })
+        : undefined,
     publicUrl: config.publicUrl,
     now: runtime.now,
     // Only the configured bot account may become the bot; only a registered channel's owner a broadcaster.

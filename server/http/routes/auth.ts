@@ -1,13 +1,16 @@
 /**
  * The Twitch login flow (issue 5): `GET /auth/twitch?as=bot|broadcaster` sends the streamer to
  * Twitch with the role's scopes and a single-use `state`; the callback checks the state, exchanges
- * the code and stores the token encrypted. Answers are small HTML pages a person reads.
+ * the code and stores the token encrypted. `GET /auth/twitch?as=moderator&channel=<login>` is the
+ * dashboard login: no scope, nothing stored, and the broadcaster or a moderator of the channel
+ * gets a channel API token shown once. Answers are small HTML pages a person reads.
  */
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { TokenKeyError } from '../../twitch/token-crypto.js';
 import { TwitchAccountError, TwitchScopeError, type TwitchIntegration } from '../../twitch/integration.js';
-import { authorizeUrl, isTwitchRole, type TwitchRole } from '../../twitch/scopes.js';
+import type { DashboardLogin } from '../../twitch/dashboard-login.js';
+import { authorizeUrl, channelOfState, isLoginRole, type TwitchRole } from '../../twitch/scopes.js';
 import { safeError } from '../../twitch/redact.js';
 
 export interface AuthRouteDeps {
@@ -21,12 +24,17 @@ export interface AuthRouteDeps {
   allow?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<string | null>;
   /** Runs after a token is stored (e.g. link the channel, sync the reward). Failures are logged only. */
   onConnected?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<void>;
+  /** Decides and issues the dashboard token of `?as=moderator`; without it that login is off. */
+  dashboardLogin?: DashboardLogin;
 }
+
+const CHANNEL_PATTERN = /^[a-z0-9_]{2,25}$/;
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-function page(reply: FastifyReply, status: number, title: string, body: string) {
+/** `extraHtml` must already be escaped. */
+function page(reply: FastifyReply, status: number, title: string, body: string, extraHtml = '') {
   return reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
@@ -34,11 +42,11 @@ function page(reply: FastifyReply, status: number, title: string, body: string) 
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Mission Link</title></head>` +
         `<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;line-height:1.5">` +
-        `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p></body></html>`,
+        `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p>${extraHtml}</body></html>`,
     );
 }
 
-const StartQuery = Type.Object({ as: Type.Optional(Type.String({ maxLength: 20 })) });
+const StartQuery = Type.Object({ as: Type.Optional(Type.String({ maxLength: 20 })), channel: Type.Optional(Type.String({ maxLength: 40 })) });
 const CallbackQuery = Type.Object({
   code: Type.Optional(Type.String({ maxLength: 200 })),
   state: Type.Optional(Type.String({ maxLength: 200 })),
@@ -48,15 +56,50 @@ const CallbackQuery = Type.Object({
 });
 
 export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
+  /** The `?as=moderator` callback: identify the person, then issue a channel token or refuse. */
+  async function dashboardCallback(request: FastifyRequest, reply: FastifyReply, twitch: TwitchIntegration, code: string, channel: string | null) {
+    if (!deps.dashboardLogin || !channel) return page(reply, 400, 'Login link expired', 'Start again from /auth/twitch?as=moderator&channel=<channel>.');
+    let user: { userId: string; login: string };
+    try {
+      user = await twitch.identify(code);
+    } catch (err) {
+      request.log.warn({ err: safeError(err) }, 'Twitch dashboard login failed');
+      return page(reply, 502, 'Twitch login failed', 'Twitch did not accept the login (the code may have expired). Start again.');
+    }
+    const grant = await deps.dashboardLogin(channel, user);
+    if (grant.kind === 'refused') return page(reply, 403, 'Not a moderator', grant.reason);
+    const who = grant.role === 'owner' ? 'the broadcaster' : 'a moderator';
+    return page(
+      reply,
+      200,
+      'Dashboard token',
+      `${user.login} is ${who} of ${grant.channel}. This ${grant.role} token is shown only once: copy it now and send it as ` +
+        `"Authorization: Bearer <token>". It is labelled as issued by the Twitch login` +
+        (grant.role === 'moderator' ? ' and is revoked when a moderator sync no longer lists you.' : '.'),
+      `<p><code style="user-select:all;word-break:break-all">${escapeHtml(grant.token)}</code></p>`,
+    );
+  }
+
   return async (app) => {
     app.get('/auth/twitch', { schema: { tags: ['auth'], summary: 'Start the Twitch login', querystring: StartQuery } }, async (request, reply) => {
       const { twitch } = deps;
       if (!twitch) {
         return page(reply, 503, 'Twitch is not configured', 'Set TWITCH_CLIENT_ID, TWITCH_CLIENT_SECRET and TOKEN_ENCRYPTION_KEY, then restart.');
       }
-      const role = (request.query as { as?: string }).as ?? 'broadcaster';
-      if (!isTwitchRole(role)) return page(reply, 400, 'Unknown role', 'Use /auth/twitch?as=bot or /auth/twitch?as=broadcaster.');
-      const state = await twitch.store.createState(role, deps.now());
+      const query = request.query as { as?: string; channel?: string };
+      const role = query.as ?? 'broadcaster';
+      if (!isLoginRole(role)) {
+        return page(reply, 400, 'Unknown role', 'Use /auth/twitch?as=bot, ?as=broadcaster or ?as=moderator&channel=<channel>.');
+      }
+      let channel: string | null = null;
+      if (role === 'moderator') {
+        if (!deps.dashboardLogin) return page(reply, 404, 'Dashboard login is off', 'This server does not issue dashboard tokens through Twitch.');
+        channel = query.channel?.toLowerCase() ?? null;
+        if (!channel || !CHANNEL_PATTERN.test(channel)) {
+          return page(reply, 400, 'Which channel?', 'Use /auth/twitch?as=moderator&channel=<channel login>.');
+        }
+      }
+      const state = await twitch.store.createState(role, deps.now(), channel);
       const url = authorizeUrl({ authorizeBase: twitch.authorizeBase, clientId: twitch.clientId, publicUrl: deps.publicUrl, role, state });
       return reply.header('cache-control', 'no-store').redirect(url, 302);
     });
@@ -86,6 +129,7 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
           return page(reply, 400, 'Login link expired', 'This login link is unknown, already used or expired. Start again from /auth/twitch.');
         }
         if (!query.code) return page(reply, 400, 'No authorization code', 'Twitch did not send a code. Start again from /auth/twitch.');
+        if (role === 'moderator') return dashboardCallback(request, reply, twitch, query.code, channelOfState(query.state ?? ''));
         try {
           const user = await twitch.connect(role, query.code, deps.allow ? (u) => deps.allow!(role, u) : undefined);
           if (deps.onConnected) {
