@@ -118,6 +118,10 @@ export async function insertJournal(tx: Executor, channelId: number, transfers: 
  * Adds each delta to its account's balance in one statement. Rows are locked in id order first so
  * that concurrent multi-account updates cannot deadlock each other. A balance driven below zero
  * trips the `accounts_non_negative` constraint and aborts the transaction.
+ * The lock is FOR NO KEY UPDATE (what the UPDATE itself takes), not FOR UPDATE: callers that
+ * inserted journal rows first hold KEY SHARE locks on these accounts through the foreign keys,
+ * and two such transactions upgrading to FOR UPDATE deadlock every time they overlap (two
+ * settlements refunding the same viewers, seen in tests/faults/multi-process.test.ts).
  */
 export async function applyDeltas(tx: Executor, deltas: ReadonlyMap<number, number>): Promise<void> {
   const entries = [...deltas].filter(([, delta]) => delta !== 0).sort(([a], [b]) => a - b);
@@ -125,7 +129,7 @@ export async function applyDeltas(tx: Executor, deltas: ReadonlyMap<number, numb
   const ids = entries.map(([id]) => id);
   const amounts = entries.map(([, delta]) => delta);
   if (entries.length > 1) {
-    await tx.execute(sql`SELECT id FROM accounts WHERE id = ANY(${arrayParam(ids)}::bigint[]) ORDER BY id FOR UPDATE`);
+    await tx.execute(sql`SELECT id FROM accounts WHERE id = ANY(${arrayParam(ids)}::bigint[]) ORDER BY id FOR NO KEY UPDATE`);
   }
   await tx.execute(sql`
     UPDATE accounts SET balance = accounts.balance + d.delta
