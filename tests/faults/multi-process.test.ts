@@ -9,17 +9,20 @@
  */
 import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTokenService } from '../../server/services/tokens.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { serverUrl, startRedis, startRole, until, type ChildHandle } from './support.js';
+import { seedPledges, serverUrl, startRedis, startRole, until, type ChildHandle } from './support.js';
 
 const CH = 'multifault';
 const ADMIN_TOKEN = 'fault-admin-token-0123456789';
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-const MISSIONS = 6;
+const MISSIONS = 10;
 const VIEWERS = 10;
+/** Backers seeded on one more mission: above the inline limit (1,000), so its refund is a settlement job both workers race for. */
+const BIG = 3_000;
 
 let redis: Awaited<ReturnType<typeof startRedis>>;
 let database: TestDatabase;
@@ -102,6 +105,15 @@ it('two servers and two workers: every job has one effect, overlays on both serv
     expect(res.status).toBe(201);
     numbers.push(((await res.json()) as { number: number }).number);
   }
+  const bigRes = await api(1, `/channels/${CH}/missions`, {
+    method: 'POST',
+    headers: chat('bigproposer'),
+    body: JSON.stringify({ text: 'Three thousand backers', amount: 10, duration: '8s' }),
+  });
+  expect(bigRes.status).toBe(201);
+  const big = ((await bigRes.json()) as { number: number }).number;
+  const channelId = ((await database.pool.query('SELECT id FROM channels WHERE login = $1', [CH])).rows[0] as { id: number }).id;
+  await seedPledges(database.db, channelId, big, BIG);
   stage('missions proposed');
 
   // Every viewer backs every mission; which server takes a pledge alternates.
@@ -145,21 +157,35 @@ it('two servers and two workers: every job has one effect, overlays on both serv
   const judged = numbers.filter((_, m) => m % 2 === 0);
   await Promise.all(
     judged.map(async (n, k) => {
-      await until(async () => ((await (await api(k % 2, `/channels/${CH}/missions/${n}`)).json()) as { status: string }).status === 'closed', 20_000, `#${n} closed`);
+      // Polled in the database: polling the API this fast would only meet its per-IP rate limit.
+      await until(async () => (await database.pool.query(`SELECT 1 FROM missions WHERE channel_id = $1 AND number = $2 AND status = 'closed'`, [channelId, n])).rowCount === 1, 20_000, `#${n} closed`);
       const res = await api((k + 1) % 2, `/channels/${CH}/missions/${n}/success`, { method: 'POST', headers: admin, body: '{}' });
       expect(res.status, await res.clone().text()).toBe(200);
     }),
   );
   stage('verdicts given');
   await until(async () => {
-    const all = await Promise.all(numbers.map(async (n) => (await (await api(0, `/channels/${CH}/missions/${n}`)).json()) as { status: string; settled: boolean }));
-    return all.every((m) => m.settled);
-  }, 30_000, 'every mission settled');
+    const r = await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM missions WHERE channel_id = $1 AND settled`, [channelId]);
+    return r.rows[0]!.n === MISSIONS + 1;
+  }, 30_000, 'every mission settled').catch(async (err: Error) => {
+    // Say which missions are stuck and what BullMQ holds for their timers.
+    const states = await database.pool.query(`SELECT id, number, status, settled FROM missions ORDER BY id`);
+    const r = new Redis(redis.url);
+    const jobs: Record<string, unknown> = {};
+    for (const key of await r.keys('bull:mission-timers:*')) {
+      const type = await r.type(key);
+      jobs[key] = type === 'hash' ? await r.hgetall(key) : type === 'zset' ? `zset of ${await r.zcard(key)}` : type === 'list' ? await r.lrange(key, 0, -1) : type;
+    }
+    r.disconnect();
+    throw new Error(`${err.message}: ${JSON.stringify(states.rows)} ${JSON.stringify(jobs).slice(0, 6000)}`);
+  });
   stage('all settled');
 
   const final = new Map<number, string>();
   for (const n of numbers) final.set(n, ((await (await api(1, `/channels/${CH}/missions/${n}`)).json()) as { status: string }).status);
   for (const n of numbers) expect(final.get(n), `#${n}`).toBe(judged.includes(n) ? 'succeeded' : 'failed');
+  for (const n of [...numbers, big]) expect(((await (await api(n % 2, `/channels/${CH}/missions/${n}`)).json()) as { settled: boolean }).settled, `#${n}`).toBe(true);
+  expect(((await (await api(0, `/channels/${CH}/missions/${big}`)).json()) as { status: string }).status).toBe('failed');
 
   // One settlement transfer per pledge (the proposers' opening pledges included), whichever worker ran it.
   const settlement = await database.pool.query<{ pledges: number; settled: number; transfers: number; distinct: number }>(
@@ -169,10 +195,12 @@ it('two servers and two workers: every job has one effect, overlays on both serv
      FROM transfers t JOIN channels c ON c.id = t.channel_id WHERE c.login = $1 AND t.kind IN ('refund', 'payout')`,
     [CH],
   );
-  const expected = MISSIONS * (VIEWERS + 1);
+  const expected = MISSIONS * (VIEWERS + 1) + 1 + BIG;
   expect(settlement.rows[0]).toEqual({ pledges: expected, settled: expected, transfers: expected, distinct: expected });
 
   // Both overlays: exactly one `resolved` per mission, with the verdict the database holds.
+  numbers.push(big);
+  final.set(big, 'failed');
   await until(async () => inbox.every((box) => numbers.every((n) => box.some((x) => x.type === 'resolved' && x.mission?.number === n))), 10_000, 'resolved on both overlays');
   await new Promise((resolve) => setTimeout(resolve, 500)); // room for a duplicate to show up
   for (const [i, box] of inbox.entries()) {
@@ -188,10 +216,14 @@ it('two servers and two workers: every job has one effect, overlays on both serv
     for (let k = 1; k < seqs.length; k++) expect(seqs[k], `overlay ${i} seq`).toBe(seqs[k - 1]! + 1);
   }
 
-  const channelId = ((await database.pool.query('SELECT id FROM channels WHERE login = $1', [CH])).rows[0] as { id: number }).id;
+  // Jobs racing on two workers must not trip over each other: no deadlock, no failed attempt.
+  for (const c of children) expect(c.output()).not.toMatch(/deadlock detected|"job failed"|pledge batch failed/);
+
   const audit = await auditChannel(database.db, channelId);
   expect(audit.violations).toEqual([]);
   expect(audit.ok).toBe(true);
+  // Workers log a settlement job's run; a second run of the same job would have found nothing to do.
   const settledBy = workers.map((w) => w.output().split('\n').filter((l) => l.includes('"mission settled"')).length);
-  console.info(`multi-process: ${Date.now() - started} ms; settlement jobs per worker ${JSON.stringify(settledBy)}`);
+  expect(settledBy.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+  console.info(`multi-process: ${Date.now() - started} ms; settlement job runs per worker ${JSON.stringify(settledBy)}`);
 }, 90_000);
