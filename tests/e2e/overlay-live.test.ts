@@ -3,7 +3,8 @@
  * (Redis), services and workers. Actions go through the REST API; the page must follow them live,
  * survive a server restart on the same port, and render mission text as text.
  * Skipped when no Chromium is installed (CHROMIUM_PATH or /usr/bin/chromium).
- * Writes docs/overlay-dark.png and docs/overlay-light.png from the live board.
+ * Writes test-artifacts/overlay-live-{dark,light}.png from the live board (the README's
+ * docs/overlay-dark.png is a copy of one, refreshed by hand so test runs leave the tree clean).
  */
 import type { FastifyInstance } from 'fastify';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { buildMissionApp } from '../../server/http/mission-app.js';
 import { asChatUser, call, createChannel, expectAuditOk, startHarness, type Harness } from '../support/harness.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const docsDir = fileURLToPath(new URL('../../docs/', import.meta.url));
+const artifactsDir = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const available = existsSync(chromiumPath);
 const CH = 'livecast';
 
@@ -102,18 +103,18 @@ describe.skipIf(!available)('overlay page against the real server', () => {
   });
 
   it('writes screenshots of the live board in the dark and light themes', async () => {
-    mkdirSync(docsDir, { recursive: true });
+    mkdirSync(artifactsDir, { recursive: true });
     await page.waitForTimeout(700); // let entrance transitions settle before the picture
     const dark = await page.$('#board');
     expect(dark).not.toBeNull();
-    await dark!.screenshot({ path: `${docsDir}overlay-dark.png` });
+    await dark!.screenshot({ path: `${artifactsDir}overlay-live-dark.png` });
     const light = await openOverlay('&theme=light');
     await light.page.waitForSelector('.mission-card[data-number="2"]');
     await light.page.waitForTimeout(700);
-    await (await light.page.$('#board'))!.screenshot({ path: `${docsDir}overlay-light.png` });
+    await (await light.page.$('#board'))!.screenshot({ path: `${artifactsDir}overlay-live-light.png` });
     await light.page.context().close();
     for (const name of ['dark', 'light']) {
-      const size = statSync(`${docsDir}overlay-${name}.png`).size;
+      const size = statSync(`${artifactsDir}overlay-live-${name}.png`).size;
       expect(size).toBeGreaterThan(1_000);
       expect(size).toBeLessThan(1_000_000);
     }
