@@ -9,9 +9,8 @@
  */
 import type { Tx } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
-import { actorLabel, type Actor, type ChatUser } from '../domain/actor.js';
-import { errors, type DomainError } from '../domain/errors.js';
-import type { ChannelSettings } from '../domain/settings.js';
+import { actorLabel, type ChatUser } from '../domain/actor.js';
+import { errors } from '../domain/errors.js';
 import type { MissionDto, PledgeDto, ViewerRef } from '../domain/types.js';
 import type { PledgeAddedEvent } from '../events/types.js';
 import { findUsers } from '../repositories/channels-repository.js';
@@ -34,22 +33,10 @@ import {
 import type { Channel } from './channels.js';
 import { publishSafely, type ServiceDeps } from './context.js';
 import { missionDto } from './mission-views.js';
+import { createKnownUsers, decideBatch, MAX_AMOUNT, type Decision, type PledgeRequest } from './pledge-decisions.js';
 import { isPgError, withRetry } from './transaction.js';
 
-export const MAX_AMOUNT = 1_000_000_000_000;
-
-/** An absolute amount, or one relative to the wallet's balance (resolved under the wallet lock). */
-export type AmountInput = number | { kind: 'all' } | { kind: 'half' } | { kind: 'percent'; percent: number };
-
-export interface PledgeRequest {
-  channel: Channel;
-  number: number;
-  amount: AmountInput;
-  user: ChatUser;
-  actor: Actor;
-  /** One effect per key per channel (the bot uses `chat:<messageId>`). */
-  idempotencyKey: string | null;
-}
+export { MAX_AMOUNT, type AmountInput, type PledgeRequest } from './pledge-decisions.js';
 
 export interface PledgeOutcome {
   pledge: PledgeDto;
@@ -407,33 +394,6 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   };
 }
 
-/** A bounded, least-recently-used set of (user id, login, display name) already in `users`. */
-function createKnownUsers(capacity: number): { has(user: ChatUser): boolean; remember(users: readonly ChatUser[]): void } {
-  const known = new Map<string, string>();
-  const signature = (u: ChatUser) => `${u.login}\n${u.displayName}`;
-  return {
-    has(user) {
-      const hit = known.get(user.userId) === signature(user);
-      if (hit) {
-        known.delete(user.userId);
-        known.set(user.userId, signature(user));
-      }
-      return hit;
-    },
-    remember(users) {
-      if (capacity <= 0) return;
-      for (const u of users) {
-        known.delete(u.userId);
-        known.set(u.userId, signature(u));
-      }
-      for (const oldest of known.keys()) {
-        if (known.size <= capacity) break;
-        known.delete(oldest);
-      }
-    },
-  };
-}
-
 /** The mission as a pledge batch leaves it (open: no grace or approval window to show). */
 function liveDto(row: MissionRow, pot: number, memo: MissionMemo, newestBacker: ViewerRef): MissionDto {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -454,79 +414,4 @@ function liveDto(row: MissionRow, pot: number, memo: MissionMemo, newestBacker: 
     graceEndsAt: null,
     pendingExpiresAt: null,
   };
-}
-
-export type Decision =
-  | { kind: 'accept'; missionId: number; amount: number; balance: number; firstPledge: boolean; pledgeId?: number }
-  | { kind: 'error'; error: DomainError }
-  /** The same key earlier in the batch (index `of`): one effect, this caller gets its result. */
-  | { kind: 'duplicate'; of: number }
-  /** The key was committed by an earlier batch. */
-  | { kind: 'replay'; existing: KeyedPledge };
-
-export interface DecisionContext {
-  settings: ChannelSettings;
-  missions: ReadonlyMap<number, MissionRow>;
-  /** Locked wallet balances; a viewer without one starts at the channel's starting balance. */
-  wallets: ReadonlyMap<string, { balance: number }>;
-  replays: ReadonlyMap<string, KeyedPledge>;
-  /** `missionId:userId` pairs that already have a pledge. */
-  backed: ReadonlySet<string>;
-  maxAmount: number;
-}
-
-const sameAmount = (a: AmountInput, b: AmountInput) => JSON.stringify(a) === JSON.stringify(b);
-
-/**
- * Decides every pledge of a batch in arrival order against running balances: the same answers
- * the per-pledge path gives when the pledges run one after another. Pure.
- */
-export function decideBatch(requests: readonly PledgeRequest[], ctx: DecisionContext): Decision[] {
-  const balances = new Map<string, number>();
-  const firstOfKey = new Map<string, number>();
-  const backed = new Set(ctx.backed);
-  const s = ctx.settings;
-  return requests.map((r, i): Decision => {
-    const fail = (error: DomainError): Decision => ({ kind: 'error', error });
-    const key = r.idempotencyKey;
-    if (key !== null) {
-      const existing = ctx.replays.get(key);
-      if (existing) {
-        const same = existing.userId === r.user.userId && existing.missionNumber === r.number && (typeof r.amount !== 'number' || r.amount === existing.amount);
-        return same ? { kind: 'replay', existing } : fail(errors.idempotencyConflict());
-      }
-      const first = firstOfKey.get(key);
-      if (first !== undefined) {
-        const f = requests[first]!;
-        const same = f.user.userId === r.user.userId && f.number === r.number && sameAmount(f.amount, r.amount);
-        return same ? { kind: 'duplicate', of: first } : fail(errors.idempotencyConflict());
-      }
-      firstOfKey.set(key, i);
-    }
-    const mission = ctx.missions.get(r.number);
-    if (!mission) return fail(errors.missionNotFound(r.number));
-    if (mission.status !== 'open') return fail(errors.missionNotOpen(r.number, mission.status));
-    const userId = r.user.userId;
-    const balance = balances.get(userId) ?? ctx.wallets.get(userId)?.balance ?? s.startingBalance;
-    const amount =
-      typeof r.amount === 'number'
-        ? r.amount
-        : r.amount.kind === 'all'
-          ? balance
-          : r.amount.kind === 'half'
-            ? Math.floor(balance / 2)
-            : Math.floor((balance * r.amount.percent) / 100);
-    if (!Number.isSafeInteger(amount) || amount <= 0 || amount > ctx.maxAmount) {
-      if (typeof r.amount !== 'number' && amount <= 0) return fail(errors.insufficientFunds(balance, s.minStake));
-      return fail(errors.validation('amount must be a positive integer'));
-    }
-    if (amount < s.minStake) return fail(errors.stakeTooLow(amount, s.minStake));
-    if (s.maxPledge !== null && amount > s.maxPledge) return fail(errors.pledgeTooHigh(amount, s.maxPledge));
-    if (balance < amount) return fail(errors.insufficientFunds(balance, amount));
-    balances.set(userId, balance - amount);
-    const pair = `${mission.id}:${userId}`;
-    const firstPledge = !backed.has(pair);
-    backed.add(pair);
-    return { kind: 'accept', missionId: mission.id, amount, balance: balance - amount, firstPledge };
-  });
 }
