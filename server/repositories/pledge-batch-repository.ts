@@ -60,7 +60,7 @@ export async function lockWallets(tx: Executor, channelId: number, userIds: read
   const result = await tx.execute(sql`
     SELECT id, user_id, balance FROM accounts
     WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = ANY(${arrayParam(userIds)}::text[])
-    ORDER BY id FOR UPDATE`);
+    ORDER BY id FOR NO KEY UPDATE`);
   for (const r of result.rows as Row[]) wallets.set(String(r.user_id), { id: Number(r.id), balance: Number(r.balance) });
   return wallets;
 }
@@ -147,7 +147,7 @@ export async function addToBalances(tx: Executor, deltas: ReadonlyMap<number, nu
   if (entries.length === 0) return balances;
   // Lock order: every row in id order before the update. Without it two batches updating the same
   // mint and escrow in different scan orders deadlock (and a 500-pledge batch is costly to retry).
-  await tx.execute(sql`SELECT 1 FROM accounts WHERE id = ANY(${arrayParam(entries.map(([id]) => id))}::bigint[]) ORDER BY id FOR UPDATE`);
+  await tx.execute(sql`SELECT 1 FROM accounts WHERE id = ANY(${arrayParam(entries.map(([id]) => id))}::bigint[]) ORDER BY id FOR NO KEY UPDATE`);
   const result = await tx.execute(sql`
     UPDATE accounts SET balance = accounts.balance + d.delta
     FROM unnest(${arrayParam(entries.map(([id]) => id))}::bigint[], ${arrayParam(entries.map(([, d]) => d))}::bigint[]) AS d(id, delta)

@@ -4,8 +4,8 @@
  * its Postgres backend and overlay events travel over LISTEN/NOTIFY: everything depends on the
  * database that goes away. The service reports not ready while it is down, refuses with a JSON
  * error instead of hanging, and recovers without being restarted. Every pledge that got a 2xx
- * exists exactly once (by Idempotency-Key), no pledge refused with a 4xx/503 has a row, and a
- * request whose outcome was unknown (500, reset, timeout) is retried with its key: one effect.
+ * exists exactly once (by Idempotency-Key), no pledge refused with a 4xx has a row, and a
+ * request whose outcome was unknown (503 UNAVAILABLE, 500, reset, timeout) is retried with its key: one effect.
  */
 import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
@@ -127,8 +127,9 @@ it('a Postgres restart mid-storm: not ready while down, clean refusals, recovery
   await Promise.all(lanes);
   stage('storm over');
 
-  // Unknown outcomes (500, reset, timeout) are retried with the same key: a replay or a first effect.
-  const unknown = results.filter((r) => r.status <= 0 || r.status === 500);
+  // Unknown outcomes (503 while the database was away, 500, reset, timeout) are retried with the
+  // same key: a replay or a first effect. A 503 may come from a lost COMMIT, so it is not a refusal.
+  const unknown = results.filter((r) => r.status <= 0 || r.status === 500 || r.status === 503);
   const retried: Outcome[] = [];
   for (const r of unknown) retried.push(await send(Number(r.key.slice('pg-storm-'.length))));
   for (const r of retried) expect([200, 201], JSON.stringify(r)).toContain(r.status);

@@ -120,8 +120,31 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     return send(reply, status, status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST', fastifyError.message);
   }
 
+  if (isStoreUnavailable(error)) {
+    // Postgres restarting or unreachable: a retry soon will succeed, and load balancers should know.
+    request.log.warn({ err: error }, 'database unavailable');
+    reply.header('retry-after', '2');
+    return send(reply, 503, 'UNAVAILABLE', 'The service is briefly unavailable; try again in a moment');
+  }
   request.log.error({ err: error }, 'unhandled error');
   return send(reply, 500, 'INTERNAL', 'Internal error');
+}
+
+// SQLSTATE class 08 (connection exception) and 57P01–57P03 (shutdown, crash, cannot connect now).
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[123])/;
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+
+/** True when the error (or one it wraps) says the database could not be reached, not that the query was wrong. */
+export function isStoreUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code))) return true;
+    if (UNAVAILABLE_MESSAGE.test(current.message)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Installs the error and not-found handlers at the root, so every route and plugin shares them. */
