@@ -27,6 +27,8 @@ export interface Runtime {
   metrics: AppMetrics;
   readiness: ReadinessCheck[];
   now: () => Date;
+  /** Runs `listener` each time the event bus resubscribes after losing its connection. */
+  onBusResubscribed(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,14 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
   const db = createDb(databaseUrl, { max: options.poolMax ?? 20 });
   await runMigrations(db);
 
-  const bus = createEventBus({ redisUrl: config.redisUrl, pool: db.pool, connectionString: databaseUrl, logger });
+  const resubscribed = new Set<() => void>();
+  const bus = createEventBus({
+    redisUrl: config.redisUrl,
+    pool: db.pool,
+    connectionString: databaseUrl,
+    logger,
+    onResubscribed: () => resubscribed.forEach((listener) => listener()),
+  });
   await bus.ready();
   const jobs = createJobBackend({ redisUrl: config.redisUrl, databaseUrl, prefix: options.jobPrefix, logger });
   const scheduler = createMissionScheduler(jobs, logger);
@@ -77,6 +86,10 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     metrics,
     readiness,
     now,
+    onBusResubscribed(listener) {
+      resubscribed.add(listener);
+      return () => resubscribed.delete(listener);
+    },
     async close() {
       // Pledges accepted before shutdown are committed, never half-applied or dropped.
       await services.missions.closePledges();

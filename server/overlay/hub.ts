@@ -41,6 +41,11 @@ export interface OverlayHub {
   disconnectChannel(channel: string, code: number, reason: string): void;
   /** Connected overlays of one channel, or of all channels. */
   clientCount(channel?: string): number;
+  /**
+   * Sends every connected overlay a fresh snapshot: after the event bus reconnects, events
+   * published meanwhile are lost, and no client could see that gap in its `seq`.
+   */
+  resyncAll(): void;
   /** Unsubscribes from the bus and closes every socket with 1001 (pages reconnect elsewhere). */
   close(): void;
 }
@@ -294,6 +299,12 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
     },
 
     disconnectChannel,
+
+    resyncAll() {
+      for (const [channel, state] of channels) {
+        for (const client of [...state.live]) requestSnapshot(channel, state, client);
+      }
+    },
 
     clientCount(channel) {
       const count = (state: ChannelState): number => state.live.size + (state.load?.waiters.size ?? 0);

@@ -40,7 +40,12 @@ export function overlayPlugin(runtime: Runtime, hub: OverlayHub): FastifyPluginA
         },
       });
       runtime.metrics.setWebsocketClientsSource(() => hub.clientCount());
-      app.addHook('onClose', async () => hub.close());
+      // Events published while the bus was reconnecting are gone; give every overlay a snapshot.
+      const stopResync = runtime.onBusResubscribed(() => hub.resyncAll());
+      app.addHook('onClose', async () => {
+        stopResync();
+        hub.close();
+      });
     },
     { name: 'mission-link-overlay' },
   );

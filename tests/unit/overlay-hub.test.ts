@@ -323,6 +323,19 @@ describe('overlay hub', () => {
     expect(loadSnapshot).toHaveBeenCalledTimes(1); // only the attach; the burst came within a second
   });
 
+  it('resyncAll sends every live overlay a fresh snapshot (after the bus reconnects)', async () => {
+    const { hub, loadSnapshot } = setup();
+    const a = await attached(hub, 'chan');
+    const b = await attached(hub, 'other');
+    const loads = loadSnapshot.mock.calls.length;
+    hub.resyncAll();
+    await flush();
+    expect(loadSnapshot.mock.calls.length).toBe(loads + 2);
+    for (const socket of [a, b]) {
+      expect(socket.messages().map((m) => m.type)).toEqual(['snapshot', 'snapshot']);
+    }
+  });
+
   it('disconnectChannel closes every socket of that channel only, with the given code', async () => {
     const { hub } = setup();
     const a = await attached(hub, 'chan');
