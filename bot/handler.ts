@@ -11,7 +11,7 @@ import type { Channel } from '../server/services/channels.js';
 import type { ChannelCache } from './channel-cache.js';
 import type { IncomingMessage } from './chat-client.js';
 import type { AnyCommand, CommandContext } from './commands/index.js';
-import { translateError, translateParseFailure, type LooseParams } from './i18n/index.js';
+import { translateError, translateParseFailure, type Locale, type LooseParams } from './i18n/index.js';
 import type { OutgoingMessage, PledgeNotice, Priority } from './output/index.js';
 import { parseCommand, type CommandName, type ParsedCommandResult } from './parse/command.js';
 import { renderFor } from './replies.js';
@@ -30,6 +30,9 @@ export interface MessageHandlerDeps {
   logger: Logger;
   now: () => number;
 }
+
+/** At most one coalesced OVERLOADED reply per channel per this interval. */
+export const BUSY_REPLY_INTERVAL_MS = 10_000;
 
 /** Returns the function to call for every incoming chat message. */
 export function createMessageHandler(deps: MessageHandlerDeps): (message: IncomingMessage) => void {
@@ -57,6 +60,10 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     try {
       await command.execute(parsed.command, ctx);
     } catch (err) {
+      if (isDomainError(err) && err.code === 'OVERLOADED') {
+        busyReply(channel.login, locale, channel.settings.currencyName);
+        return;
+      }
       if (isDomainError(err)) {
         enqueue(translateError(locale, err, extra) || translateError(locale, { code: 'VALIDATION' }, extra), 'error');
         return;
@@ -64,6 +71,18 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
       logger.error({ err, channel: channel.login, command: parsed.command.name, messageId: message.id }, 'chat command failed');
       enqueue(translateError(locale, { code: 'VALIDATION' }, extra), 'error');
     }
+  }
+
+  // A storm refuses thousands of pledges a second; one "too busy" line per channel per interval
+  // (no @user: it answers everyone) instead of an error reply per refused pledge.
+  const busyRepliedAt = new Map<string, number>();
+  function busyReply(login: string, locale: Locale, currency: string): void {
+    const now = deps.now();
+    const last = busyRepliedAt.get(login);
+    if (last !== undefined && now - last < BUSY_REPLY_INTERVAL_MS) return;
+    busyRepliedAt.set(login, now);
+    const text = translateError(locale, { code: 'OVERLOADED' }, { currency });
+    if (text !== '') deps.enqueue(login, { text, priority: 'error' });
   }
 
   function contextFor(channel: Channel, message: IncomingMessage): CommandContext {

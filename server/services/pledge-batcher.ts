@@ -5,7 +5,8 @@
  * arrival order against the running balance (exact: a wallet covering 37 of 200 pledges gets 37),
  * and the escrow of each mission gets one delta per batch instead of one hot-row update per pledge.
  * Every caller gets its own result or typed DomainError; each mission gets one coalesced `pledge`
- * event per batch. The queue of accepted-but-uncommitted pledges is bounded (overflow: OVERLOADED).
+ * event per batch. The queue of accepted-but-uncommitted pledges is bounded by estimated wait and by
+ * count (overflow: OVERLOADED at once).
  */
 import type { Tx } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
@@ -33,6 +34,7 @@ import {
 import type { Channel } from './channels.js';
 import { publishSafely, type ServiceDeps } from './context.js';
 import { missionDto } from './mission-views.js';
+import { createAdmission } from './pledge-admission.js';
 import { createKnownUsers, decideBatch, MAX_AMOUNT, type Decision, type PledgeRequest } from './pledge-decisions.js';
 import { isPgError, withRetry } from './transaction.js';
 
@@ -53,8 +55,15 @@ export interface PledgeBatcherOptions {
   maxBatch?: number;
   /** How long the first pledge of a batch may wait for company. Default 5 ms. */
   maxDelayMs?: number;
-  /** Accepted-but-uncommitted pledges beyond which new ones are refused. Default 20,000. */
+  /** Accepted-but-uncommitted pledges beyond which new ones are refused (hard cap). Default 20,000. */
   maxQueued?: number;
+  /**
+   * A pledge is refused (OVERLOADED) when the accepted-but-uncommitted ones would take longer than
+   * this to commit at the recent commit rate, so what is accepted commits fast. Below
+   * max(1,000, `maxBatch × writers`) accepted, pledges are always admitted (up to `maxQueued`).
+   * Default 1,000 ms.
+   */
+  maxWaitMs?: number;
   /** Batch transactions in flight at once. Default 2. */
   writers?: number;
   /**
@@ -108,14 +117,16 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   const writers = options.writers ?? 2;
   const queues = new Map<number, Queue>();
   const memos = new Map<number, MissionMemo>();
+  const escrowIds = new Map<number, number>();
   const knownUsers = createKnownUsers(options.knownUsers ?? 50_000);
+  const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 1_000, minQueued: Math.max(1_000, maxBatch * writers) });
   let accepted = 0;
   let running = 0;
   let closing = false;
   let idleWaiters: (() => void)[] = [];
 
   function submit(request: PledgeRequest): Promise<PledgeOutcome> {
-    if (closing || accepted >= maxQueued) return Promise.reject(errors.overloaded());
+    if (closing || accepted >= maxQueued || !admission.admits(accepted, performance.now())) return Promise.reject(errors.overloaded());
     return new Promise<PledgeOutcome>((resolve, reject) => {
       accepted++;
       let queue = queues.get(request.channel.id);
@@ -162,6 +173,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
       void runBatch(next.channel, items).finally(() => {
         running--;
         accepted -= items.length;
+        admission.recordCommit(items.length, performance.now());
         if (accepted === 0 && running === 0) {
           const waiters = idleWaiters;
           idleWaiters = [];
@@ -250,7 +262,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
         add(walletId, channel.settings.startingBalance);
       }
     }
-    const escrows = await escrowsOf(tx, [...new Set(accepted.map(({ d }) => d.missionId))]);
+    const escrows = await escrowIdsOf(tx, [...new Set(accepted.map(({ d }) => d.missionId))]);
     const ids = await allocatePledgeIds(tx, accepted.length);
     accepted.forEach(({ d, r }, i) => {
       d.pledgeId = ids[i]!;
@@ -283,6 +295,24 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     await insertJournal(tx, channel.id, journal);
     for (const [missionId, escrowId] of escrows) pots.set(missionId, balances.get(escrowId) ?? 0);
     return { decisions, missions, pots, newBackers, createdAt, replays, upserted };
+  }
+
+  /**
+   * Escrow account ids, read once per mission: a mission has exactly one escrow for life (unique
+   * index, never deleted), so caching saves a round trip per batch.
+   */
+  async function escrowIdsOf(tx: Tx, missionIds: readonly number[]): Promise<Map<number, number>> {
+    const unknown = missionIds.filter((id) => !escrowIds.has(id));
+    if (unknown.length > 0) {
+      for (const [missionId, escrowId] of await escrowsOf(tx, unknown)) escrowIds.set(missionId, escrowId);
+      while (escrowIds.size > 10_000) escrowIds.delete(escrowIds.keys().next().value as number);
+    }
+    const escrows = new Map<number, number>();
+    for (const id of missionIds) {
+      const escrowId = escrowIds.get(id);
+      if (escrowId !== undefined) escrows.set(id, escrowId);
+    }
+    return escrows;
   }
 
   async function refreshMemo(tx: Tx, missionId: number, missions: Map<number, MissionRow>): Promise<void> {

@@ -77,6 +77,20 @@ describe('the message handler', () => {
     expect(t.sent).toEqual([{ channel: 'demo', message: { text: '@alice you have 40 gems (needed 100)', priority: 'error' } }]);
   });
 
+  it('coalesces OVERLOADED refusals into one "too busy" line per channel per interval, without @user', async () => {
+    const pledge = vi.fn(async () => Promise.reject(errors.overloaded()));
+    const t = setup({ missions: { pledge } });
+    for (let i = 0; i < 3; i++) {
+      await t.say('!pledge 1 100');
+      t.tick(3_000);
+    }
+    expect(pledge).toHaveBeenCalledTimes(3);
+    expect(t.sent).toEqual([{ channel: 'demo', message: { text: 'Too many pledges at once; try again in a moment', priority: 'error' } }]);
+    t.tick(1_000);
+    await t.say('!pledge 1 100');
+    expect(t.sent).toHaveLength(2);
+  });
+
   it('answers a malformed command with what was wrong and the usage line', async () => {
     const t = setup({});
     await t.say('!pledge 1');
