@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
 import WebSocket from 'ws';
 import { startChatSimulator } from '../infra/chat-sim/index.js';
-import { audit, createWorld, openMission, percentile } from './support.js';
+import { audit, createWorld, openMission, percentile, type BenchWorld } from './support.js';
 
 export interface StormOptions {
   durationS: number;
@@ -78,6 +78,30 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   throw new Error('app did not become healthy');
 }
 
+/**
+ * Chat → overlay latency of each committed probe. The j-th committed probe (pledge id order) is
+ * shown once an overlay update carries a pot of at least the seed 10 plus 10 × (j + 1); refused
+ * probes are left out. With two writers a later batch can commit first, which can only make a
+ * probe look later than it was (conservative).
+ */
+async function probeLatencies(world: BenchWorld, missionId: number, sentAt: readonly number[], pots: readonly { t: number; pot: number }[]): Promise<number[]> {
+  const r = await world.database.db.execute(sql`
+    SELECT u.login FROM pledges p JOIN users u ON u.user_id = p.user_id WHERE p.mission_id = ${missionId} ORDER BY p.id`);
+  const committed = (r.rows as { login: string }[]).flatMap((row) => {
+    const m = /^probe(\d+)$/.exec(row.login);
+    return m ? [Number(m[1])] : [];
+  });
+  const latencies: number[] = [];
+  let next = 0;
+  committed.forEach((probeIndex, j) => {
+    const threshold = 10 + 10 * (j + 1);
+    while (next < pots.length && pots[next]!.pot < threshold) next++;
+    const sent = sentAt[probeIndex];
+    if (next < pots.length && sent !== undefined) latencies.push(pots[next]!.t - sent);
+  });
+  return latencies;
+}
+
 export async function measureStorm(options: StormOptions): Promise<StormFigures> {
   const world = await createWorld('bench_storm');
   const sim = await startChatSimulator();
@@ -113,9 +137,9 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     let dropped = 0;
     let stormOn = true;
     const probeSent: number[] = [];
-    const latencies: number[] = [];
-    let shown = 0;
-    let probeBase = 10;
+    // Overlay pot updates of the probe mission; matched to committed probes after the drain, since
+    // refused probes (OVERLOADED) never enter the pot and would skew a running count.
+    const probePots: { t: number; pot: number }[] = [];
     await Promise.all(
       Array.from({ length: options.clients }, (_, i) =>
         new Promise<void>((resolve) => {
@@ -130,19 +154,13 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
             ws.on('message', (data) => {
               const msg = JSON.parse(String(data)) as { type: string; missionNumber?: number; pot?: number };
               if (msg.type !== 'pledge' || msg.missionNumber !== probe.number || msg.pot === undefined) return;
-              const t = performance.now();
-              // Probe k is in the pot once the pot reaches the sum of probes 0..k.
-              while (shown < probeSent.length && probeBase + 10 * (shown + 1) <= msg.pot) {
-                latencies.push(t - probeSent[shown]!);
-                shown++;
-              }
+              probePots.push({ t: performance.now(), pot: msg.pot });
             });
           }
         }),
       ),
     );
     const connected = clients.filter((c) => c.readyState === WebSocket.OPEN).length;
-    probeBase = 10;
 
     const committed = async () => {
       const r = await world.database.db.execute(sql`SELECT balance FROM accounts WHERE kind = 'escrow' AND mission_id = ${storm.id}`);
@@ -205,6 +223,8 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     stormOn = false;
     clearInterval(rssTimer);
     if (traceTimer) clearInterval(traceTimer);
+    const latencies = await probeLatencies(world, probe.id, probeSent, probePots);
+    const shown = latencies.length;
     const sorted = latencies.sort((a, b) => a - b);
     return {
       sentPerSecond: sent / sendSeconds,
