@@ -44,7 +44,8 @@ const MAX_INT_DIGITS = 16;
 export function parseAmount(token: string): Result<AmountSpec> {
   const t = token.trim().toLowerCase();
   if (t === '') return fail('AMOUNT_MISSING');
-  const keyword = AMOUNT_KEYWORDS[t];
+  // Own keys only: chat text like "__proto__" or "constructor" must not reach Object.prototype.
+  const keyword = Object.hasOwn(AMOUNT_KEYWORDS, t) ? AMOUNT_KEYWORDS[t] : undefined;
   if (keyword !== undefined) return ok({ kind: keyword });
 
   const percent = PERCENT_RE.exec(t);

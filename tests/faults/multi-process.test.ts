@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTokenService } from '../../server/services/tokens.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { seedPledges, serverUrl, startRedis, startRole, until, type ChildHandle } from './support.js';
+import { seedPledges, serverUrl, startRedis, startRole, until, type ChildHandle, chatHeaders } from './support.js';
 
 const CH = 'multifault';
 const ADMIN_TOKEN = 'fault-admin-token-0123456789';
@@ -74,16 +74,7 @@ it('two servers and two workers: every job has one effect, overlays on both serv
   const channel = (await (await api(1, `/channels/${CH}`, { headers: admin })).json()) as { overlayKey: string };
   expect(channel.overlayKey).toEqual(expect.any(String));
   const { token } = await createTokenService(database.db).issueToken({ role: 'bot', label: 'multi-fault' });
-  const chat = (login: string, key?: string) => ({
-    authorization: `Bearer ${token}`,
-    'content-type': 'application/json',
-    'x-acting-channel': CH,
-    'x-acting-user-id': `id-${login}`,
-    'x-acting-user-login': login,
-    'x-acting-user-display-name': login,
-    'x-acting-user-role': 'viewer',
-    ...(key ? { 'idempotency-key': key } : {}),
-  });
+  const chat = (login: string, key?: string) => chatHeaders(token, CH, login, key);
 
   const inbox: OverlayMessage[][] = [[], []];
   for (const [i, base] of bases.entries()) {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDb, type DbHandle } from '../../db/client.js';
 import { createTokenService } from '../../server/services/tokens.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
-import { serverUrl, startPostgres, startRole, until, type ChildHandle, type PrivatePostgres } from './support.js';
+import { serverUrl, startPostgres, startRole, until, type ChildHandle, type PrivatePostgres, chatHeaders } from './support.js';
 
 const CH = 'pgfault';
 const ADMIN_TOKEN = 'fault-admin-token-0123456789';
@@ -62,16 +62,7 @@ it('a Postgres restart mid-storm: not ready while down, clean refusals, recovery
   expect(created.status).toBe(201);
   const channelBody = (await created.json()) as { overlayKey: string };
   const { token } = await createTokenService(db.db).issueToken({ role: 'bot', label: 'pg-fault' });
-  const chat = (login: string, key?: string) => ({
-    authorization: `Bearer ${token}`,
-    'content-type': 'application/json',
-    'x-acting-channel': CH,
-    'x-acting-user-id': `id-${login}`,
-    'x-acting-user-login': login,
-    'x-acting-user-display-name': login,
-    'x-acting-user-role': 'viewer',
-    ...(key ? { 'idempotency-key': key } : {}),
-  });
+  const chat = (login: string, key?: string) => chatHeaders(token, CH, login, key);
   const propose = async (login: string, duration: string) => {
     const res = await api(`/channels/${CH}/missions`, { method: 'POST', headers: chat(login), body: JSON.stringify({ text: `Mission by ${login}`, amount: 10, duration }) });
     expect(res.status).toBe(201);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTokenService } from '../../server/services/tokens.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { freePort, serverUrl, startRole, until, type ChildHandle } from './support.js';
+import { freePort, serverUrl, startRole, until, type ChildHandle, chatHeaders } from './support.js';
 
 const CH = 'redisfault';
 const ADMIN_TOKEN = 'fault-admin-token-0123456789';
@@ -66,16 +66,7 @@ it('a Redis restart mid-storm loses no accepted pledge, recovers events and jobs
   expect(created.status).toBe(201);
   const channelBody = (await created.json()) as { overlayKey: string };
   const { token } = await createTokenService(database.db).issueToken({ role: 'bot', label: 'fault' });
-  const chat = (login: string, key?: string) => ({
-    authorization: `Bearer ${token}`,
-    'content-type': 'application/json',
-    'x-acting-channel': CH,
-    'x-acting-user-id': `id-${login}`,
-    'x-acting-user-login': login,
-    'x-acting-user-display-name': login,
-    'x-acting-user-role': 'viewer',
-    ...(key ? { 'idempotency-key': key } : {}),
-  });
+  const chat = (login: string, key?: string) => chatHeaders(token, CH, login, key);
   const propose = async (login: string, duration: string) => {
     const res = await api(`/channels/${CH}/missions`, { method: 'POST', headers: chat(login), body: JSON.stringify({ text: `Mission by ${login}`, amount: 10, duration }) });
     expect(res.status).toBe(201);

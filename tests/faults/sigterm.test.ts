@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTokenService } from '../../server/services/tokens.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { serverUrl, startRedis, startRole, until, type ChildHandle } from './support.js';
+import { serverUrl, startRedis, startRole, until, type ChildHandle, chatHeaders } from './support.js';
 
 const CH = 'sigtermfault';
 const ADMIN_TOKEN = 'fault-admin-token-0123456789';
@@ -56,16 +56,7 @@ it('SIGTERM mid-storm: every 2xx pledge committed once, none half-applied, exit 
   });
   expect(created.status).toBe(201);
   const { token } = await createTokenService(database.db).issueToken({ role: 'bot', label: 'sigterm-fault' });
-  const chat = (login: string, key?: string) => ({
-    authorization: `Bearer ${token}`,
-    'content-type': 'application/json',
-    'x-acting-channel': CH,
-    'x-acting-user-id': `id-${login}`,
-    'x-acting-user-login': login,
-    'x-acting-user-display-name': login,
-    'x-acting-user-role': 'viewer',
-    ...(key ? { 'idempotency-key': key } : {}),
-  });
+  const chat = (login: string, key?: string) => chatHeaders(token, CH, login, key);
   const proposed = await fetch(`${base}/api/v1/channels/${CH}/missions`, {
     method: 'POST',
     headers: chat('stormer'),

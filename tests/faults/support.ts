@@ -215,3 +215,17 @@ export async function startPostgres(): Promise<PrivatePostgres> {
     },
   };
 }
+
+/** Headers of a request the bot's service token makes for chat viewer `login` in `channel`. */
+export function chatHeaders(token: string, channel: string, login: string, idempotencyKey?: string): Record<string, string> {
+  return {
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+    'x-acting-channel': channel,
+    'x-acting-user-id': `id-${login}`,
+    'x-acting-user-login': login,
+    'x-acting-user-display-name': login,
+    'x-acting-user-role': 'viewer',
+    ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+  };
+}

@@ -79,6 +79,10 @@ describe('parseAmount', () => {
     ['-', 'AMOUNT_INVALID'],
     ['abc', 'AMOUNT_INVALID'],
     ['%', 'AMOUNT_INVALID'],
+    // Object.prototype names are chat text, not keywords (found by the property test).
+    ['__proto__', 'AMOUNT_INVALID'],
+    ['constructor', 'AMOUNT_INVALID'],
+    ['toString', 'AMOUNT_INVALID'],
   ])('rejects %s with %s', (token, code) => {
     const result = parseAmount(token);
     expect(result.ok).toBe(false);
