@@ -1,18 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRateBudget } from '../../bot/output/index.js';
+import { maxInWindow } from '../support/windows.js';
 
-/** Most timestamps in any half-open span [t, t + windowMs). */
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[start] as number) + windowMs <= (sorted[end] as number)) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
 
 describe('createRateBudget', () => {
   it('allows `limit` sends per window and says when the next one is free', () => {

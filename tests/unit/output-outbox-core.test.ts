@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOutboxCore, INVISIBLE_MARK, type Drop, type OutboxCore } from '../../bot/output/index.js';
+import { maxInWindow } from '../support/windows.js';
 
 interface Sent {
   at: number;
@@ -21,16 +22,6 @@ function runUntilIdle(core: OutboxCore, start: number, sent: Sent[] = [], drops:
   throw new Error('outbox never went idle');
 }
 
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[start] as number) + windowMs <= (sorted[end] as number)) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
 
 describe('outbox core', () => {
   it('sends at once while the budget allows, highest priority first', () => {

@@ -8,6 +8,7 @@ import {
   type OutboxOptions,
   type PledgeConfirmation,
 } from '../../bot/output/index.js';
+import { maxInWindow } from '../support/windows.js';
 
 interface Sent {
   at: number;
@@ -15,16 +16,6 @@ interface Sent {
   text: string;
 }
 
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[start] as number) + windowMs <= (sorted[end] as number)) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
 
 function setup(overrides: Partial<OutboxOptions> = {}) {
   const sent: Sent[] = [];
