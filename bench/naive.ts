@@ -36,7 +36,9 @@ async function drive(
         done++;
         latencies.push(performance.now() - started);
       } catch {
-        // Counted by omission: only committed pledges make the rate.
+        // Counted by omission: only committed pledges make the rate. A refused caller backs off
+        // like a client honouring Retry-After instead of spinning on the event loop.
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
     }
   };

@@ -40,10 +40,21 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * Domain errors are expected outcomes answered to a user, not faults: their stack trace is never
+ * read, and capturing one cost 70 % of the CPU while a storm's excess pledges were being refused.
+ */
 const make =
   (code: DomainErrorCode) =>
-  (message: string, params: ErrorParams = {}): DomainError =>
-    new DomainError(code, message, params);
+  (message: string, params: ErrorParams = {}): DomainError => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new DomainError(code, message, params);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
 
 export const errors = {
   validation: make('VALIDATION'),
