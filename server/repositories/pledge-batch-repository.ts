@@ -1,6 +1,13 @@
 /**
  * Set-based SQL for micro-batched pledges: each function handles a whole batch in one statement,
  * so a batch of 500 pledges costs a handful of round trips, not 500 transactions.
+ *
+ * Lookups are shaped so the plan does not depend on table statistics: a table that grew by 100,000
+ * rows in a minute may not be analyzed yet (and is never, where autovacuum is off), and with stale
+ * statistics `user_id = ANY($500_ids)` was planned as a scan of the whole channel: 5-10 ms per
+ * statement, growing with the channel. Here each key drives one index probe (`unnest` → `LATERAL
+ * … LIMIT 1`, the LIMIT keeps the subquery from being flattened into a hash join), and updates
+ * carry `id = ANY(…)` so the table side is a primary-key lookup.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
@@ -37,8 +44,11 @@ export async function pledgesByKeys(tx: Executor, channelId: number, keys: reado
   if (keys.length === 0) return found;
   const result = await tx.execute(sql`
     SELECT p.id, p.user_id, p.mission_id, m.number, p.amount, p.created_at, p.idempotency_key
-    FROM pledges p JOIN missions m ON m.id = p.mission_id
-    WHERE p.channel_id = ${channelId} AND p.idempotency_key = ANY(${arrayParam(keys)}::text[])`);
+    FROM unnest(${arrayParam(keys)}::text[]) AS k(key)
+    CROSS JOIN LATERAL (
+      SELECT id, user_id, mission_id, amount, created_at, idempotency_key FROM pledges
+      WHERE channel_id = ${channelId} AND idempotency_key = k.key LIMIT 1) p
+    JOIN missions m ON m.id = p.mission_id`);
   for (const r of result.rows as Row[]) {
     found.set(String(r.idempotency_key), {
       id: Number(r.id),
@@ -59,7 +69,10 @@ export async function lockWallets(tx: Executor, channelId: number, userIds: read
   if (userIds.length === 0) return wallets;
   const result = await tx.execute(sql`
     SELECT id, user_id, balance FROM accounts
-    WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = ANY(${arrayParam(userIds)}::text[])
+    WHERE id = ANY(ARRAY(
+      SELECT w.id FROM unnest(${arrayParam(userIds)}::text[]) AS u(user_id)
+      CROSS JOIN LATERAL (
+        SELECT id FROM accounts WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = u.user_id LIMIT 1) w))
     ORDER BY id FOR NO KEY UPDATE`);
   for (const r of result.rows as Row[]) wallets.set(String(r.user_id), { id: Number(r.id), balance: Number(r.balance) });
   return wallets;
@@ -75,9 +88,10 @@ export async function existingBackers(
   const pairs = new Set<string>();
   if (missionIds.length === 0 || userIds.length === 0) return pairs;
   const result = await tx.execute(sql`
-    SELECT DISTINCT mission_id, user_id FROM pledges
-    WHERE channel_id = ${channelId} AND user_id = ANY(${arrayParam(userIds)}::text[])
-      AND mission_id = ANY(${arrayParam(missionIds)}::bigint[])`);
+    SELECT b.mission_id, u.user_id FROM unnest(${arrayParam(userIds)}::text[]) AS u(user_id)
+    CROSS JOIN LATERAL (
+      SELECT DISTINCT mission_id FROM pledges
+      WHERE channel_id = ${channelId} AND user_id = u.user_id AND mission_id = ANY(${arrayParam(missionIds)}::bigint[])) b`);
   for (const r of result.rows as Row[]) pairs.add(`${Number(r.mission_id)}:${String(r.user_id)}`);
   return pairs;
 }
@@ -151,7 +165,7 @@ export async function addToBalances(tx: Executor, deltas: ReadonlyMap<number, nu
   const result = await tx.execute(sql`
     UPDATE accounts SET balance = accounts.balance + d.delta
     FROM unnest(${arrayParam(entries.map(([id]) => id))}::bigint[], ${arrayParam(entries.map(([, d]) => d))}::bigint[]) AS d(id, delta)
-    WHERE accounts.id = d.id
+    WHERE accounts.id = d.id AND accounts.id = ANY(${arrayParam(entries.map(([id]) => id))}::bigint[])
     RETURNING accounts.id, accounts.balance`);
   for (const r of result.rows as Row[]) balances.set(Number(r.id), Number(r.balance));
   return balances;

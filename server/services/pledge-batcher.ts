@@ -283,16 +283,17 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
         idempotencyKey: r.idempotencyKey,
       });
     });
-    // Balances before the inserts: the journal's foreign keys take KEY SHARE locks on the mint and
-    // escrow rows, and upgrading those to FOR UPDATE afterwards deadlocks against a second writer
-    // queued on the same rows (seen at 10,000 lines/s: whole 500-pledge batches failed).
-    const balances = await addToBalances(tx, deltas);
     const createdAt = await insertPledges(
       tx,
       channel.id,
       accepted.map(({ d, r }) => ({ id: d.pledgeId!, missionId: d.missionId, userId: r.user.userId, amount: d.amount, idempotencyKey: r.idempotencyKey })),
     );
     await insertJournal(tx, channel.id, journal);
+    // Balances last: the escrow and mint rows are shared by every batch of the mission and channel,
+    // so they are locked only for this update and the commit, and two writers overlap everything
+    // else. Safe after the inserts: their foreign keys take KEY SHARE locks, which do not conflict
+    // with the FOR NO KEY UPDATE taken here (FOR UPDATE would, and deadlocked two writers).
+    const balances = await addToBalances(tx, deltas);
     for (const [missionId, escrowId] of escrows) pots.set(missionId, balances.get(escrowId) ?? 0);
     return { decisions, missions, pots, newBackers, createdAt, replays, upserted };
   }
