@@ -124,48 +124,84 @@ export async function insertWallets(tx: Executor, channelId: number, userIds: re
   return created;
 }
 
-/** `n` fresh pledge ids, so rows and journal entries can reference them before the insert. */
-export async function allocatePledgeIds(tx: Executor, n: number): Promise<number[]> {
-  const result = await tx.execute(sql`SELECT nextval(pg_get_serial_sequence('pledges', 'id')) AS id FROM generate_series(1, ${n})`);
-  return (result.rows as Row[]).map((r) => Number(r.id));
-}
-
 export interface NewPledge {
-  id: number;
   missionId: number;
   userId: string;
   amount: number;
   idempotencyKey: string | null;
+  /** Debited wallet and credited escrow: the pledge's journal row. */
+  walletId: number;
+  escrowId: number;
+  actor: string;
 }
 
-/** Inserts the batch's pledges in one statement; returns the commit-time `created_at`. */
-export async function insertPledges(tx: Executor, channelId: number, rows: readonly NewPledge[]): Promise<Date> {
+/** A journal row written before the batch's pledges (a new wallet's starting balance). */
+export interface LeadingTransfer {
+  from: number;
+  to: number;
+  amount: number;
+  kind: 'starting_balance';
+}
+
+/**
+ * Inserts the batch's pledges and their journal rows in ONE statement (pledge ids are drawn inside
+ * it, in input order, so a batch costs one round trip here instead of three). `leading` rows
+ * (starting balances) get lower journal ids than the pledges they fund. Returns the pledge ids in
+ * input order and the `created_at` the rows carry. The journal's foreign key to `pledges` is
+ * checked at the end of the statement, when both inserts are visible.
+ */
+export async function insertPledgesWithJournal(
+  tx: Executor,
+  channelId: number,
+  rows: readonly NewPledge[],
+  leading: readonly LeadingTransfer[],
+): Promise<{ ids: number[]; createdAt: Date }> {
+  const col = <T>(pick: (r: NewPledge) => T) => arrayParam(rows.map(pick));
+  const lead = <T>(pick: (r: LeadingTransfer) => T) => arrayParam(leading.map(pick));
   const result = await tx.execute(sql`
-    INSERT INTO pledges (id, channel_id, mission_id, user_id, amount, idempotency_key)
-    SELECT i, ${channelId}, m, u, a, k
-    FROM unnest(${arrayParam(rows.map((r) => r.id))}::bigint[], ${arrayParam(rows.map((r) => r.missionId))}::bigint[],
-                ${arrayParam(rows.map((r) => r.userId))}::text[], ${arrayParam(rows.map((r) => r.amount))}::bigint[],
-                ${arrayParam(rows.map((r) => r.idempotencyKey))}::text[]) AS t(i, m, u, a, k)
-    RETURNING created_at`);
-  const first = (result.rows as Row[])[0];
-  return first ? new Date(first.created_at as string) : new Date();
+    WITH input AS MATERIALIZED (
+      SELECT nextval(pg_get_serial_sequence('pledges', 'id')) AS id, t.*
+      FROM unnest(${col((r) => r.missionId)}::bigint[], ${col((r) => r.userId)}::text[], ${col((r) => r.amount)}::bigint[],
+                  ${col((r) => r.idempotencyKey)}::text[], ${col((r) => r.walletId)}::bigint[], ${col((r) => r.escrowId)}::bigint[],
+                  ${col((r) => r.actor)}::text[])
+        WITH ORDINALITY AS t(mission_id, user_id, amount, key, wallet, escrow, actor, ord)
+    ), inserted AS (
+      INSERT INTO pledges (id, channel_id, mission_id, user_id, amount, idempotency_key)
+      SELECT id, ${channelId}, mission_id, user_id, amount, key FROM input ORDER BY ord
+      RETURNING created_at
+    ), journal AS (
+      INSERT INTO transfers (channel_id, from_account, to_account, amount, kind, mission_id, pledge_id, actor, idempotency_key)
+      SELECT ${channelId}, f, t, a, k::transfer_kind, m, p, ac, ik FROM (
+        SELECT 0 AS grp, l.ord, l.f, l.t, l.a, l.k, NULL::bigint AS m, NULL::bigint AS p, 'system' AS ac, NULL::text AS ik
+        FROM unnest(${lead((r) => r.from)}::bigint[], ${lead((r) => r.to)}::bigint[], ${lead((r) => r.amount)}::bigint[],
+                    ${lead((r) => r.kind)}::text[]) WITH ORDINALITY AS l(f, t, a, k, ord)
+        UNION ALL
+        SELECT 1, ord, wallet, escrow, amount, 'pledge', mission_id, id, actor, key FROM input
+      ) j ORDER BY grp, ord
+    )
+    SELECT (SELECT array_agg(id ORDER BY ord) FROM input) AS ids, (SELECT min(created_at) FROM inserted) AS created_at`);
+  const row = result.rows[0] as { ids: (string | number)[] | null; created_at: string | null };
+  return { ids: (row.ids ?? []).map(Number), createdAt: row.created_at ? new Date(row.created_at) : new Date() };
 }
 
 /**
  * Adds per-account deltas (wallet debits are negative) in one statement and returns the new
- * balances. Rows must already be locked by the caller (wallets) or be locked here in id order.
+ * balances. Rows the transaction already holds (`locked`: the batch's wallets) need no lock; the
+ * others (mint, escrows: shared by every batch) are locked first in id order when there are
+ * several, so two batches touching the same ones cannot deadlock. With one such row (the common
+ * case: one mission, no new wallet) the UPDATE's own lock is enough and a round trip is saved.
  */
-export async function addToBalances(tx: Executor, deltas: ReadonlyMap<number, number>): Promise<Map<number, number>> {
+export async function addToBalances(tx: Executor, deltas: ReadonlyMap<number, number>, locked: ReadonlySet<number>): Promise<Map<number, number>> {
   const entries = [...deltas].filter(([, d]) => d !== 0).sort(([a], [b]) => a - b);
   const balances = new Map<number, number>();
   if (entries.length === 0) return balances;
-  // Lock order: every row in id order before the update. Without it two batches updating the same
-  // mint and escrow in different scan orders deadlock (and a 500-pledge batch is costly to retry).
-  await tx.execute(sql`SELECT 1 FROM accounts WHERE id = ANY(${arrayParam(entries.map(([id]) => id))}::bigint[]) ORDER BY id FOR NO KEY UPDATE`);
+  const shared = entries.map(([id]) => id).filter((id) => !locked.has(id));
+  if (shared.length > 1) await tx.execute(sql`SELECT 1 FROM accounts WHERE id = ANY(${arrayParam(shared)}::bigint[]) ORDER BY id FOR NO KEY UPDATE`);
+  const ids = arrayParam(entries.map(([id]) => id));
   const result = await tx.execute(sql`
     UPDATE accounts SET balance = accounts.balance + d.delta
-    FROM unnest(${arrayParam(entries.map(([id]) => id))}::bigint[], ${arrayParam(entries.map(([, d]) => d))}::bigint[]) AS d(id, delta)
-    WHERE accounts.id = d.id AND accounts.id = ANY(${arrayParam(entries.map(([id]) => id))}::bigint[])
+    FROM unnest(${ids}::bigint[], ${arrayParam(entries.map(([, d]) => d))}::bigint[]) AS d(id, delta)
+    WHERE accounts.id = d.id AND accounts.id = ANY(${ids}::bigint[])
     RETURNING accounts.id, accounts.balance`);
   for (const r of result.rows as Row[]) balances.set(Number(r.id), Number(r.balance));
   return balances;

@@ -15,21 +15,22 @@ import { errors } from '../domain/errors.js';
 import type { MissionDto, PledgeDto, ViewerRef } from '../domain/types.js';
 import type { PledgeAddedEvent } from '../events/types.js';
 import { findUsers } from '../repositories/channels-repository.js';
-import { findWallet, getSystemAccounts, insertJournal, type TransferInput } from '../repositories/ledger-repository.js';
+import { findWallet, getSystemAccounts } from '../repositories/ledger-repository.js';
 import { findMission } from '../repositories/missions-repository.js';
 import {
   addToBalances,
-  allocatePledgeIds,
   countBackers,
   escrowsOf,
   existingBackers,
-  insertPledges,
+  insertPledgesWithJournal,
   insertWallets,
   lockMissionsShared,
   lockWallets,
   pledgesByKeys,
   upsertUsers,
   type KeyedPledge,
+  type LeadingTransfer,
+  type NewPledge,
 } from '../repositories/pledge-batch-repository.js';
 import type { Channel } from './channels.js';
 import { publishSafely, type ServiceDeps } from './context.js';
@@ -118,6 +119,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   const queues = new Map<number, Queue>();
   const memos = new Map<number, MissionMemo>();
   const escrowIds = new Map<number, number>();
+  const mintIds = new Map<number, number>();
   const knownUsers = createKnownUsers(options.knownUsers ?? 50_000);
   const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 1_000, minQueued: Math.max(1_000, maxBatch * writers) });
   let accepted = 0;
@@ -251,49 +253,36 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     if (created.size !== fresh.length) throw new BatchRace('wallet created concurrently');
     const walletOf = (userId: string) => wallets.get(userId)?.id ?? created.get(userId)!;
 
-    const journal: TransferInput[] = [];
     const deltas = new Map<number, number>();
     const add = (id: number, delta: number) => deltas.set(id, (deltas.get(id) ?? 0) + delta);
+    const leading: LeadingTransfer[] = [];
     if (created.size > 0 && channel.settings.startingBalance > 0) {
-      const { mint } = await getSystemAccounts(tx, channel.id);
+      const mint = await mintOf(tx, channel.id);
       for (const walletId of created.values()) {
-        journal.push({ from: mint, to: walletId, amount: channel.settings.startingBalance, kind: 'starting_balance', actor: 'system' });
+        leading.push({ from: mint, to: walletId, amount: channel.settings.startingBalance, kind: 'starting_balance' });
         add(mint, -channel.settings.startingBalance);
         add(walletId, channel.settings.startingBalance);
       }
     }
     const escrows = await escrowIdsOf(tx, [...new Set(accepted.map(({ d }) => d.missionId))]);
-    const ids = await allocatePledgeIds(tx, accepted.length);
-    accepted.forEach(({ d, r }, i) => {
-      d.pledgeId = ids[i]!;
+    const rows: NewPledge[] = accepted.map(({ d, r }) => {
       const walletId = walletOf(r.user.userId);
       const escrowId = escrows.get(d.missionId);
       if (escrowId === undefined) throw new Error(`mission ${d.missionId} has no escrow`);
       add(walletId, -d.amount);
       add(escrowId, d.amount);
       if (d.firstPledge) newBackers.set(d.missionId, (newBackers.get(d.missionId) ?? 0) + 1);
-      journal.push({
-        from: walletId,
-        to: escrowId,
-        amount: d.amount,
-        kind: 'pledge',
-        missionId: d.missionId,
-        pledgeId: d.pledgeId,
-        actor: actorLabel(r.actor),
-        idempotencyKey: r.idempotencyKey,
-      });
+      const { amount, missionId } = d;
+      return { missionId, userId: r.user.userId, amount, idempotencyKey: r.idempotencyKey, walletId, escrowId, actor: actorLabel(r.actor) };
     });
-    const createdAt = await insertPledges(
-      tx,
-      channel.id,
-      accepted.map(({ d, r }) => ({ id: d.pledgeId!, missionId: d.missionId, userId: r.user.userId, amount: d.amount, idempotencyKey: r.idempotencyKey })),
-    );
-    await insertJournal(tx, channel.id, journal);
+    const { ids, createdAt } = await insertPledgesWithJournal(tx, channel.id, rows, leading);
+    accepted.forEach(({ d }, i) => (d.pledgeId = ids[i]));
     // Balances last: the escrow and mint rows are shared by every batch of the mission and channel,
     // so they are locked only for this update and the commit, and two writers overlap everything
     // else. Safe after the inserts: their foreign keys take KEY SHARE locks, which do not conflict
     // with the FOR NO KEY UPDATE taken here (FOR UPDATE would, and deadlocked two writers).
-    const balances = await addToBalances(tx, deltas);
+    const ownWallets = new Set([...[...wallets.values()].map((w) => w.id), ...created.values()]);
+    const balances = await addToBalances(tx, deltas, ownWallets);
     for (const [missionId, escrowId] of escrows) pots.set(missionId, balances.get(escrowId) ?? 0);
     return { decisions, missions, pots, newBackers, createdAt, replays, upserted };
   }
@@ -314,6 +303,16 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
       if (escrowId !== undefined) escrows.set(id, escrowId);
     }
     return escrows;
+  }
+
+  /** The channel's mint account (fixed for the channel's life, like an escrow), read once. */
+  async function mintOf(tx: Tx, channelId: number): Promise<number> {
+    let mint = mintIds.get(channelId);
+    if (mint === undefined) {
+      mint = (await getSystemAccounts(tx, channelId)).mint;
+      mintIds.set(channelId, mint);
+    }
+    return mint;
   }
 
   async function refreshMemo(tx: Tx, missionId: number, missions: Map<number, MissionRow>): Promise<void> {
