@@ -260,7 +260,7 @@ describe('rate limits and secure headers', () => {
       readiness: [],
       routes: [channelRoutes({ db: h.runtime.db.db, ...h.runtime.services, publicUrl: 'http://x' }), missionRoutes({ db: h.runtime.db.db, ...h.runtime.services, publicUrl: 'http://x' })],
       plugins: [(await import('../../server/overlay/mount.js')).overlayPlugin(h.runtime, (await import('../../server/overlay/mount.js')).createRuntimeOverlayHub(h.runtime))],
-      rateLimit: { perIp: 5, perToken: 8, trustedMax: 200, windowMs: 60_000 },
+      rateLimit: { perIp: 5, perToken: 8, trustedMax: 200, overlaySocketsPerIp: 3, windowMs: 60_000 },
     });
     url = await app.listen({ host: '127.0.0.1', port: 0 });
     overlayKey = (await h.runtime.services.channels.get(OTHER)).overlayKey;
@@ -310,20 +310,24 @@ describe('rate limits and secure headers', () => {
     expect(results.map((r) => r.statusCode).filter((s) => s !== 200)).toEqual([]);
   });
 
-  it('the overlay page and websocket are limited per IP', async () => {
+  it('the overlay page is limited per IP; overlay sockets have their own per-IP budget', async () => {
     const page = async () => (await fetch(`${url}/overlay/${OTHER}?key=${encodeURIComponent(overlayKey)}`)).status;
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push(await page());
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(await page()).toBe(429);
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/overlay/${OTHER}?key=${encodeURIComponent(overlayKey)}`);
-    const status = await new Promise<number>((resolve) => {
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      ws.on('open', () => resolve(101));
-      ws.on('error', () => undefined);
-    });
-    ws.terminate();
-    expect(status).toBe(429);
+    const connect = () => {
+      const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/overlay/${OTHER}?key=${encodeURIComponent(overlayKey)}`);
+      return new Promise<number>((resolve) => {
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => resolve(101));
+        ws.on('error', () => undefined);
+      }).finally(() => ws.terminate());
+    };
+    // The page's spent budget does not block sockets; the sockets' own budget (3 here) does.
+    const sockets: number[] = [];
+    for (let i = 0; i < 4; i++) sockets.push(await connect());
+    expect(sockets).toEqual([101, 101, 101, 429]);
   });
 
   it('secure headers on API responses, errors and the overlay (frameable) page', async () => {

@@ -9,8 +9,11 @@
  *   high enough that a chat storm relayed by the bot (all from one IP) is never throttled;
  * - anonymous requests, and requests with an unknown or malformed token, are counted per IP, so
  *   guessing tokens does not buy a fresh budget per guess.
- * Health, readiness and metrics probes are exempt. The overlay page and websocket are ordinary
- * anonymous GETs, so they are limited per IP like any read.
+ * Health, readiness and metrics probes are exempt. The overlay page is an ordinary anonymous GET,
+ * limited per IP like any read. Overlay websocket connects have their own per-IP counter and a
+ * larger budget: a socket stays open, so connects measure floods, not use, and a watch party or
+ * venue behind one NAT (or a load test) opens thousands of legitimate overlays from one address;
+ * refusing them would leave boards blank mid-stream. Every socket still needs the overlay key.
  */
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
@@ -23,6 +26,8 @@ export interface RateLimitSettings {
   perToken: number;
   /** Requests per window for the bot's service token and the admin token. */
   trustedMax: number;
+  /** Overlay websocket connects per window for each IP (a counter of their own). */
+  overlaySocketsPerIp: number;
   /** Window length in milliseconds. */
   windowMs: number;
 }
@@ -31,13 +36,18 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   perIp: 600,
   perToken: 1_200,
   trustedMax: 100_000,
+  overlaySocketsPerIp: 5_000,
   windowMs: 60_000,
 };
 
 const EXEMPT_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+const OVERLAY_SOCKET_ROUTE = '/ws/overlay/:channel';
 
-/** The counter a request is charged to: `token:<id>`, `admin`, or `ip:<address>`. */
+const isOverlaySocket = (request: FastifyRequest): boolean => request.routeOptions.url === OVERLAY_SOCKET_ROUTE;
+
+/** The counter a request is charged to: `token:<id>`, `admin`, `overlay-ws:<address>` or `ip:<address>`. */
 export function rateLimitKey(request: FastifyRequest): string {
+  if (isOverlaySocket(request)) return `overlay-ws:${request.ip}`;
   const p = request.principal;
   if (p?.kind === 'admin') return 'admin';
   if (p?.kind === 'token') return `token:${p.tokenId}`;
@@ -68,6 +78,7 @@ export const rateLimitPlugin = fp<Partial<RateLimitSettings>>(
       timeWindow: settings.windowMs,
       keyGenerator: rateLimitKey,
       max: (request) => {
+        if (isOverlaySocket(request)) return settings.overlaySocketsPerIp;
         if (isTrusted(request)) return settings.trustedMax;
         return request.principal?.kind === 'token' ? settings.perToken : settings.perIp;
       },
