@@ -14,13 +14,10 @@ import { actorLabel, type ChatUser } from '../domain/actor.js';
 import { errors } from '../domain/errors.js';
 import type { MissionDto, PledgeDto, ViewerRef } from '../domain/types.js';
 import type { PledgeAddedEvent } from '../events/types.js';
-import { findUsers } from '../repositories/channels-repository.js';
-import { findWallet, getSystemAccounts } from '../repositories/ledger-repository.js';
+import { findWallet } from '../repositories/ledger-repository.js';
 import { findMission } from '../repositories/missions-repository.js';
 import {
   addToBalances,
-  countBackers,
-  escrowsOf,
   existingBackers,
   insertPledgesWithJournal,
   insertWallets,
@@ -36,6 +33,7 @@ import type { Channel } from './channels.js';
 import { publishSafely, type ServiceDeps } from './context.js';
 import { missionDto } from './mission-views.js';
 import { createAdmission } from './pledge-admission.js';
+import { createBatchMemory, type MissionMemo } from './pledge-batch-memory.js';
 import { createKnownUsers, decideBatch, MAX_AMOUNT, type Decision, type PledgeRequest } from './pledge-decisions.js';
 import { isPgError, withRetry } from './transaction.js';
 
@@ -98,17 +96,9 @@ interface Queue {
   timer: NodeJS.Timeout | null;
 }
 
-/** Per-mission facts the batcher keeps between batches, so no batch re-scans a 100,000-pledge mission. */
-interface MissionMemo {
-  backers: number;
-  proposer: ViewerRef;
-  at: number;
-}
-
 /** Another writer created a wallet this batch meant to create: run the batch again. */
 class BatchRace extends Error {}
 
-const MEMO_TTL_MS = 30_000;
 const MAX_ATTEMPTS = 5;
 
 export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logger' | 'now'>, options: PledgeBatcherOptions = {}): PledgeBatcher {
@@ -117,9 +107,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   const maxQueued = options.maxQueued ?? 20_000;
   const writers = options.writers ?? 2;
   const queues = new Map<number, Queue>();
-  const memos = new Map<number, MissionMemo>();
-  const escrowIds = new Map<number, number>();
-  const mintIds = new Map<number, number>();
+  const memory = createBatchMemory();
   const knownUsers = createKnownUsers(options.knownUsers ?? 50_000);
   const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 1_000, minQueued: Math.max(1_000, maxBatch * writers) });
   let accepted = 0;
@@ -230,7 +218,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     const candidates = [...new Set(requests.filter((r) => missions.get(r.number)?.status === 'open').map((r) => r.user.userId))];
     const wallets = await lockWallets(tx, channel.id, candidates);
     const backed = await existingBackers(tx, channel.id, openIds, candidates);
-    for (const id of openIds) await refreshMemo(tx, id, missions);
+    for (const mission of missions.values()) if (mission.status === 'open') await memory.refreshMemo(tx, mission);
 
     const decisions = decideBatch(requests, {
       settings: channel.settings,
@@ -257,14 +245,14 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     const add = (id: number, delta: number) => deltas.set(id, (deltas.get(id) ?? 0) + delta);
     const leading: LeadingTransfer[] = [];
     if (created.size > 0 && channel.settings.startingBalance > 0) {
-      const mint = await mintOf(tx, channel.id);
+      const mint = await memory.mintId(tx, channel.id);
       for (const walletId of created.values()) {
         leading.push({ from: mint, to: walletId, amount: channel.settings.startingBalance, kind: 'starting_balance' });
         add(mint, -channel.settings.startingBalance);
         add(walletId, channel.settings.startingBalance);
       }
     }
-    const escrows = await escrowIdsOf(tx, [...new Set(accepted.map(({ d }) => d.missionId))]);
+    const escrows = await memory.escrowIds(tx, [...new Set(accepted.map(({ d }) => d.missionId))]);
     const rows: NewPledge[] = accepted.map(({ d, r }) => {
       const walletId = walletOf(r.user.userId);
       const escrowId = escrows.get(d.missionId);
@@ -287,48 +275,6 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     return { decisions, missions, pots, newBackers, createdAt, replays, upserted };
   }
 
-  /**
-   * Escrow account ids, read once per mission: a mission has exactly one escrow for life (unique
-   * index, never deleted), so caching saves a round trip per batch.
-   */
-  async function escrowIdsOf(tx: Tx, missionIds: readonly number[]): Promise<Map<number, number>> {
-    const unknown = missionIds.filter((id) => !escrowIds.has(id));
-    if (unknown.length > 0) {
-      for (const [missionId, escrowId] of await escrowsOf(tx, unknown)) escrowIds.set(missionId, escrowId);
-      while (escrowIds.size > 10_000) escrowIds.delete(escrowIds.keys().next().value as number);
-    }
-    const escrows = new Map<number, number>();
-    for (const id of missionIds) {
-      const escrowId = escrowIds.get(id);
-      if (escrowId !== undefined) escrows.set(id, escrowId);
-    }
-    return escrows;
-  }
-
-  /** The channel's mint account (fixed for the channel's life, like an escrow), read once. */
-  async function mintOf(tx: Tx, channelId: number): Promise<number> {
-    let mint = mintIds.get(channelId);
-    if (mint === undefined) {
-      mint = (await getSystemAccounts(tx, channelId)).mint;
-      mintIds.set(channelId, mint);
-    }
-    return mint;
-  }
-
-  async function refreshMemo(tx: Tx, missionId: number, missions: Map<number, MissionRow>): Promise<void> {
-    const memo = memos.get(missionId);
-    const t = Date.now();
-    if (memo && t - memo.at < MEMO_TTL_MS) return;
-    const row = [...missions.values()].find((m) => m.id === missionId)!;
-    const proposer = (await findUsers(tx, [row.proposerId])).get(row.proposerId);
-    memos.set(missionId, {
-      backers: await countBackers(tx, missionId),
-      proposer: proposer ? { userId: proposer.userId, login: proposer.login, displayName: proposer.displayName } : { userId: row.proposerId, login: row.proposerId, displayName: row.proposerId },
-      at: t,
-    });
-    if (memos.size > 1_000) memos.delete(memos.keys().next().value as number);
-  }
-
   /** After commit: one event per mission, then every caller's result. */
   async function deliver(channel: Channel, items: Item[], result: BatchResult): Promise<void> {
     const { decisions, missions, pots, newBackers, createdAt } = result;
@@ -337,7 +283,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     const at = createdAt.toISOString();
     for (const mission of missions.values()) {
       const pot = pots.get(mission.id);
-      const memo = memos.get(mission.id);
+      const memo = memory.memo(mission.id);
       if (pot === undefined || !memo) continue;
       memo.backers += newBackers.get(mission.id) ?? 0;
       const batch = decisions.flatMap((d, i) => (d.kind === 'accept' && d.missionId === mission.id ? [{ d, user: items[i]!.request.user }] : []));

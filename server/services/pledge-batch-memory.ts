@@ -1,0 +1,81 @@
+/**
+ * What the pledge batcher remembers between batches, per process, so a batch does not re-read it:
+ * account ids that are fixed for life (a mission's escrow, a channel's mint: unique, never
+ * deleted) and per-mission display facts (backer count, proposer) that a 100,000-pledge mission
+ * would otherwise recount every batch. Bounded; the oldest entries are forgotten first.
+ */
+import type { Tx } from '../../db/client.js';
+import type { MissionRow } from '../../db/schema.js';
+import type { ViewerRef } from '../domain/types.js';
+import { findUsers } from '../repositories/channels-repository.js';
+import { getSystemAccounts } from '../repositories/ledger-repository.js';
+import { countBackers, escrowsOf } from '../repositories/pledge-batch-repository.js';
+import { toViewerRef } from './mission-views.js';
+
+/** Per-mission facts kept between batches. `backers` is exact when read and counted up after. */
+export interface MissionMemo {
+  backers: number;
+  proposer: ViewerRef;
+  at: number;
+}
+
+/** A memo is recounted after this long (other processes' new backers show up by then). */
+const MEMO_TTL_MS = 30_000;
+const MAX_ESCROWS = 10_000;
+const MAX_MEMOS = 1_000;
+
+export interface BatchMemory {
+  /** Escrow account id of each mission that has one. */
+  escrowIds(tx: Tx, missionIds: readonly number[]): Promise<Map<number, number>>;
+  mintId(tx: Tx, channelId: number): Promise<number>;
+  /** Reads the mission's memo when missing or older than the TTL. */
+  refreshMemo(tx: Tx, mission: MissionRow): Promise<void>;
+  memo(missionId: number): MissionMemo | undefined;
+}
+
+const forgetOldest = <K, V>(map: Map<K, V>, max: number): void => {
+  while (map.size > max) map.delete(map.keys().next().value as K);
+};
+
+export function createBatchMemory(now: () => number = Date.now): BatchMemory {
+  const escrows = new Map<number, number>();
+  const mints = new Map<number, number>();
+  const memos = new Map<number, MissionMemo>();
+
+  return {
+    async escrowIds(tx, missionIds) {
+      const unknown = missionIds.filter((id) => !escrows.has(id));
+      if (unknown.length > 0) {
+        for (const [missionId, escrowId] of await escrowsOf(tx, unknown)) escrows.set(missionId, escrowId);
+        forgetOldest(escrows, MAX_ESCROWS);
+      }
+      const found = new Map<number, number>();
+      for (const id of missionIds) {
+        const escrowId = escrows.get(id);
+        if (escrowId !== undefined) found.set(id, escrowId);
+      }
+      return found;
+    },
+
+    async mintId(tx, channelId) {
+      let mint = mints.get(channelId);
+      if (mint === undefined) {
+        mint = (await getSystemAccounts(tx, channelId)).mint;
+        mints.set(channelId, mint);
+        forgetOldest(mints, MAX_ESCROWS);
+      }
+      return mint;
+    },
+
+    async refreshMemo(tx, mission) {
+      const t = now();
+      const memo = memos.get(mission.id);
+      if (memo && t - memo.at < MEMO_TTL_MS) return;
+      const proposer = (await findUsers(tx, [mission.proposerId])).get(mission.proposerId);
+      memos.set(mission.id, { backers: await countBackers(tx, mission.id), proposer: toViewerRef(proposer, mission.proposerId), at: t });
+      forgetOldest(memos, MAX_MEMOS);
+    },
+
+    memo: (missionId) => memos.get(missionId),
+  };
+}
