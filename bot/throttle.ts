@@ -36,13 +36,23 @@ export interface SeenIds {
   firstTime(id: string): boolean;
 }
 
+/**
+ * The last `capacity` ids in a ring, with a set for lookups. (Evicting with `set.values().next()`
+ * was 3 % of the bot's CPU at 10,000 lines/s: a set's iterator walks over the holes its deleted
+ * entries leave until the table is rehashed.)
+ */
 export function createSeenIds(capacity = 10_000): SeenIds {
   const seen = new Set<string>();
+  const ring: (string | undefined)[] = new Array<string | undefined>(capacity);
+  let next = 0;
   return {
     firstTime(id) {
       if (seen.has(id)) return false;
+      const evicted = ring[next];
+      if (evicted !== undefined) seen.delete(evicted);
+      ring[next] = id;
+      next = (next + 1) % capacity;
       seen.add(id);
-      if (seen.size > capacity) seen.delete(seen.values().next().value as string);
       return true;
     },
   };

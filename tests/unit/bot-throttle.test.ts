@@ -42,6 +42,14 @@ describe('createSeenIds', () => {
     expect(seen.firstTime('b')).toBe(false);
     expect(seen.firstTime('a')).toBe(true);
   });
+
+  it('remembers exactly the last `capacity` ids over many wraps of its ring', () => {
+    const seen = createSeenIds(1_000);
+    for (let i = 0; i < 100_000; i++) expect(seen.firstTime(`m${i}`)).toBe(true);
+    for (let i = 99_000; i < 100_000; i++) expect(seen.firstTime(`m${i}`)).toBe(false);
+    expect(seen.firstTime('m98999')).toBe(true); // the 1,001st most recent was forgotten
+    expect(seen.firstTime('m99000')).toBe(true); // ... and took the slot of the oldest
+  });
 });
 
 describe('createTaskQueue', () => {
