@@ -78,24 +78,6 @@ export async function lockWallets(tx: Executor, channelId: number, userIds: read
   return wallets;
 }
 
-/** Which (mission, user) pairs already have a pledge: decides "new backer" for the batch. */
-export async function existingBackers(
-  tx: Executor,
-  channelId: number,
-  missionIds: readonly number[],
-  userIds: readonly string[],
-): Promise<Set<string>> {
-  const pairs = new Set<string>();
-  if (missionIds.length === 0 || userIds.length === 0) return pairs;
-  const result = await tx.execute(sql`
-    SELECT b.mission_id, u.user_id FROM unnest(${arrayParam(userIds)}::text[]) AS u(user_id)
-    CROSS JOIN LATERAL (
-      SELECT DISTINCT mission_id FROM pledges
-      WHERE channel_id = ${channelId} AND user_id = u.user_id AND mission_id = ANY(${arrayParam(missionIds)}::bigint[])) b`);
-  for (const r of result.rows as Row[]) pairs.add(`${Number(r.mission_id)}:${String(r.user_id)}`);
-  return pairs;
-}
-
 /** Inserts or refreshes many Twitch users at once (renames followed); input sorted by id to keep lock order stable. */
 export async function upsertUsers(tx: Executor, users: readonly { userId: string; login: string; displayName: string }[]): Promise<void> {
   if (users.length === 0) return;
@@ -146,21 +128,25 @@ export interface LeadingTransfer {
 /**
  * Inserts the batch's pledges and their journal rows in ONE statement (pledge ids are drawn inside
  * it, in input order, so a batch costs one round trip here instead of three). `leading` rows
- * (starting balances) get lower journal ids than the pledges they fund. Returns the pledge ids in
- * input order and the `created_at` the rows carry. The journal's foreign key to `pledges` is
- * checked at the end of the statement, when both inserts are visible.
+ * (starting balances) get lower journal ids than the pledges they fund. Returns, in input order,
+ * the pledge ids and whether the viewer had already backed that mission before this statement
+ * (the statement's snapshot is taken after the caller locked the wallets, so it sees every pledge
+ * a concurrent batch of the same viewer committed), and the `created_at` the rows carry. The
+ * journal's foreign key to `pledges` is checked at the end of the statement, when both inserts are
+ * visible.
  */
 export async function insertPledgesWithJournal(
   tx: Executor,
   channelId: number,
   rows: readonly NewPledge[],
   leading: readonly LeadingTransfer[],
-): Promise<{ ids: number[]; createdAt: Date }> {
+): Promise<{ ids: number[]; backedBefore: boolean[]; createdAt: Date }> {
   const col = <T>(pick: (r: NewPledge) => T) => arrayParam(rows.map(pick));
   const lead = <T>(pick: (r: LeadingTransfer) => T) => arrayParam(leading.map(pick));
   const result = await tx.execute(sql`
     WITH input AS MATERIALIZED (
-      SELECT nextval(pg_get_serial_sequence('pledges', 'id')) AS id, t.*
+      SELECT nextval(pg_get_serial_sequence('pledges', 'id')) AS id, t.*,
+             EXISTS (SELECT 1 FROM pledges p WHERE p.channel_id = ${channelId} AND p.user_id = t.user_id AND p.mission_id = t.mission_id) AS backed
       FROM unnest(${col((r) => r.missionId)}::bigint[], ${col((r) => r.userId)}::text[], ${col((r) => r.amount)}::bigint[],
                   ${col((r) => r.idempotencyKey)}::text[], ${col((r) => r.walletId)}::bigint[], ${col((r) => r.escrowId)}::bigint[],
                   ${col((r) => r.actor)}::text[])
@@ -179,9 +165,10 @@ export async function insertPledgesWithJournal(
         SELECT 1, ord, wallet, escrow, amount, 'pledge', mission_id, id, actor, key FROM input
       ) j ORDER BY grp, ord
     )
-    SELECT (SELECT array_agg(id ORDER BY ord) FROM input) AS ids, (SELECT min(created_at) FROM inserted) AS created_at`);
-  const row = result.rows[0] as { ids: (string | number)[] | null; created_at: string | null };
-  return { ids: (row.ids ?? []).map(Number), createdAt: row.created_at ? new Date(row.created_at) : new Date() };
+    SELECT (SELECT array_agg(id ORDER BY ord) FROM input) AS ids, (SELECT array_agg(backed ORDER BY ord) FROM input) AS backed,
+           (SELECT min(created_at) FROM inserted) AS created_at`);
+  const row = result.rows[0] as { ids: (string | number)[] | null; backed: boolean[] | null; created_at: string | null };
+  return { ids: (row.ids ?? []).map(Number), backedBefore: row.backed ?? [], createdAt: row.created_at ? new Date(row.created_at) : new Date() };
 }
 
 /**

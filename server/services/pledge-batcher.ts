@@ -18,7 +18,6 @@ import { findWallet } from '../repositories/ledger-repository.js';
 import { findMission } from '../repositories/missions-repository.js';
 import {
   addToBalances,
-  existingBackers,
   insertPledgesWithJournal,
   insertWallets,
   lockMissionsShared,
@@ -180,7 +179,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
       let result: BatchResult | undefined;
       for (let attempt = 1; !result; attempt++) {
         try {
-          result = await withRetry(deps.db, (tx) => applyBatch(tx, channel, items));
+          result = await withRetry(deps.db, (tx) => applyBatch(tx, channel, items, attempt > 1));
         } catch (err) {
           // A concurrent writer committed the same key or created the same wallet: the retry sees it.
           const raced = err instanceof BatchRace || isPgError(err, '23505');
@@ -209,23 +208,29 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     upserted: ChatUser[];
   }
 
-  async function applyBatch(tx: Tx, channel: Channel, items: Item[]): Promise<BatchResult> {
+  /**
+   * One batch in `tx`. `lookUpKeys`: read committed pledges under the batch's idempotency keys
+   * first. The first attempt skips that read (a round trip) since a repeated key is rare (the bot
+   * drops redelivered lines itself): a repeat then fails the pledge insert on the unique key
+   * (23505), the transaction rolls back, and the retry looks keys up and answers the replay.
+   */
+  async function applyBatch(tx: Tx, channel: Channel, items: Item[], lookUpKeys: boolean): Promise<BatchResult> {
     const requests = items.map((i) => i.request);
     const keys = [...new Set(requests.flatMap((r) => (r.idempotencyKey === null ? [] : [r.idempotencyKey])))];
-    const replays = await pledgesByKeys(tx, channel.id, keys);
+    const replays = lookUpKeys ? await pledgesByKeys(tx, channel.id, keys) : new Map<string, KeyedPledge>();
     const missions = await lockMissionsShared(tx, channel.id, requests.map((r) => r.number));
-    const openIds = [...missions.values()].filter((m) => m.status === 'open').map((m) => m.id);
     const candidates = [...new Set(requests.filter((r) => missions.get(r.number)?.status === 'open').map((r) => r.user.userId))];
     const wallets = await lockWallets(tx, channel.id, candidates);
-    const backed = await existingBackers(tx, channel.id, openIds, candidates);
     for (const mission of missions.values()) if (mission.status === 'open') await memory.refreshMemo(tx, mission);
 
+    // Earlier backers are known only after the insert (see insertPledgesWithJournal): decide with
+    // none, which marks each viewer's first pledge of the batch, and correct that afterwards.
     const decisions = decideBatch(requests, {
       settings: channel.settings,
       missions,
       wallets,
       replays,
-      backed,
+      backed: new Set(),
       maxAmount: MAX_AMOUNT,
     });
     const accepted = decisions.flatMap((d, i) => (d.kind === 'accept' ? [{ d, r: requests[i]! }] : []));
@@ -259,12 +264,15 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
       if (escrowId === undefined) throw new Error(`mission ${d.missionId} has no escrow`);
       add(walletId, -d.amount);
       add(escrowId, d.amount);
-      if (d.firstPledge) newBackers.set(d.missionId, (newBackers.get(d.missionId) ?? 0) + 1);
       const { amount, missionId } = d;
       return { missionId, userId: r.user.userId, amount, idempotencyKey: r.idempotencyKey, walletId, escrowId, actor: actorLabel(r.actor) };
     });
-    const { ids, createdAt } = await insertPledgesWithJournal(tx, channel.id, rows, leading);
-    accepted.forEach(({ d }, i) => (d.pledgeId = ids[i]));
+    const { ids, backedBefore, createdAt } = await insertPledgesWithJournal(tx, channel.id, rows, leading);
+    accepted.forEach(({ d }, i) => {
+      d.pledgeId = ids[i];
+      d.firstPledge &&= backedBefore[i] === false;
+      if (d.firstPledge) newBackers.set(d.missionId, (newBackers.get(d.missionId) ?? 0) + 1);
+    });
     // Balances last: the escrow and mint rows are shared by every batch of the mission and channel,
     // so they are locked only for this update and the commit, and two writers overlap everything
     // else. Safe after the inserts: their foreign keys take KEY SHARE locks, which do not conflict

@@ -198,6 +198,11 @@ describe('back-pressure and shutdown', () => {
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
     expect((await services.missions.get(channel, n)).pot).toBe(10 + 240 * 10);
     expect(await balance('racefan7')).toBe(1000 - 60);
+    // Each viewer is a new backer exactly once, though their six pledges ran in batches of both
+    // writers: a batch sees the backers a concurrent one committed while it waited for the wallet.
+    const firsts = results.filter((r) => r.status === 'fulfilled' && r.value.firstPledge).length;
+    expect(firsts).toBe(40);
+    expect((await services.missions.get(channel, n)).backers).toBe(41);
     await expectAuditOk();
   });
 });
