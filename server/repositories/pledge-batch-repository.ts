@@ -126,23 +126,40 @@ export interface LeadingTransfer {
 }
 
 /**
- * Inserts the batch's pledges and their journal rows in ONE statement (pledge ids are drawn inside
- * it, in input order, so a batch costs one round trip here instead of three). `leading` rows
- * (starting balances) get lower journal ids than the pledges they fund. Returns, in input order,
- * the pledge ids and whether the viewer had already backed that mission before this statement
- * (the statement's snapshot is taken after the caller locked the wallets, so it sees every pledge
- * a concurrent batch of the same viewer committed), and the `created_at` the rows carry. The
- * journal's foreign key to `pledges` is checked at the end of the statement, when both inserts are
- * visible.
+ * Writes a decided batch: its pledges, their journal rows and the balance deltas (wallet debits
+ * negative) in ONE statement, so the write costs one round trip instead of five. Pledge ids are
+ * drawn inside it in input order; `leading` rows (starting balances) get lower journal ids than
+ * the pledges they fund. The journal's foreign keys are checked at the end of the statement, when
+ * every insert is visible.
+ *
+ * Locks: the caller already holds the batch's wallets (`locked`). The other rows (mint, escrows)
+ * are shared by every batch of the channel: when there are several they are locked first, in id
+ * order, so two batches cannot deadlock on them; one alone (the common case: one mission, no new
+ * wallet) is safely locked by the update itself. They are locked this late so a second writer
+ * overlaps all of this batch's reads; the inserts' foreign keys take KEY SHARE locks, which do not
+ * conflict with the FOR NO KEY UPDATE of the update (FOR UPDATE would, and deadlocked two writers).
+ *
+ * Returns, in input order, the pledge ids and whether the viewer had already backed the mission
+ * before this statement (its snapshot is taken after the wallet lock, so it sees every pledge a
+ * concurrent batch of the same viewer committed); the new balances; the rows' `created_at`.
  */
-export async function insertPledgesWithJournal(
+export async function writePledgeBatch(
   tx: Executor,
   channelId: number,
-  rows: readonly NewPledge[],
-  leading: readonly LeadingTransfer[],
-): Promise<{ ids: number[]; backedBefore: boolean[]; createdAt: Date }> {
+  batch: {
+    pledges: readonly NewPledge[];
+    leading: readonly LeadingTransfer[];
+    deltas: ReadonlyMap<number, number>;
+    locked: ReadonlySet<number>;
+  },
+): Promise<{ ids: number[]; backedBefore: boolean[]; balances: Map<number, number>; createdAt: Date }> {
+  const { pledges: rows, leading } = batch;
+  const deltas = [...batch.deltas].filter(([, d]) => d !== 0).sort(([a], [b]) => a - b);
+  const shared = deltas.map(([id]) => id).filter((id) => !batch.locked.has(id));
+  if (shared.length > 1) await tx.execute(sql`SELECT 1 FROM accounts WHERE id = ANY(${arrayParam(shared)}::bigint[]) ORDER BY id FOR NO KEY UPDATE`);
   const col = <T>(pick: (r: NewPledge) => T) => arrayParam(rows.map(pick));
   const lead = <T>(pick: (r: LeadingTransfer) => T) => arrayParam(leading.map(pick));
+  const accountIds = arrayParam(deltas.map(([id]) => id));
   const result = await tx.execute(sql`
     WITH input AS MATERIALIZED (
       SELECT nextval(pg_get_serial_sequence('pledges', 'id')) AS id, t.*,
@@ -164,34 +181,28 @@ export async function insertPledgesWithJournal(
         UNION ALL
         SELECT 1, ord, wallet, escrow, amount, 'pledge', mission_id, id, actor, key FROM input
       ) j ORDER BY grp, ord
+    ), moved AS (
+      UPDATE accounts SET balance = accounts.balance + d.delta
+      FROM unnest(${accountIds}::bigint[], ${arrayParam(deltas.map(([, d]) => d))}::bigint[]) AS d(id, delta)
+      WHERE accounts.id = d.id AND accounts.id = ANY(${accountIds}::bigint[])
+      RETURNING accounts.id, accounts.balance
     )
     SELECT (SELECT array_agg(id ORDER BY ord) FROM input) AS ids, (SELECT array_agg(backed ORDER BY ord) FROM input) AS backed,
-           (SELECT min(created_at) FROM inserted) AS created_at`);
-  const row = result.rows[0] as { ids: (string | number)[] | null; backed: boolean[] | null; created_at: string | null };
-  return { ids: (row.ids ?? []).map(Number), backedBefore: row.backed ?? [], createdAt: row.created_at ? new Date(row.created_at) : new Date() };
-}
-
-/**
- * Adds per-account deltas (wallet debits are negative) in one statement and returns the new
- * balances. Rows the transaction already holds (`locked`: the batch's wallets) need no lock; the
- * others (mint, escrows: shared by every batch) are locked first in id order when there are
- * several, so two batches touching the same ones cannot deadlock. With one such row (the common
- * case: one mission, no new wallet) the UPDATE's own lock is enough and a round trip is saved.
- */
-export async function addToBalances(tx: Executor, deltas: ReadonlyMap<number, number>, locked: ReadonlySet<number>): Promise<Map<number, number>> {
-  const entries = [...deltas].filter(([, d]) => d !== 0).sort(([a], [b]) => a - b);
-  const balances = new Map<number, number>();
-  if (entries.length === 0) return balances;
-  const shared = entries.map(([id]) => id).filter((id) => !locked.has(id));
-  if (shared.length > 1) await tx.execute(sql`SELECT 1 FROM accounts WHERE id = ANY(${arrayParam(shared)}::bigint[]) ORDER BY id FOR NO KEY UPDATE`);
-  const ids = arrayParam(entries.map(([id]) => id));
-  const result = await tx.execute(sql`
-    UPDATE accounts SET balance = accounts.balance + d.delta
-    FROM unnest(${ids}::bigint[], ${arrayParam(entries.map(([, d]) => d))}::bigint[]) AS d(id, delta)
-    WHERE accounts.id = d.id AND accounts.id = ANY(${ids}::bigint[])
-    RETURNING accounts.id, accounts.balance`);
-  for (const r of result.rows as Row[]) balances.set(Number(r.id), Number(r.balance));
-  return balances;
+           (SELECT json_object_agg(id, balance) FROM moved) AS balances, (SELECT min(created_at) FROM inserted) AS created_at`);
+  const row = result.rows[0] as {
+    ids: (string | number)[] | null;
+    backed: boolean[] | null;
+    balances: Record<string, number | string> | null;
+    created_at: string | null;
+  };
+  const balances = new Map(Object.entries(row.balances ?? {}).map(([id, balance]) => [Number(id), Number(balance)]));
+  if (balances.size !== deltas.length) throw new Error(`pledge batch moved ${balances.size} of ${deltas.length} accounts`);
+  return {
+    ids: (row.ids ?? []).map(Number),
+    backedBefore: row.backed ?? [],
+    balances,
+    createdAt: row.created_at ? new Date(row.created_at) : new Date(),
+  };
 }
 
 /** Escrow account ids of these missions. */

@@ -17,8 +17,6 @@ import type { PledgeAddedEvent } from '../events/types.js';
 import { findWallet } from '../repositories/ledger-repository.js';
 import { findMission } from '../repositories/missions-repository.js';
 import {
-  addToBalances,
-  insertPledgesWithJournal,
   insertWallets,
   lockMissionsShared,
   lockWallets,
@@ -27,6 +25,7 @@ import {
   type KeyedPledge,
   type LeadingTransfer,
   type NewPledge,
+  writePledgeBatch,
 } from '../repositories/pledge-batch-repository.js';
 import type { Channel } from './channels.js';
 import { publishSafely, type ServiceDeps } from './context.js';
@@ -267,18 +266,13 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
       const { amount, missionId } = d;
       return { missionId, userId: r.user.userId, amount, idempotencyKey: r.idempotencyKey, walletId, escrowId, actor: actorLabel(r.actor) };
     });
-    const { ids, backedBefore, createdAt } = await insertPledgesWithJournal(tx, channel.id, rows, leading);
+    const locked = new Set([...[...wallets.values()].map((w) => w.id), ...created.values()]);
+    const { ids, backedBefore, balances, createdAt } = await writePledgeBatch(tx, channel.id, { pledges: rows, leading, deltas, locked });
     accepted.forEach(({ d }, i) => {
       d.pledgeId = ids[i];
       d.firstPledge &&= backedBefore[i] === false;
       if (d.firstPledge) newBackers.set(d.missionId, (newBackers.get(d.missionId) ?? 0) + 1);
     });
-    // Balances last: the escrow and mint rows are shared by every batch of the mission and channel,
-    // so they are locked only for this update and the commit, and two writers overlap everything
-    // else. Safe after the inserts: their foreign keys take KEY SHARE locks, which do not conflict
-    // with the FOR NO KEY UPDATE taken here (FOR UPDATE would, and deadlocked two writers).
-    const ownWallets = new Set([...[...wallets.values()].map((w) => w.id), ...created.values()]);
-    const balances = await addToBalances(tx, deltas, ownWallets);
     for (const [missionId, escrowId] of escrows) pots.set(missionId, balances.get(escrowId) ?? 0);
     return { decisions, missions, pots, newBackers, createdAt, replays, upserted };
   }
