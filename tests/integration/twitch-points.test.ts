@@ -121,6 +121,43 @@ describe('watch-time accrual', () => {
     const mods = (await db.db.execute(sql`SELECT user_id FROM channel_moderators WHERE channel_id = ${channel.id}`)).rows;
     expect(mods).toEqual([{ user_id: 'm1' }]);
   });
+
+  it('credits a viewer who shows up later in the interval, and nobody twice', async () => {
+    now = new Date(now.getTime() + 300_000);
+    mock.chatters.set('500', viewers(250));
+    expect(await runner().run(channel.id)).toMatchObject({ status: 'credited', credited: 250 });
+    const u0 = await balance('u0');
+    mock.chatters.set('500', [...viewers(250), { id: 'late', login: 'latecomer', displayName: 'Latecomer' }]);
+    expect(await runner().run(channel.id)).toMatchObject({ status: 'credited', viewers: 251, credited: 1, points: 10 });
+    expect(await balance('late')).toBe(1000 + 10);
+    expect(await balance('u0')).toBe(u0);
+    expect((await auditChannel(db.db, channel.id)).ok).toBe(true);
+  });
+
+  it('credits each viewer once when two runs of one interval overlap (new viewers included)', async () => {
+    const newcomers = Array.from({ length: 20 }, (_, i) => ({ id: `n${i}`, login: `newcomer${i}`, displayName: `Newcomer${i}` }));
+    mock.chatters.set('500', [...viewers(250), ...newcomers]);
+    now = new Date(now.getTime() + 300_000);
+    const u0 = (await balance('u0'))!;
+    const runs = await Promise.all([runner().run(channel.id), runner().run(channel.id)]);
+    const credited = runs.map((r) => (r.status === 'credited' ? r.credited : -1));
+    expect(credited.sort((a, b) => a - b)).toEqual([0, 270]);
+    expect(await balance('n7')).toBe(1000 + 10);
+    expect(await balance('u0')).toBe(u0 + 10);
+    expect((await auditChannel(db.db, channel.id)).ok).toBe(true);
+  });
+
+  it('follows a renamed chatter and leaves unchanged users untouched', async () => {
+    const user = async (id: string) =>
+      (await db.db.execute(sql`SELECT login, display_name, updated_at FROM users WHERE user_id = ${id}`)).rows[0] as
+        { login: string; display_name: string; updated_at: Date };
+    const unchanged = await user('u4');
+    mock.chatters.set('500', viewers(250).map((v) => (v.id === 'u3' ? { ...v, login: 'renamed3', displayName: 'Renamed3' } : v)));
+    now = new Date(now.getTime() + 300_000);
+    expect(await runner().run(channel.id)).toMatchObject({ status: 'credited', credited: 250 });
+    expect(await user('u3')).toMatchObject({ login: 'renamed3', display_name: 'Renamed3' });
+    expect(await user('u4')).toEqual(unchanged);
+  });
 });
 
 describe('channel-point redemptions', () => {
