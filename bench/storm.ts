@@ -24,6 +24,12 @@ export interface StormOptions {
   childEnv?: Record<string, string>;
   /** Prints committed/s and the simulator's connection count every second (stderr). */
   trace?: boolean;
+  /**
+   * 0 (default): the all-in-one process. N ≥ 1: the roles in separate processes, as deployed past
+   * one machine: one bot, one worker and N servers (overlay clients spread over them), events
+   * through Redis.
+   */
+  servers?: number;
 }
 
 export interface StormFigures {
@@ -39,6 +45,8 @@ export interface StormFigures {
   clientsConnected: number;
   clientsDropped: number;
   maxRssMb: number;
+  /** Split topology: the largest RSS of each process kind. */
+  rssByRole?: Record<string, number>;
   audit: string;
 }
 
@@ -108,32 +116,40 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
   sim.setBroadcaster(world.channel.login, world.channel.login);
   const storm = await openMission(world, 'Storm target');
   const probe = await openMission(world, 'Probe target');
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...(options.childArgs ?? []), '--import', 'tsx', 'server/main.ts', 'all'], {
-    cwd: process.cwd(),
-    env: {
-      ...process.env,
-      DATABASE_URL: world.database.url,
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      TWITCH_IRC_URL: sim.url,
-      TWITCH_BOT_USERNAME: BOT,
-      TWITCH_BOT_TOKEN: 'oauth:benchtoken',
-      TWITCH_CHANNELS: world.channel.login,
-      ...options.childEnv,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const servers = options.servers ?? 0;
+  const roles = servers === 0 ? ['all'] : ['bot', 'worker', ...Array.from({ length: servers }, () => 'server')];
+  const children: { role: string; child: ChildProcess; url: string }[] = [];
+  for (const role of roles) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [...(options.childArgs ?? []), '--import', 'tsx', 'server/main.ts', role], {
+      cwd: process.cwd(),
+      env: {
+        ...process.env,
+        DATABASE_URL: world.database.url,
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        TWITCH_IRC_URL: sim.url,
+        TWITCH_BOT_USERNAME: BOT,
+        TWITCH_BOT_TOKEN: 'oauth:benchtoken',
+        TWITCH_CHANNELS: world.channel.login,
+        ...options.childEnv,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    children.push({ role, child, url: `http://127.0.0.1:${port}` });
+  }
+  const webs = children.filter((c) => c.role === 'all' || c.role === 'server');
+  const child = children.find((c) => c.role === 'all' || c.role === 'bot')!.child;
   const clients: WebSocket[] = [];
   try {
-    await waitHealthy(url, child);
+    for (const c of children) if (c.role !== 'worker' && c.role !== 'bot') await waitHealthy(c.url, c.child);
     await sim.waitForJoin(world.channel.login, { login: BOT, timeoutMs: 20_000 });
 
-    // (e) the overlays, all connected before the storm.
-    const wsUrl = `ws://127.0.0.1:${port}/ws/overlay/${world.channel.login}?key=${encodeURIComponent(world.channel.overlayKey)}`;
+    // (e) the overlays, all connected before the storm, spread over the server processes.
+    const key = encodeURIComponent(world.channel.overlayKey);
+    const wsUrlOf = (i: number) => `${webs[i % webs.length]!.url.replace('http', 'ws')}/ws/overlay/${world.channel.login}?key=${key}`;
     let dropped = 0;
     let stormOn = true;
     const probeSent: number[] = [];
@@ -143,7 +159,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     await Promise.all(
       Array.from({ length: options.clients }, (_, i) =>
         new Promise<void>((resolve) => {
-          const ws = new WebSocket(wsUrl);
+          const ws = new WebSocket(wsUrlOf(i));
           clients.push(ws);
           ws.once('open', () => resolve());
           ws.once('error', () => resolve());
@@ -167,8 +183,13 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
       return (Number((r.rows[0] as { balance: number }).balance) - 10) / 10;
     };
     let maxRss = 0;
+    const rssByRole: Record<string, number> = {};
     const rssTimer = setInterval(() => {
-      maxRss = Math.max(maxRss, rssMb(child.pid!) || 0);
+      for (const c of children) {
+        const rss = rssMb(c.child.pid!) || 0;
+        maxRss = Math.max(maxRss, rss);
+        rssByRole[c.role] = Math.max(rssByRole[c.role] ?? 0, rss);
+      }
     }, 250);
     let traced = -1;
     const traceTimer = options.trace
@@ -239,12 +260,17 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
       clientsConnected: connected,
       clientsDropped: dropped + (options.clients - connected),
       maxRssMb: maxRss,
+      ...(servers > 0 ? { rssByRole } : {}),
       audit: await audit(world),
     };
   } finally {
     for (const c of clients) c.terminate();
-    child.kill('SIGTERM');
-    await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+    await Promise.all(
+      children.map(({ child: c }) => {
+        c.kill('SIGTERM');
+        return new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve)));
+      }),
+    );
     await sim.close();
     await world.close();
   }
