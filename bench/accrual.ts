@@ -1,7 +1,9 @@
 /**
- * Scenario (e): watch-time accrual for 50,000 chatters, through `creditAccrual` inside a
- * transaction (`withRetry`, as the accrual job runs it), on tables filled without ANALYZE
- * (autovacuum is off here, as it may be right after a deploy). Three intervals:
+ * Scenario (e): watch-time accrual for 50,000 chatters, through `creditInterval` as the accrual
+ * job runs it (chunks of viewers, each its own transaction; `chunkSize` overrides the size), on
+ * tables filled without ANALYZE (autovacuum is off here, as it may be right after a deploy).
+ * Each interval reports its total time, its number of chunks and its longest chunk transaction
+ * (the longest any lock on the mint or a wallet was held). Three intervals:
  *   (a) first: every chatter is new, so 50,000 wallets and 100,000 journal rows are created;
  *   (b) next: everyone has a wallet; the steady state a live channel sees every interval;
  *   (c) (b) again: the interval was credited already, so nothing may change.
@@ -10,17 +12,18 @@
 import { sql } from 'drizzle-orm';
 import type { ChatUser } from '../server/domain/actor.js';
 import { resolveSettings } from '../server/domain/settings.js';
-import { withRetry } from '../server/services/transaction.js';
-import { creditAccrual, type AccrualResult } from '../server/twitch/accrual-repository.js';
+import { creditInterval, type IntervalCredit } from '../server/twitch/accrual-job.js';
 import { arrayParam } from '../server/repositories/ledger-repository.js';
 import { audit, createWorld, viewer, type BenchWorld } from './support.js';
 
-export interface AccrualInterval extends AccrualResult {
+export interface AccrualInterval extends IntervalCredit {
   seconds: number;
 }
 
 export interface AccrualFigures {
   chatters: number;
+  /** Viewers per chunk (undefined: the job's default). */
+  chunkSize: number | undefined;
   first: AccrualInterval;
   steady: AccrualInterval;
   repeat: AccrualInterval;
@@ -41,7 +44,7 @@ async function chatted(world: BenchWorld, chatters: readonly ChatUser[], at: Dat
     ON CONFLICT (channel_id, user_id) DO UPDATE SET last_chat_at = excluded.last_chat_at`);
 }
 
-export async function measureAccrual(chatters = 50_000): Promise<AccrualFigures> {
+export async function measureAccrual(chatters = 50_000, chunkSize?: number): Promise<AccrualFigures> {
   const world = await createWorld('bench_accrual');
   try {
     const settings = resolveSettings(world.channel.settings);
@@ -50,8 +53,9 @@ export async function measureAccrual(chatters = 50_000): Promise<AccrualFigures>
 
     async function credit(intervalStart: number, present: readonly ChatUser[]): Promise<AccrualInterval> {
       const started = performance.now();
-      const result = await withRetry(world.database.db, (tx) =>
-        creditAccrual(tx, {
+      const result = await creditInterval(
+        world.database.db,
+        {
           channelId: world.channel.id,
           intervalStart: new Date(intervalStart),
           chattedSince: new Date(intervalStart),
@@ -59,7 +63,8 @@ export async function measureAccrual(chatters = 50_000): Promise<AccrualFigures>
           chatBonus: settings.accrual.chatBonus,
           startingBalance: settings.startingBalance,
           viewers: present,
-        }),
+        },
+        { chunkSize },
       );
       return { ...result, seconds: (performance.now() - started) / 1000 };
     }
@@ -73,7 +78,7 @@ export async function measureAccrual(chatters = 50_000): Promise<AccrualFigures>
     await chatted(world, renamed, new Date(next + 1000));
     const steady = await credit(next, renamed);
     const repeat = await credit(next, renamed);
-    return { chatters, first, steady, repeat, audit: await audit(world) };
+    return { chatters, chunkSize, first, steady, repeat, audit: await audit(world) };
   } finally {
     await world.close();
   }

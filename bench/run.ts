@@ -90,9 +90,9 @@ async function main(): Promise<void> {
 /** The steady-state interval is the figure held to the target; the first and the repeat are shown beside it. */
 function accrualRow(a: AccrualFigures): [string, string, string] {
   return [
-    `watch-time accrual for ${fmt(a.chatters)} chatters (one interval, one transaction)`,
-    `${fmt(a.steady.seconds, 2)} s with wallets in place (${fmt(a.steady.credited)} credited); first interval ${fmt(a.first.seconds, 2)} s (${fmt(a.first.newWallets)} new wallets); repeated interval ${fmt(a.repeat.seconds, 2)} s (${fmt(a.repeat.credited)} credited); audit ${a.audit}`,
-    '≤ 2 s',
+    `watch-time accrual for ${fmt(a.chatters)} chatters (one interval, in chunk transactions)`,
+    `${fmt(a.steady.seconds, 2)} s with wallets in place (${fmt(a.steady.credited)} credited, ${a.steady.chunks} chunks, longest tx ${fmt(a.steady.longestChunkMs)} ms); first interval ${fmt(a.first.seconds, 2)} s (${fmt(a.first.newWallets)} new wallets, longest tx ${fmt(a.first.longestChunkMs)} ms); repeated interval ${fmt(a.repeat.seconds, 2)} s (${fmt(a.repeat.credited)} credited); audit ${a.audit}`,
+    '≤ 2 s, no lock > 150 ms',
   ];
 }
 

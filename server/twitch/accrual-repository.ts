@@ -1,23 +1,30 @@
 /**
- * Watch-time accrual as set-based SQL: whatever the number of viewers, one statement records
- * new and renamed users, one creates the missing wallets with their journal rows, and one
- * credits the existing wallets and the mint. 50,000 chatters are a few array parameters, not
- * 50,000 round trips: about 1.4 s with wallets in place and 2.2 s when all 50,000 are new, a
- * third to a half of it the five foreign-key checks per journal row (bench/accrual.ts).
+ * Watch-time accrual as set-based SQL, one chunk of viewers per transaction. The job
+ * (`creditInterval` in accrual-job.ts) lists the interval's viewers once (`intervalViewers`: the
+ * present chatters plus those who chatted, sorted by user id) and credits them a few thousand at
+ * a time, each chunk its own short transaction (`creditAccrualChunk`): the channel's mint and the
+ * chunk's wallets are held for tens of milliseconds, not for the 1-2 s that 50,000 viewers take
+ * in one transaction, so a pledge by a viewer being credited waits at most one chunk. 50,000
+ * viewers in chunks of 2,000 (bench/accrual.ts): ~1.0 s with wallets in place, chunks of ~45 ms;
+ * ~1.9 s when all are new, chunks of ~75-100 ms.
  *
- * Exactly once per viewer and interval: the accrual journal row carries the idempotency key
- * `<intervalStart>:<userId>` and the unique index on transfers (channel, kind, key) refuses a
- * second one; balances move only by the rows actually inserted, so a repeated interval changes
- * nothing. (The journal row is the record: a separate `accrual_credits` row per viewer, an insert
- * plus two foreign-key checks, cost about 0.45 s per 50,000 viewers and is no longer written.)
+ * Exactly once per viewer and interval, whatever the chunking, crashes and retries: the accrual
+ * journal row carries the idempotency key `<intervalStart>:<userId>` and the unique index on
+ * transfers (channel, kind, key) refuses a second one; balances move only by the rows actually
+ * inserted. A chunk commits its viewers' journal rows and balances together, so re-running an
+ * interval after a failure between chunks credits exactly the viewers no committed chunk credited.
  *
- * Every lookup is an index probe driven by the viewer list (`LATERAL ... LIMIT 1`), so the plans
- * depend neither on table statistics (autovacuum may be off) nor on the channel's history size.
+ * Locks inside a chunk follow the code base's order: the mint first, then the existing wallets in
+ * ascending id order; new wallets are inserted last (their ids, drawn from the sequence then, are
+ * above all of those). (A pledge batch that creates a wallet takes the mint after its wallets; if
+ * it meets a chunk head-on, Postgres aborts one of the two as a deadlock and `withRetry` re-runs
+ * it.) Every lookup is an index probe driven by the viewer list (`LATERAL ... LIMIT 1`), so the
+ * plans depend neither on table statistics (autovacuum may be off) nor on the channel's size.
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { ChatUser } from '../domain/actor.js';
-import { arrayParam, getSystemAccounts } from '../repositories/ledger-repository.js';
+import { arrayParam } from '../repositories/ledger-repository.js';
 
 export interface AccrualBatch {
   channelId: number;
@@ -39,6 +46,16 @@ export interface AccrualResult {
   newWallets: number;
 }
 
+/** One viewer to credit: `user` when present (name to record), `chatted` when the bonus is earned. */
+export interface AccrualViewer {
+  userId: string;
+  user: ChatUser | null;
+  chatted: boolean;
+}
+
+/** What a chunk needs beside its viewers; `mint` is looked up once per interval. */
+export type AccrualTerms = Omit<AccrualBatch, 'viewers' | 'chattedSince'> & { mint: number };
+
 /** Remembers that a viewer chatted (for the bonus and the fallback); also records or renames the user. */
 export async function recordChatActivity(tx: Executor, channelId: number, user: ChatUser, at: Date): Promise<void> {
   await tx.execute(sql`
@@ -51,12 +68,32 @@ export async function recordChatActivity(tx: Executor, channelId: number, user: 
 }
 
 /**
- * Inserts new users and renames changed ones. Unchanged users (nearly all, every interval) are
- * filtered out by a plain read first: `ON CONFLICT DO UPDATE ... WHERE` would lock each of them,
- * and such a lock blocks the key-share locks pledges take on their user. Rows go in user-id order
- * (as the pledge batcher's upsert) so two writers cannot deadlock on them.
+ * The interval's viewers, each once, sorted by user id: the present ones plus everyone who chatted
+ * since `chattedSince` (the fallback when Get Chatters is unavailable); chatting earns the bonus.
+ * Read once, outside the chunks' transactions (a plain read of the channel's chat_activity rows).
  */
-async function upsertChangedUsers(tx: Executor, viewers: readonly ChatUser[]): Promise<void> {
+export async function intervalViewers(db: Executor, batch: Pick<AccrualBatch, 'channelId' | 'chattedSince' | 'viewers'>): Promise<AccrualViewer[]> {
+  const byId = new Map<string, AccrualViewer>();
+  for (const user of batch.viewers) byId.set(user.userId, { userId: user.userId, user, chatted: false });
+  const talkers = await db.execute(sql`
+    SELECT user_id FROM chat_activity WHERE channel_id = ${batch.channelId} AND last_chat_at >= ${batch.chattedSince}`);
+  for (const row of talkers.rows as { user_id: string }[]) {
+    const known = byId.get(row.user_id);
+    if (known) known.chatted = true;
+    else byId.set(row.user_id, { userId: row.user_id, user: null, chatted: true });
+  }
+  return [...byId.values()].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+}
+
+/**
+ * Inserts new users and renames changed ones; a chunk's users are recorded (in their own short
+ * transaction, overlapping the previous chunk's) before the chunk is credited, since a new wallet
+ * refers to its user. Unchanged users (nearly all, every interval) are filtered out by a plain
+ * read first: `ON CONFLICT DO UPDATE ... WHERE` would lock each of them, and such a lock blocks
+ * the key-share locks pledges take on their user. Rows go in user-id order (as the pledge
+ * batcher's upsert) so two writers cannot deadlock on them.
+ */
+export async function upsertChangedUsers(tx: Executor, viewers: readonly ChatUser[]): Promise<void> {
   if (viewers.length === 0) return;
   await tx.execute(sql`
     INSERT INTO users (user_id, login, display_name)
@@ -70,91 +107,90 @@ async function upsertChangedUsers(tx: Executor, viewers: readonly ChatUser[]): P
       WHERE users.login <> excluded.login OR users.display_name <> excluded.display_name`);
 }
 
-/** Runs inside the caller's transaction; see the module comment. */
-export async function creditAccrual(tx: Executor, batch: AccrualBatch): Promise<AccrualResult> {
-  const { channelId } = batch;
-  const unique = [...new Map(batch.viewers.map((v) => [v.userId, v])).values()];
-  // 50,000 index probes are costed above jit_above_cost; compiling them took 5 ms to 270 ms per
-  // statement here (depending on the estimates) for plans that gain nothing from it.
+/**
+ * A wallet was created by another writer (a pledge) between this chunk's lookup and its insert.
+ * The chunk rolls back and runs again, so that wallet is locked in id order with the others.
+ */
+export class AccrualWalletRace extends Error {
+  constructor(readonly users: number) {
+    super(`${users} wallet(s) created concurrently; chunk to be re-run`);
+  }
+}
+
+/**
+ * Credits one chunk of an interval's viewers inside the caller's transaction (their users must
+ * exist: `upsertChangedUsers` first); see the module comment.
+ */
+export async function creditAccrualChunk(tx: Executor, terms: AccrualTerms, chunk: readonly AccrualViewer[]): Promise<AccrualResult> {
+  const { channelId, mint } = terms;
+  if (chunk.length === 0) return { credited: 0, points: 0, newWallets: 0 };
+  // Index probes on estimates without statistics can cost above jit_above_cost; compiling them
+  // took 5 ms to 270 ms per statement here for plans that gain nothing from it.
   await tx.execute(sql`SET LOCAL jit = off`);
-  await upsertChangedUsers(tx, unique);
 
-  // Present viewers plus those who chatted during the interval (the fallback when Get Chatters is
-  // unavailable); `chatted` (a recent row in chat_activity) earns the bonus.
-  const viewers = sql`
-    SELECT user_id, bool_or(chatted) AS chatted FROM (
-      SELECT unnest(${arrayParam(unique.map((v) => v.userId))}::text[]) AS user_id, false AS chatted
-      UNION ALL
-      SELECT user_id, true FROM chat_activity WHERE channel_id = ${channelId} AND last_chat_at >= ${batch.chattedSince}) p
-    GROUP BY user_id`;
-  const walletOfViewer = sql`
-    SELECT id FROM accounts WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = v.user_id LIMIT 1`;
+  // Mint first, then the chunk's wallets in id order: the order `applyDeltas` and settlement take.
+  // NO KEY UPDATE is what the balance update needs; it leaves the key-share locks of journal
+  // inserts (foreign keys) alone.
+  await tx.execute(sql`SELECT id FROM accounts WHERE id = ${mint} FOR NO KEY UPDATE`);
+  const locked = await tx.execute(sql`
+    SELECT id, user_id FROM accounts
+    WHERE id = ANY(ARRAY(
+      SELECT w.id FROM unnest(${arrayParam(chunk.map((v) => v.userId))}::text[]) AS u(user_id)
+      CROSS JOIN LATERAL (
+        SELECT id FROM accounts WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = u.user_id LIMIT 1) w))
+    ORDER BY id FOR NO KEY UPDATE`);
+  const walletOf = new Map((locked.rows as { id: number; user_id: string }[]).map((r) => [r.user_id, Number(r.id)]));
 
-  const { mint } = await getSystemAccounts(tx, channelId);
-  const keyPrefix = `${batch.intervalStart.toISOString()}:`;
-  const earned = sql`${batch.amount}::bigint + CASE WHEN v.chatted THEN ${batch.chatBonus}::bigint ELSE 0 END`;
+  const earned = (v: AccrualViewer) => terms.amount + (v.chatted ? terms.chatBonus : 0);
+  const existing = chunk.filter((v) => walletOf.has(v.userId) && earned(v) > 0);
+  const fresh = chunk.filter((v) => !walletOf.has(v.userId));
+  const keyPrefix = `${terms.intervalStart.toISOString()}:`;
+  const start = terms.startingBalance;
 
   // New viewers: each wallet is inserted with its final balance (starting balance plus this
-  // interval's points) next to the two journal rows that account for it. Updating it afterwards
+  // interval's points) next to the two journal rows that account for it; updating it afterwards
   // would cost the update plus its foreign-key checks again (Postgres re-checks the keys of a row
-  // updated by the transaction that inserted it): 0.6 s more for 50,000 new viewers.
-  // Only missing wallets are inserted, in user-id order as the pledge batcher does; one created
-  // meanwhile by a pledge is skipped by the conflict clause (the batch gave its starting balance)
-  // and is credited below like any existing wallet. The mint's side follows under its lock.
-  const fresh = await tx.execute(sql`
+  // updated by the transaction that inserted it). Existing wallets: balances move by the journal
+  // rows actually inserted (RETURNING), so a viewer credited before (a re-run) moves nothing. All
+  // rows this statement updates are locked above; the mint takes the sum of both. The update's
+  // `id = ANY(ARRAY(...))` is a primary-key lookup whatever the table's size: the planner cannot
+  // count that array, whereas with a visible 2,000-id array it scanned a 50,000-row accounts table.
+  const result = await tx.execute(sql`
     WITH created AS (
       INSERT INTO accounts (channel_id, kind, user_id, balance)
-      SELECT ${channelId}, 'wallet', v.user_id, ${batch.startingBalance}::bigint + ${earned}
-      FROM (${viewers}) v
-      LEFT JOIN LATERAL (${walletOfViewer}) w ON true
-      WHERE w.id IS NULL
-      ORDER BY v.user_id COLLATE "C"
+      SELECT ${channelId}, 'wallet', n.user_id, ${start}::bigint + n.earned
+      FROM unnest(${arrayParam(fresh.map((v) => v.userId))}::text[], ${arrayParam(fresh.map(earned))}::bigint[]) AS n(user_id, earned)
+      ORDER BY n.user_id COLLATE "C"
       ON CONFLICT (channel_id, user_id) WHERE kind = 'wallet' DO NOTHING
-      RETURNING id, user_id, balance - ${batch.startingBalance}::bigint AS earned),
-    journal AS (
+      RETURNING id, user_id, balance - ${start}::bigint AS earned),
+    opened AS (
       INSERT INTO transfers (channel_id, from_account, to_account, amount, kind, actor, idempotency_key)
-      SELECT ${channelId}::int, ${mint}::bigint, id, ${batch.startingBalance}::bigint, 'starting_balance'::transfer_kind, 'system', NULL
-      FROM created WHERE ${batch.startingBalance}::bigint > 0
+      SELECT ${channelId}::int, ${mint}::bigint, id, ${start}::bigint, 'starting_balance'::transfer_kind, 'system', NULL
+      FROM created WHERE ${start}::bigint > 0
       UNION ALL
       SELECT ${channelId}::int, ${mint}::bigint, id, earned, 'accrual'::transfer_kind, 'system', ${keyPrefix} || user_id
       FROM created WHERE earned > 0
-      RETURNING amount, kind)
-    SELECT (SELECT count(*) FROM created)::int AS wallets,
-           (SELECT coalesce(sum(amount), 0) FROM journal)::bigint AS minted,
-           (SELECT count(*) FROM journal WHERE kind = 'accrual')::int AS credited,
-           (SELECT coalesce(sum(amount), 0) FROM journal WHERE kind = 'accrual')::bigint AS points`);
-  const created = fresh.rows[0] as { wallets: number; minted: number; credited: number; points: number };
-
-  // Mint first, wallets after: the order `applyDeltas` locks in (ids ascending). NO KEY UPDATE is
-  // what the balance update needs; it leaves the key-share locks of journal inserts from the mint alone.
-  await tx.execute(sql`SELECT id FROM accounts WHERE id = ${mint} FOR NO KEY UPDATE`);
-
-  // Existing wallets. Balances move by the journal rows actually inserted (RETURNING), so a viewer
-  // already credited this interval (the unique key refused the row: a repeated interval, or a
-  // wallet created just above) moves nothing. Wallets are updated in id order (a nested loop over
-  // the sorted deltas, each a primary-key probe), the order pledge batches lock them in.
-  const minted = Number(created.minted);
-  const result = await tx.execute(sql`
-    WITH journal AS (
+      RETURNING amount, kind),
+    credited AS (
       INSERT INTO transfers (channel_id, from_account, to_account, amount, kind, actor, idempotency_key)
-      SELECT ${channelId}, ${mint}, w.id, ${earned}, 'accrual', 'system', ${keyPrefix} || v.user_id
-      FROM (${viewers}) v
-      CROSS JOIN LATERAL (${walletOfViewer}) w
-      WHERE ${earned} > 0
+      SELECT ${channelId}, ${mint}, e.id, e.earned, 'accrual', 'system', ${keyPrefix} || e.user_id
+      FROM unnest(${arrayParam(existing.map((v) => walletOf.get(v.userId)))}::bigint[], ${arrayParam(existing.map((v) => v.userId))}::text[],
+                  ${arrayParam(existing.map(earned))}::bigint[]) AS e(id, user_id, earned)
       ON CONFLICT (channel_id, kind, idempotency_key) DO NOTHING
       RETURNING to_account, amount),
     deltas AS (
-      SELECT to_account AS id, sum(amount) AS delta FROM journal GROUP BY to_account
+      SELECT to_account AS id, amount AS delta FROM credited
       UNION ALL
-      SELECT ${mint}, -(coalesce(sum(amount), 0) + ${minted}::bigint) FROM journal HAVING count(*) > 0 OR ${minted}::bigint > 0),
+      SELECT ${mint}::bigint, -((SELECT coalesce(sum(amount), 0) FROM credited) + (SELECT coalesce(sum(amount), 0) FROM opened))),
     applied AS (
-      UPDATE accounts a SET balance = a.balance + d.delta FROM (SELECT id, delta FROM deltas ORDER BY id) d
-      WHERE a.id = d.id)
-    SELECT count(*)::int AS credited, coalesce(sum(amount), 0)::bigint AS points FROM journal`);
-  const row = result.rows[0] as { credited: number; points: number };
-  return {
-    credited: Number(created.credited) + Number(row.credited),
-    points: Number(created.points) + Number(row.points),
-    newWallets: Number(created.wallets),
-  };
+      UPDATE accounts a SET balance = a.balance + d.delta FROM deltas d
+      WHERE a.id = d.id AND d.delta <> 0 AND a.id = ANY(ARRAY(SELECT id FROM deltas)))
+    SELECT (SELECT count(*) FROM created)::int AS wallets,
+           (SELECT count(*) FROM credited)::int + (SELECT count(*) FROM opened WHERE kind = 'accrual')::int AS credited,
+           (SELECT coalesce(sum(amount), 0) FROM credited)::bigint
+             + (SELECT coalesce(sum(amount), 0) FROM opened WHERE kind = 'accrual')::bigint AS points`);
+  const row = result.rows[0] as { wallets: number; credited: number; points: number };
+  // A skipped insert means a wallet appeared since the lookup: it is neither locked nor credited.
+  if (Number(row.wallets) < fresh.length) throw new AccrualWalletRace(fresh.length - Number(row.wallets));
+  return { credited: Number(row.credited), points: Number(row.points), newWallets: Number(row.wallets) };
 }

@@ -4,8 +4,9 @@ import { sql } from 'drizzle-orm';
 import { loadConfig } from '../../server/config.js';
 import { createChannelService, type Channel } from '../../server/services/channels.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
-import { createAccrualRunner } from '../../server/twitch/accrual-job.js';
-import { recordChatActivity } from '../../server/twitch/accrual-repository.js';
+import { resolveSettings } from '../../server/domain/settings.js';
+import { createAccrualRunner, creditInterval } from '../../server/twitch/accrual-job.js';
+import { recordChatActivity, type AccrualBatch } from '../../server/twitch/accrual-repository.js';
 import { createHelix } from '../../server/twitch/helix.js';
 import { createTwitchIntegration, type TwitchIntegration } from '../../server/twitch/integration.js';
 import { createRedemptionHandler, type RedemptionEvent } from '../../server/twitch/redemptions.js';
@@ -157,6 +158,135 @@ describe('watch-time accrual', () => {
     expect(await runner().run(channel.id)).toMatchObject({ status: 'credited', credited: 250 });
     expect(await user('u3')).toMatchObject({ login: 'renamed3', display_name: 'Renamed3' });
     expect(await user('u4')).toEqual(unchanged);
+  });
+});
+
+describe('watch-time accrual in chunk transactions', () => {
+  // A channel of its own: its wallets and chat activity do not meet the other tests'.
+  let own: Channel;
+  beforeAll(async () => {
+    own = await createChannelService(db.db).create({ login: 'chunkstreamer' });
+  });
+  const people = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ userId: `${prefix}${i}`, login: `${prefix}login${i}`, displayName: `${prefix.toUpperCase()}${i}` }));
+  const interval = (start: string, viewers: AccrualBatch['viewers']): AccrualBatch => {
+    const { accrual, startingBalance } = resolveSettings(own.settings);
+    return { channelId: own.id, intervalStart: new Date(start), chattedSince: new Date(start), amount: accrual.amount, chatBonus: accrual.chatBonus, startingBalance, viewers };
+  };
+  /** Accrual journal rows of one interval, per user. */
+  async function credits(start: string): Promise<Map<string, number>> {
+    const rows = (await db.db.execute(sql`
+      SELECT split_part(idempotency_key, ${`${new Date(start).toISOString()}:`}, 2) AS user_id, amount FROM transfers
+      WHERE channel_id = ${own.id} AND kind = 'accrual' AND idempotency_key LIKE ${`${new Date(start).toISOString()}:%`}`)).rows as
+      { user_id: string; amount: number }[];
+    const byUser = new Map<string, number>();
+    for (const r of rows) byUser.set(r.user_id, (byUser.get(r.user_id) ?? 0) + Number(r.amount));
+    expect(byUser.size).toBe(rows.length);
+    return byUser;
+  }
+  async function ownBalance(userId: string): Promise<number | null> {
+    const row = (await db.db.execute(sql`SELECT balance FROM accounts WHERE channel_id = ${own.id} AND user_id = ${userId}`)).rows[0] as
+      | { balance: number }
+      | undefined;
+    return row ? Number(row.balance) : null;
+  }
+  const balances = async (ids: readonly string[]) => Promise.all(ids.map(async (id) => (await ownBalance(id)) ?? 0));
+
+  it('credits more viewers than one chunk each exactly once: existing and new wallets, bonus and chat-only viewers', async () => {
+    const start = '2031-01-01T00:00:00.000Z';
+    // 250 viewers with wallets and 120 new ones, 7 chunks of 60; two chatted (one of them is
+    // not in the viewer list: the chat-activity fallback) and earn the bonus.
+    const returning = people('u', 250);
+    const newcomers = people('c', 120);
+    expect(await creditInterval(db.db, interval('2030-12-31T23:55:00.000Z', returning))).toMatchObject({ newWallets: 250, chunks: 1 });
+    await recordChatActivity(db.db, own.id, returning[200]!, new Date('2031-01-01T00:01:00Z'));
+    await recordChatActivity(db.db, own.id, { userId: 'chatonly', login: 'chatonly', displayName: 'ChatOnly' }, new Date('2031-01-01T00:02:00Z'));
+    const before = await balances(returning.map((u) => u.userId));
+    const chunksSeen: number[] = [];
+    const result = await creditInterval(db.db, interval(start, [...newcomers, ...returning, returning[3]!]), {
+      chunkSize: 60,
+      afterChunk: (index) => void chunksSeen.push(index),
+    });
+    expect(result).toMatchObject({ credited: 371, points: 371 * 10 + 2 * 5, newWallets: 121, chunks: 7 });
+    expect(chunksSeen).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(result.longestChunkMs).toBeGreaterThan(0);
+
+    const after = await balances(returning.map((u) => u.userId));
+    expect(after.map((b, i) => b - before[i]!)).toEqual(returning.map((u) => (u.userId === 'u200' ? 15 : 10)));
+    expect(await balances(newcomers.map((u) => u.userId))).toEqual(newcomers.map(() => 1000 + 10));
+    expect(await ownBalance('chatonly')).toBe(1000 + 15);
+    const journal = await credits(start);
+    expect(journal.size).toBe(371);
+    expect([...journal.values()].reduce((a, b) => a + b, 0)).toBe(result.points);
+
+    // The same interval again changes nothing, whatever the chunking.
+    expect(await creditInterval(db.db, interval(start, [...newcomers, ...returning]), { chunkSize: 45 })).toMatchObject({ credited: 0, points: 0, newWallets: 0 });
+    expect(await balances(returning.map((u) => u.userId))).toEqual(after);
+    expect((await auditChannel(db.db, own.id)).ok).toBe(true);
+  });
+
+  it('keeps the chunks committed before a failure and credits only the rest when the interval runs again', async () => {
+    const start = '2031-01-01T00:05:00.000Z';
+    const viewers = [...people('u', 250), ...people('f', 80)];
+    const before = await balances(viewers.map((u) => u.userId));
+    const failing = creditInterval(db.db, interval(start, viewers), {
+      chunkSize: 50,
+      afterChunk: (index) => {
+        if (index === 2) throw new Error('worker killed after chunk 3');
+      },
+    });
+    await expect(failing).rejects.toThrow('worker killed after chunk 3');
+    expect((await credits(start)).size).toBe(150);
+    expect((await auditChannel(db.db, own.id)).ok).toBe(true);
+
+    const rest = await creditInterval(db.db, interval(start, viewers), { chunkSize: 50 });
+    expect(rest).toMatchObject({ credited: 330 - 150, points: (330 - 150) * 10, chunks: 7 });
+    const journal = await credits(start);
+    expect(journal.size).toBe(330);
+    expect(new Set(journal.keys())).toEqual(new Set(viewers.map((u) => u.userId)));
+    const after = await balances(viewers.map((u) => u.userId));
+    expect(after.map((b, i) => b - before[i]!)).toEqual(viewers.map((u) => (u.userId.startsWith('f') ? 1000 + 10 : 10)));
+    expect((await auditChannel(db.db, own.id)).ok).toBe(true);
+  });
+
+  it('re-runs a chunk whose new viewer got a wallet from another writer meanwhile, and credits that wallet once', async () => {
+    const start = '2031-01-01T00:10:00.000Z';
+    const racer = { userId: 'racer', login: 'racer', displayName: 'Racer' };
+    await db.db.execute(sql`INSERT INTO users (user_id, login, display_name) VALUES ('racer', 'racer', 'Racer')`);
+    // Another writer (as a pledge would) creates the wallet and has not committed yet.
+    const other = await db.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO accounts (channel_id, kind, user_id) VALUES ($1, 'wallet', 'racer')`, [own.id]);
+      const crediting = creditInterval(db.db, interval(start, [...people('u', 20), racer]), { chunkSize: 50 });
+      // The chunk did not see the wallet and now waits on the other writer's insert.
+      for (;;) {
+        const waiting = await db.db.execute(sql`
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        if ((waiting.rows[0] as { n: number }).n > 0) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await other.query('COMMIT');
+      expect(await crediting).toMatchObject({ credited: 21, newWallets: 0, chunks: 1 });
+    } finally {
+      other.release();
+    }
+    expect(await ownBalance('racer')).toBe(10);
+    expect((await credits(start)).get('racer')).toBe(10);
+    expect((await auditChannel(db.db, own.id)).ok).toBe(true);
+  });
+
+  it('credits through the job in chunks of the configured size', async () => {
+    mock.chattersStatus = null;
+    mock.chatters.set('500', [...viewers(250), ...Array.from({ length: 30 }, (_, i) => ({ id: `j${i}`, login: `jobnew${i}`, displayName: `JobNew${i}` }))]);
+    now = new Date(now.getTime() + 300_000);
+    const u0 = (await balance('u0'))!;
+    const chunked = createAccrualRunner({ db: db.db, logger, now: () => now, twitch: { integration: twitch, helix: createHelix(twitch) }, chunkSize: 40 });
+    expect(await chunked.run(channel.id)).toMatchObject({ status: 'credited', viewers: 280, credited: 280, points: 2800 });
+    expect(await chunked.run(channel.id)).toMatchObject({ status: 'credited', credited: 0 });
+    expect(await balance('u0')).toBe(u0 + 10);
+    expect(await balance('j29')).toBe(1000 + 10);
+    expect((await auditChannel(db.db, channel.id)).ok).toBe(true);
   });
 });
 
