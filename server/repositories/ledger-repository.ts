@@ -115,9 +115,13 @@ export async function insertJournal(tx: Executor, channelId: number, transfers: 
 }
 
 /**
- * Adds each delta to its account's balance in one statement. Rows are locked in id order first so
- * that concurrent multi-account updates cannot deadlock each other. A balance driven below zero
- * trips the `accounts_non_negative` constraint and aborts the transaction.
+ * Adds each delta to its account's balance in one statement. A balance driven below zero trips the
+ * `accounts_non_negative` constraint and aborts the transaction.
+ *
+ * Lock order, the one every writer of balances follows so none can deadlock another: viewers'
+ * wallets first, in id order, then the shared accounts (mint, treasury, escrows) in id order.
+ * Pledge batches must lock their wallets before they know which shared rows they touch, and the
+ * shared rows are the hot ones, so they are taken last and held shortest.
  * The lock is FOR NO KEY UPDATE (what the UPDATE itself takes), not FOR UPDATE: callers that
  * inserted journal rows first hold KEY SHARE locks on these accounts through the foreign keys,
  * and two such transactions upgrading to FOR UPDATE deadlock every time they overlap (two
@@ -129,12 +133,14 @@ export async function applyDeltas(tx: Executor, deltas: ReadonlyMap<number, numb
   const ids = entries.map(([id]) => id);
   const amounts = entries.map(([, delta]) => delta);
   if (entries.length > 1) {
-    await tx.execute(sql`SELECT id FROM accounts WHERE id = ANY(${arrayParam(ids)}::bigint[]) ORDER BY id FOR NO KEY UPDATE`);
+    await tx.execute(sql`
+      SELECT id FROM accounts WHERE id = ANY(${arrayParam(ids)}::bigint[]) ORDER BY kind <> 'wallet', id FOR NO KEY UPDATE`);
   }
+  // `accounts.id = ANY(...)` keeps the table side a primary-key lookup whatever the statistics.
   await tx.execute(sql`
     UPDATE accounts SET balance = accounts.balance + d.delta
     FROM unnest(${arrayParam(ids)}::bigint[], ${arrayParam(amounts)}::bigint[]) AS d(id, delta)
-    WHERE accounts.id = d.id`);
+    WHERE accounts.id = d.id AND accounts.id = ANY(${arrayParam(ids)}::bigint[])`);
 }
 
 /** Journal rows plus their balance effects: the one way to move points between accounts. */

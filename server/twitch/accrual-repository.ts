@@ -14,11 +14,11 @@
  * inserted. A chunk commits its viewers' journal rows and balances together, so re-running an
  * interval after a failure between chunks credits exactly the viewers no committed chunk credited.
  *
- * Locks inside a chunk follow the code base's order: the mint first, then the existing wallets in
- * ascending id order; new wallets are inserted last (their ids, drawn from the sequence then, are
- * above all of those). (A pledge batch that creates a wallet takes the mint after its wallets; if
- * it meets a chunk head-on, Postgres aborts one of the two as a deadlock and `withRetry` re-runs
- * it.) Every lookup is an index probe driven by the viewer list (`LATERAL ... LIMIT 1`), so the
+ * Locks inside a chunk follow the code base's order: wallets first (the existing ones in ascending
+ * id order; new ones are inserted, invisible to others until commit), then the shared accounts (the
+ * mint). Pledge batches (wallets, then mint and escrows) and `applyDeltas` take the same order, so
+ * none of them can deadlock against a chunk; the hot mint row is also held for the shortest time.
+ * Every lookup is an index probe driven by the viewer list (`LATERAL ... LIMIT 1`), so the
  * plans depend neither on table statistics (autovacuum may be off) nor on the channel's size.
  */
 import { sql } from 'drizzle-orm';
@@ -128,10 +128,9 @@ export async function creditAccrualChunk(tx: Executor, terms: AccrualTerms, chun
   // took 5 ms to 270 ms per statement here for plans that gain nothing from it.
   await tx.execute(sql`SET LOCAL jit = off`);
 
-  // Mint first, then the chunk's wallets in id order: the order `applyDeltas` and settlement take.
-  // NO KEY UPDATE is what the balance update needs; it leaves the key-share locks of journal
-  // inserts (foreign keys) alone.
-  await tx.execute(sql`SELECT id FROM accounts WHERE id = ${mint} FOR NO KEY UPDATE`);
+  // The chunk's wallets in id order, then the mint: the code base's lock order (wallets, then the
+  // shared accounts), which pledge batches and `applyDeltas` follow too. NO KEY UPDATE is what the
+  // balance update needs; it leaves the key-share locks of journal inserts (foreign keys) alone.
   const locked = await tx.execute(sql`
     SELECT id, user_id FROM accounts
     WHERE id = ANY(ARRAY(
@@ -139,6 +138,7 @@ export async function creditAccrualChunk(tx: Executor, terms: AccrualTerms, chun
       CROSS JOIN LATERAL (
         SELECT id FROM accounts WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = u.user_id LIMIT 1) w))
     ORDER BY id FOR NO KEY UPDATE`);
+  await tx.execute(sql`SELECT id FROM accounts WHERE id = ${mint} FOR NO KEY UPDATE`);
   const walletOf = new Map((locked.rows as { id: number; user_id: string }[]).map((r) => [r.user_id, Number(r.id)]));
 
   const earned = (v: AccrualViewer) => terms.amount + (v.chatted ? terms.chatBonus : 0);
