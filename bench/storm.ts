@@ -2,9 +2,10 @@
  * Scenarios (a), (b), (e), (f): a pledge storm end to end. The all-in-one process (server, worker,
  * bot) runs as a child (`node --import tsx server/main.ts all`) so its RSS is its own; this process
  * plays Twitch (the chat simulator, real IRC over websockets to the bot's real tmi.js) and the
- * OBS overlays (2,000 websocket clients on one channel). Probe pledges on a second mission measure
- * chat line → overlay update latency: a probe counts as shown when a `pledge` message for that
- * mission carries a pot that includes it.
+ * OBS overlays (2,000 websocket clients on one channel). The viewers have wallets and points from
+ * an accrual interval before the storm. Probe pledges on a second mission measure chat line →
+ * overlay update latency: a probe counts as shown when a `pledge` message for that mission carries
+ * a pot that includes it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
 import WebSocket from 'ws';
 import { startChatSimulator } from '../infra/chat-sim/index.js';
+import { creditInterval } from '../server/twitch/accrual-job.js';
 import { audit, createWorld, openMission, percentile, type BenchWorld } from './support.js';
 
 export interface StormOptions {
@@ -87,27 +89,49 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
 }
 
 /**
- * Chat → overlay latency of each committed probe. The j-th committed probe (pledge id order) is
- * shown once an overlay update carries a pot of at least the seed 10 plus 10 × (j + 1); refused
- * probes are left out. With two writers a later batch can commit first, which can only make a
+ * Chat → overlay latency of each committed probe. Probe i pledges 10 + i points, so a committed
+ * probe is known by its amount whoever sent it, and it counts as shown once an overlay update
+ * carries a pot of at least every pledge up to and including it (pledge id order; refused probes
+ * never enter the pot). With two writers a later batch can commit first, which can only make a
  * probe look later than it was (conservative).
  */
 async function probeLatencies(world: BenchWorld, missionId: number, sentAt: readonly number[], pots: readonly { t: number; pot: number }[]): Promise<number[]> {
   const r = await world.database.db.execute(sql`
-    SELECT u.login FROM pledges p JOIN users u ON u.user_id = p.user_id WHERE p.mission_id = ${missionId} ORDER BY p.id`);
-  const committed = (r.rows as { login: string }[]).flatMap((row) => {
-    const m = /^probe(\d+)$/.exec(row.login);
-    return m ? [Number(m[1])] : [];
-  });
+    SELECT p.amount, u.login FROM pledges p JOIN users u ON u.user_id = p.user_id WHERE p.mission_id = ${missionId} ORDER BY p.id`);
   const latencies: number[] = [];
+  let potThen = 0;
   let next = 0;
-  committed.forEach((probeIndex, j) => {
-    const threshold = 10 + 10 * (j + 1);
-    while (next < pots.length && pots[next]!.pot < threshold) next++;
-    const sent = sentAt[probeIndex];
+  for (const row of r.rows as { amount: number | string; login: string }[]) {
+    potThen += Number(row.amount);
+    if (!row.login.startsWith('probe')) continue;
+    while (next < pots.length && pots[next]!.pot < potThen) next++;
+    const sent = sentAt[Number(row.amount) - 10];
     if (next < pots.length && sent !== undefined) latencies.push(pots[next]!.t - sent);
-  });
+  }
   return latencies;
+}
+
+/** Probe senders: each pledges every PROBE_VIEWERS × 50 ms, above the bot's per-viewer cooldown. */
+const PROBE_VIEWERS = 100;
+
+/**
+ * The viewers have been watching: one accrual interval (the job's own `creditInterval`) opened
+ * their wallets and credited them before the storm, as a live channel's chatters are. The credits
+ * use the chat simulator's user ids, so the storm's pledges land on these wallets.
+ */
+async function creditWatchers(world: BenchWorld, sim: Awaited<ReturnType<typeof startChatSimulator>>, logins: readonly string[]): Promise<void> {
+  const viewers = logins.map((login) => sim.createViewer({ login }));
+  const at = new Date();
+  await creditInterval(world.database.db, {
+    channelId: world.channel.id,
+    intervalStart: new Date(at.getTime() - 60_000),
+    chattedSince: at,
+    // Probe i pledges 10 + i: enough for a probe viewer's share of a 60 s run at any rate.
+    amount: 100_000,
+    chatBonus: 0,
+    startingBalance: world.channel.settings.startingBalance,
+    viewers: viewers.map((v) => ({ userId: v.userId, login: v.login, displayName: v.displayName })),
+  });
 }
 
 export async function measureStorm(options: StormOptions): Promise<StormFigures> {
@@ -116,6 +140,11 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
   sim.setBroadcaster(world.channel.login, world.channel.login);
   const storm = await openMission(world, 'Storm target');
   const probe = await openMission(world, 'Probe target');
+  const probeLogin = (i: number) => `probe${i % PROBE_VIEWERS}`;
+  await creditWatchers(world, sim, [
+    ...Array.from({ length: options.viewers }, (_, i) => `v${i}`),
+    ...Array.from({ length: PROBE_VIEWERS }, (_, i) => probeLogin(i)),
+  ]);
   const servers = options.servers ?? 0;
   const roles = servers === 0 ? ['all'] : ['bot', 'worker', ...Array.from({ length: servers }, () => 'server')];
   const children: { role: string; child: ChildProcess; url: string }[] = [];
@@ -223,7 +252,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
       }
       if (performance.now() >= nextProbe) {
         probeSent.push(performance.now());
-        sim.say(world.channel.login, `probe${probes % 4000}`, `!pledge ${probe.number} 10`);
+        sim.say(world.channel.login, probeLogin(probes), `!pledge ${probe.number} ${10 + probes}`);
         probes++;
         nextProbe += 50;
       }
