@@ -1,9 +1,11 @@
 /**
  * Pledge micro-batcher (issue 6). Pledges queue per channel and are committed together, up to
  * `maxBatch` at a time or after `maxDelayMs`, in ONE set-based transaction per batch: the missions
- * are share-locked once, the wallets locked FOR UPDATE in id order and each pledge decided in
- * arrival order against the running balance (exact: a wallet covering 37 of 200 pledges gets 37),
- * and the escrow of each mission gets one delta per batch instead of one hot-row update per pledge.
+ * are share-locked once, the wallets locked (FOR NO KEY UPDATE, id order) and each pledge decided
+ * in arrival order against the running balance (exact: a wallet covering 37 of 200 pledges gets
+ * 37), and the escrow of each mission gets one delta per batch instead of one hot-row update per
+ * pledge, in one write statement with the pledges and journal rows. A batch of returning viewers
+ * is five round trips: BEGIN, missions, wallets, write, COMMIT.
  * Every caller gets its own result or typed DomainError; each mission gets one coalesced `pledge`
  * event per batch. The queue of accepted-but-uncommitted pledges is bounded by estimated wait and by
  * count (overflow: OVERLOADED at once).
@@ -222,7 +224,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     const wallets = await lockWallets(tx, channel.id, candidates);
     for (const mission of missions.values()) if (mission.status === 'open') await memory.refreshMemo(tx, mission);
 
-    // Earlier backers are known only after the insert (see insertPledgesWithJournal): decide with
+    // Earlier backers are known only after the insert (see writePledgeBatch): decide with
     // none, which marks each viewer's first pledge of the batch, and correct that afterwards.
     const decisions = decideBatch(requests, {
       settings: channel.settings,
