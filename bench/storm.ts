@@ -1,6 +1,6 @@
 /**
  * Scenarios (a), (b), (e), (f): a pledge storm end to end. The all-in-one process (server, worker,
- * bot) runs as a child (`node --import tsx server/main.ts all`) so its RSS is its own; this process
+ * bot) runs as a child (`npm run serve`'s command, role `all`) so its RSS is its own; this process
  * plays Twitch (the chat simulator, real IRC over websockets to the bot's real tmi.js) and the
  * OBS overlays (2,000 websocket clients on one channel). The viewers have wallets and points from
  * an accrual interval before the storm. Probe pledges on a second mission measure chat line →
@@ -111,6 +111,17 @@ async function probeLatencies(world: BenchWorld, missionId: number, sentAt: read
   return latencies;
 }
 
+/**
+ * The app runs as production runs it: `npm run serve` (compiled JavaScript from `npm run build`,
+ * with the node flags of that script), so its RSS is the deployed process's.
+ */
+const SERVE_FLAGS: string[] = (() => {
+  const serve = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.serve ?? '';
+  const words = serve.split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/server/main.js') throw new Error(`unexpected "serve" script: ${serve}`);
+  return words.slice(1, -1);
+})();
+
 /** Probe senders: each pledges every PROBE_VIEWERS × 50 ms, above the bot's per-viewer cooldown. */
 const PROBE_VIEWERS = 100;
 
@@ -150,7 +161,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
   const children: { role: string; child: ChildProcess; url: string }[] = [];
   for (const role of roles) {
     const port = await freePort();
-    const child = spawn(process.execPath, [...(options.childArgs ?? []), '--import', 'tsx', 'server/main.ts', role], {
+    const child = spawn(process.execPath, [...SERVE_FLAGS, ...(options.childArgs ?? []), 'dist/server/main.js', role], {
       cwd: process.cwd(),
       env: {
         ...process.env,
