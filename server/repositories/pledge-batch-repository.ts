@@ -162,12 +162,16 @@ export async function writePledgeBatch(
   const accountIds = arrayParam(deltas.map(([id]) => id));
   const result = await tx.execute(sql`
     WITH input AS MATERIALIZED (
-      SELECT nextval(pg_get_serial_sequence('pledges', 'id')) AS id, t.*,
-             EXISTS (SELECT 1 FROM pledges p WHERE p.channel_id = ${channelId} AND p.user_id = t.user_id AND p.mission_id = t.mission_id) AS backed
+      SELECT nextval(pg_get_serial_sequence('pledges', 'id')) AS id, t.*, b.hit IS NOT NULL AS backed
       FROM unnest(${col((r) => r.missionId)}::bigint[], ${col((r) => r.userId)}::text[], ${col((r) => r.amount)}::bigint[],
                   ${col((r) => r.idempotencyKey)}::text[], ${col((r) => r.walletId)}::bigint[], ${col((r) => r.escrowId)}::bigint[],
                   ${col((r) => r.actor)}::text[])
         WITH ORDINALITY AS t(mission_id, user_id, amount, key, wallet, escrow, actor, ord)
+      -- One index probe per pledge (an EXISTS here was planned as a hashed scan of every pledge
+      -- in the channel: 16 ms per batch at 60,000 pledges, growing with the channel).
+      LEFT JOIN LATERAL (
+        SELECT 1 AS hit FROM pledges p
+        WHERE p.channel_id = ${channelId} AND p.user_id = t.user_id AND p.mission_id = t.mission_id LIMIT 1) b ON true
     ), inserted AS (
       INSERT INTO pledges (id, channel_id, mission_id, user_id, amount, idempotency_key)
       SELECT id, ${channelId}, mission_id, user_id, amount, key FROM input ORDER BY ord

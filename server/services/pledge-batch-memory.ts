@@ -4,7 +4,7 @@
  * deleted) and per-mission display facts (backer count, proposer) that a 100,000-pledge mission
  * would otherwise recount every batch. Bounded; the oldest entries are forgotten first.
  */
-import type { Tx } from '../../db/client.js';
+import type { Database, Tx } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
 import type { ViewerRef } from '../domain/types.js';
 import { findUsers } from '../repositories/channels-repository.js';
@@ -37,7 +37,8 @@ const forgetOldest = <K, V>(map: Map<K, V>, max: number): void => {
   while (map.size > max) map.delete(map.keys().next().value as K);
 };
 
-export function createBatchMemory(now: () => number = Date.now): BatchMemory {
+/** `db`: where a stale memo is recounted, outside the batch's transaction. */
+export function createBatchMemory(db: Database, now: () => number = Date.now): BatchMemory {
   const escrows = new Map<number, number>();
   const mints = new Map<number, number>();
   const memos = new Map<number, MissionMemo>();
@@ -71,6 +72,17 @@ export function createBatchMemory(now: () => number = Date.now): BatchMemory {
       const t = now();
       const memo = memos.get(mission.id);
       if (memo && t - memo.at < MEMO_TTL_MS) return;
+      if (memo) {
+        // A recount reads every pledge of the mission (30 ms at 60,000): run it beside the batches,
+        // not inside one holding its locks. Backers only grow while a mission is open, so the
+        // larger of the recount and the memo (which counted this process's batches meanwhile) wins.
+        memo.at = t;
+        countBackers(db, mission.id).then(
+          (n) => (memo.backers = Math.max(memo.backers, n)),
+          () => (memo.at = 0), // retried by the next batch; the memo stays as it was
+        );
+        return;
+      }
       const proposer = (await findUsers(tx, [mission.proposerId])).get(mission.proposerId);
       memos.set(mission.id, { backers: await countBackers(tx, mission.id), proposer: toViewerRef(proposer, mission.proposerId), at: t });
       forgetOldest(memos, MAX_MEMOS);

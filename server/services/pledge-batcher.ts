@@ -107,7 +107,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   const maxQueued = options.maxQueued ?? 20_000;
   const writers = options.writers ?? 2;
   const queues = new Map<number, Queue>();
-  const memory = createBatchMemory();
+  const memory = createBatchMemory(deps.db);
   const knownUsers = createKnownUsers(options.knownUsers ?? 50_000);
   const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 1_000, minQueued: Math.max(1_000, maxBatch * writers) });
   let accepted = 0;

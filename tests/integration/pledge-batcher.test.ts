@@ -14,7 +14,9 @@ import type { MissionScheduler } from '../../server/jobs/scheduler.js';
 import type { Channel } from '../../server/services/channels.js';
 import { createServices, type Services } from '../../server/services/index.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
+import { createBatchMemory } from '../../server/services/pledge-batch-memory.js';
 import { createPledgeBatcher, type PledgeRequest } from '../../server/services/pledge-batcher.js';
+import type { MissionRow } from '../../db/schema.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const logger = pino({ level: 'silent' });
@@ -224,5 +226,39 @@ describe('users', () => {
     expect(renamed.rows[0]).toEqual({ login: 'newname', display_name: 'NewName' });
     await batcher.close();
     await expectAuditOk();
+  });
+});
+
+describe('batch memory', () => {
+  it('recounts a stale backer count beside the batches and never lowers it', async () => {
+    const n = await openMission('memohost');
+    const row = (await database.pool.query('SELECT * FROM missions WHERE channel_id = $1 AND number = $2', [channel.id, n])).rows[0];
+    const mission = { ...row, id: Number(row.id), proposerId: row.proposer_id, channelId: row.channel_id } as MissionRow;
+    let clock = 0;
+    const memory = createBatchMemory(database.db, () => clock);
+    await database.db.transaction((tx) => memory.refreshMemo(tx, mission));
+    expect(memory.memo(mission.id)?.backers).toBe(1); // the proposer's opening pledge
+
+    // Another process commits two new backers; this process counted one batch of its own meanwhile.
+    const other = createPledgeBatcher(deps());
+    for (const name of ['memofan1', 'memofan2']) {
+      const u = user(name);
+      await other.submit({ channel, number: n, amount: 10, user: u, actor: actorOf(u), idempotencyKey: null });
+    }
+    await other.close();
+    memory.memo(mission.id)!.backers += 5;
+
+    clock += 29_000; // fresh: nothing read
+    await database.db.transaction((tx) => memory.refreshMemo(tx, mission));
+    expect(memory.memo(mission.id)?.backers).toBe(6);
+
+    clock += 2_000; // stale: recounted outside the transaction, the larger figure kept
+    await database.db.transaction((tx) => memory.refreshMemo(tx, mission));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(memory.memo(mission.id)?.backers).toBe(6);
+    memory.memo(mission.id)!.backers = 1;
+    clock += 31_000;
+    await database.db.transaction((tx) => memory.refreshMemo(tx, mission));
+    await expect.poll(() => memory.memo(mission.id)?.backers).toBe(3);
   });
 });
