@@ -132,15 +132,19 @@ export async function applyDeltas(tx: Executor, deltas: ReadonlyMap<number, numb
   if (entries.length === 0) return;
   const ids = entries.map(([id]) => id);
   const amounts = entries.map(([, delta]) => delta);
+  // Both statements are driven by `unnest(ids)`, whose row count the planner knows exactly, so the
+  // accounts side is one primary-key probe per id, analysed or not. A filter `id = ANY(ids)`
+  // instead was planned, on an unanalysed accounts table, as a sequential scan of every account
+  // (2,000 ids of 200,000 accounts: lock 14.7 ms instead of 3.0, update 23 ms instead of 13).
   if (entries.length > 1) {
     await tx.execute(sql`
-      SELECT id FROM accounts WHERE id = ANY(${arrayParam(ids)}::bigint[]) ORDER BY kind <> 'wallet', id FOR NO KEY UPDATE`);
+      SELECT a.id FROM unnest(${arrayParam(ids)}::bigint[]) AS d(id) JOIN accounts a ON a.id = d.id
+      ORDER BY a.kind <> 'wallet', a.id FOR NO KEY UPDATE OF a`);
   }
-  // `accounts.id = ANY(...)` keeps the table side a primary-key lookup whatever the statistics.
   await tx.execute(sql`
     UPDATE accounts SET balance = accounts.balance + d.delta
     FROM unnest(${arrayParam(ids)}::bigint[], ${arrayParam(amounts)}::bigint[]) AS d(id, delta)
-    WHERE accounts.id = d.id AND accounts.id = ANY(${arrayParam(ids)}::bigint[])`);
+    WHERE accounts.id = d.id`);
 }
 
 /** Journal rows plus their balance effects: the one way to move points between accounts. */
