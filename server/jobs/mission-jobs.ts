@@ -4,7 +4,6 @@
  * idempotent: a stale or repeated job finds nothing to do.
  */
 import { DelayedError, type Job } from 'bullmq';
-import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
 import { resolveSettings } from '../domain/settings.js';
@@ -68,6 +67,8 @@ export interface MissionWorkerDeps {
   /** Test hook: runs after each committed settlement batch. */
   onSettlementBatch?: (missionId: number, batch: BatchResult) => Promise<void> | void;
   settlementBatchSize?: number;
+  /** Settlement batches in flight at once (default `DEFAULT_CONCURRENCY`). */
+  settlementConcurrency?: number;
   concurrency?: number;
   onJobLag?: (queue: string, seconds: number) => void;
   /** After a settlement job: `paid` or `refunded`, and its wall time. */
@@ -100,11 +101,11 @@ export function startMissionWorkers(deps: MissionWorkerDeps) {
     async (job) => {
       lag(SETTLEMENT_QUEUE, job);
       const started = Date.now();
-      // Big missions grow fast; fresh statistics keep the batch joins on indexes (seconds vs ms per batch).
-      await deps.db.execute(sql`ANALYZE pledges, accounts`);
+      // No ANALYZE first: settlement's statements keep their index plans without statistics.
       const run = await settleMission(deps.db, job.data.missionId, {
         now: deps.now,
         batchSize: deps.settlementBatchSize,
+        concurrency: deps.settlementConcurrency,
         onBatch: (batch) => deps.onSettlementBatch?.(job.data.missionId, batch),
       });
       const mission = await findMissionById(deps.db, job.data.missionId);
