@@ -126,22 +126,23 @@ export interface LeadingTransfer {
 }
 
 /**
- * Writes a decided batch: its pledges, their journal rows and the balance deltas (wallet debits
- * negative) in ONE statement, so the write costs one round trip instead of five. Pledge ids are
- * drawn inside it in input order; `leading` rows (starting balances) get lower journal ids than
- * the pledges they fund. The journal's foreign keys are checked at the end of the statement, when
- * every insert is visible.
+ * Writes a decided batch in two statements. The first inserts its pledges and their journal rows
+ * and moves the balances of the rows this transaction already holds (`locked`: the batch's
+ * wallets, and wallets it created); pledge ids are drawn inside it in input order, and `leading`
+ * rows (starting balances) get lower journal ids than the pledges they fund. The journal's foreign
+ * keys are checked at the end of the statement, when every insert is visible.
  *
- * Locks: the caller already holds the batch's wallets (`locked`). The other rows (mint, escrows)
- * are shared by every batch of the channel: when there are several they are locked first, in id
- * order, so two batches cannot deadlock on them; one alone (the common case: one mission, no new
- * wallet) is safely locked by the update itself. They are locked this late so a second writer
- * overlaps all of this batch's reads; the inserts' foreign keys take KEY SHARE locks, which do not
- * conflict with the FOR NO KEY UPDATE of the update (FOR UPDATE would, and deadlocked two writers).
+ * The second moves the shared rows (mint, escrows): every batch of a mission or channel updates
+ * them, so they are locked only for that small update and the commit. Two writers therefore run
+ * their inserts side by side, since the inserts' foreign keys take KEY SHARE locks on the shared
+ * rows, which do not conflict with FOR NO KEY UPDATE (FOR UPDATE would, and deadlocked two
+ * writers). With the update folded into the insert statement, a second writer queued for the
+ * escrow through the whole statement: the writers ran one at a time. When several shared rows are
+ * moved they are locked first in id order, so two batches cannot deadlock on them.
  *
  * Returns, in input order, the pledge ids and whether the viewer had already backed the mission
  * before this statement (its snapshot is taken after the wallet lock, so it sees every pledge a
- * concurrent batch of the same viewer committed); the new balances; the rows' `created_at`.
+ * concurrent batch of the same viewer committed); the shared rows' new balances; `created_at`.
  */
 export async function writePledgeBatch(
   tx: Executor,
@@ -154,12 +155,12 @@ export async function writePledgeBatch(
   },
 ): Promise<{ ids: number[]; backedBefore: boolean[]; balances: Map<number, number>; createdAt: Date }> {
   const { pledges: rows, leading } = batch;
-  const deltas = [...batch.deltas].filter(([, d]) => d !== 0).sort(([a], [b]) => a - b);
-  const shared = deltas.map(([id]) => id).filter((id) => !batch.locked.has(id));
-  if (shared.length > 1) await tx.execute(sql`SELECT 1 FROM accounts WHERE id = ANY(${arrayParam(shared)}::bigint[]) ORDER BY id FOR NO KEY UPDATE`);
+  const moves = [...batch.deltas].filter(([, d]) => d !== 0).sort(([a], [b]) => a - b);
+  const own = moves.filter(([id]) => batch.locked.has(id));
+  const shared = moves.filter(([id]) => !batch.locked.has(id));
   const col = <T>(pick: (r: NewPledge) => T) => arrayParam(rows.map(pick));
   const lead = <T>(pick: (r: LeadingTransfer) => T) => arrayParam(leading.map(pick));
-  const accountIds = arrayParam(deltas.map(([id]) => id));
+  const ownIds = arrayParam(own.map(([id]) => id));
   const result = await tx.execute(sql`
     WITH input AS MATERIALIZED (
       SELECT nextval(pg_get_serial_sequence('pledges', 'id')) AS id, t.*, b.hit IS NOT NULL AS backed
@@ -187,26 +188,37 @@ export async function writePledgeBatch(
       ) j ORDER BY grp, ord
     ), moved AS (
       UPDATE accounts SET balance = accounts.balance + d.delta
-      FROM unnest(${accountIds}::bigint[], ${arrayParam(deltas.map(([, d]) => d))}::bigint[]) AS d(id, delta)
-      WHERE accounts.id = d.id AND accounts.id = ANY(${accountIds}::bigint[])
-      RETURNING accounts.id, accounts.balance
+      FROM unnest(${ownIds}::bigint[], ${arrayParam(own.map(([, d]) => d))}::bigint[]) AS d(id, delta)
+      WHERE accounts.id = d.id AND accounts.id = ANY(${ownIds}::bigint[])
+      RETURNING accounts.id
     )
     SELECT (SELECT array_agg(id ORDER BY ord) FROM input) AS ids, (SELECT array_agg(backed ORDER BY ord) FROM input) AS backed,
-           (SELECT json_object_agg(id, balance) FROM moved) AS balances, (SELECT min(created_at) FROM inserted) AS created_at`);
-  const row = result.rows[0] as {
-    ids: (string | number)[] | null;
-    backed: boolean[] | null;
-    balances: Record<string, number | string> | null;
-    created_at: string | null;
-  };
-  const balances = new Map(Object.entries(row.balances ?? {}).map(([id, balance]) => [Number(id), Number(balance)]));
-  if (balances.size !== deltas.length) throw new Error(`pledge batch moved ${balances.size} of ${deltas.length} accounts`);
+           (SELECT count(*) FROM moved)::int AS moved, (SELECT min(created_at) FROM inserted) AS created_at`);
+  const row = result.rows[0] as { ids: (string | number)[] | null; backed: boolean[] | null; moved: number; created_at: string | null };
+  if (Number(row.moved) !== own.length) throw new Error(`pledge batch moved ${row.moved} of ${own.length} wallets`);
+  const balances = await moveShared(tx, shared);
   return {
     ids: (row.ids ?? []).map(Number),
     backedBefore: row.backed ?? [],
     balances,
     createdAt: row.created_at ? new Date(row.created_at) : new Date(),
   };
+}
+
+/** Adds deltas to shared accounts (locked here, in id order when several); returns their new balances. */
+async function moveShared(tx: Executor, moves: readonly (readonly [number, number])[]): Promise<Map<number, number>> {
+  const balances = new Map<number, number>();
+  if (moves.length === 0) return balances;
+  const ids = arrayParam(moves.map(([id]) => id));
+  if (moves.length > 1) await tx.execute(sql`SELECT 1 FROM accounts WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR NO KEY UPDATE`);
+  const result = await tx.execute(sql`
+    UPDATE accounts SET balance = accounts.balance + d.delta
+    FROM unnest(${ids}::bigint[], ${arrayParam(moves.map(([, d]) => d))}::bigint[]) AS d(id, delta)
+    WHERE accounts.id = d.id AND accounts.id = ANY(${ids}::bigint[])
+    RETURNING accounts.id, accounts.balance`);
+  for (const r of result.rows as Row[]) balances.set(Number(r.id), Number(r.balance));
+  if (balances.size !== moves.length) throw new Error(`pledge batch moved ${balances.size} of ${moves.length} shared accounts`);
+  return balances;
 }
 
 /** Escrow account ids of these missions. */

@@ -4,8 +4,8 @@
  * are share-locked once, the wallets locked (FOR NO KEY UPDATE, id order) and each pledge decided
  * in arrival order against the running balance (exact: a wallet covering 37 of 200 pledges gets
  * 37), and the escrow of each mission gets one delta per batch instead of one hot-row update per
- * pledge, in one write statement with the pledges and journal rows. A batch of returning viewers
- * is five round trips: BEGIN, missions, wallets, write, COMMIT.
+ * pledge, locked only for that update and the commit. A batch of returning viewers is six round
+ * trips: BEGIN, missions, wallets, write (pledges, journal, wallet debits), escrow, COMMIT.
  * Every caller gets its own result or typed DomainError; each mission gets one coalesced `pledge`
  * event per batch. The queue of accepted-but-uncommitted pledges is bounded by estimated wait and by
  * count (overflow: OVERLOADED at once).
