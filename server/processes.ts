@@ -66,7 +66,10 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
       onChatActivity: twitch.recordChat,
     });
     // First to stop: no new chat commands while the server and workers wind down.
-    stops.unshift(() => bot.stop());
+    stops.unshift(async () => {
+      await bot.stop();
+      await twitch.stopChat();
+    });
   }
 
   return {

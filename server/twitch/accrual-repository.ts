@@ -58,12 +58,27 @@ export type AccrualTerms = Omit<AccrualBatch, 'viewers' | 'chattedSince'> & { mi
 
 /** Remembers that a viewer chatted (for the bonus and the fallback); also records or renames the user. */
 export async function recordChatActivity(tx: Executor, channelId: number, user: ChatUser, at: Date): Promise<void> {
+  await recordChatActivities(tx, channelId, [{ user, at }]);
+}
+
+/**
+ * Many viewers' latest chat at once (one statement, rows in user-id order): users are recorded or
+ * renamed (the row lock of a rename-only update does not block the key-share locks of pledges),
+ * and each viewer's last chat time only moves forward.
+ */
+export async function recordChatActivities(tx: Executor, channelId: number, chats: readonly { user: ChatUser; at: Date }[]): Promise<void> {
+  if (chats.length === 0) return;
+  const sorted = [...chats].sort((a, b) => (a.user.userId < b.user.userId ? -1 : a.user.userId > b.user.userId ? 1 : 0));
+  const ids = arrayParam(sorted.map((c) => c.user.userId));
   await tx.execute(sql`
-    WITH u AS (
-      INSERT INTO users (user_id, login, display_name) VALUES (${user.userId}, ${user.login}, ${user.displayName})
+    WITH recorded AS (
+      INSERT INTO users (user_id, login, display_name)
+      SELECT * FROM unnest(${ids}::text[], ${arrayParam(sorted.map((c) => c.user.login))}::text[],
+                           ${arrayParam(sorted.map((c) => c.user.displayName))}::text[])
       ON CONFLICT (user_id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name, updated_at = now()
         WHERE users.login <> excluded.login OR users.display_name <> excluded.display_name)
-    INSERT INTO chat_activity (channel_id, user_id, last_chat_at) VALUES (${channelId}, ${user.userId}, ${at})
+    INSERT INTO chat_activity (channel_id, user_id, last_chat_at)
+    SELECT ${channelId}, u, at FROM unnest(${ids}::text[], ${arrayParam(sorted.map((c) => c.at.toISOString()))}::timestamptz[]) AS t(u, at)
     ON CONFLICT (channel_id, user_id) DO UPDATE SET last_chat_at = GREATEST(chat_activity.last_chat_at, excluded.last_chat_at)`);
 }
 

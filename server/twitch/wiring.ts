@@ -6,11 +6,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { IncomingMessage } from '../../bot/chat-client.js';
 import { authRoutes } from '../http/routes/auth.js';
-import { recordChatActivity } from './accrual-repository.js';
 import type { Runtime } from '../runtime.js';
 import { createChannelService } from '../services/channels.js';
 import { createTokenService } from '../services/tokens.js';
 import { startAccrualJobs } from './accrual-job.js';
+import { createChatActivityRecorder } from './chat-activity.js';
 import { createDashboardLogin } from './dashboard-login.js';
 import { createHelix } from './helix.js';
 import { createTwitchIntegration, type TwitchIntegration } from './integration.js';
@@ -22,8 +22,10 @@ export interface TwitchWiring {
   twitch: TwitchIntegration | null;
   /** Root plugin with `/auth/twitch` and its callback. */
   routes: FastifyPluginAsync;
-  /** For the bot: remembers who chatted (the accrual bonus); undefined without Twitch. */
+  /** For the bot: remembers who chatted (the accrual bonus), written every 2 s; undefined without Twitch. */
   recordChat: ((message: IncomingMessage) => void) | undefined;
+  /** Writes the chat activity still buffered. */
+  stopChat(): Promise<void>;
   /** Worker role: accrual schedulers and the redemption listener (nothing without Twitch). */
   startWorker(): Promise<() => Promise<void>>;
 }
@@ -82,19 +84,19 @@ export async function wireTwitch(runtime: Runtime): Promise<TwitchWiring> {
     },
   });
 
-  const recordChat = twitch
-    ? (message: IncomingMessage) => {
-        void runtime.services.channels
-          .get(message.channel)
-          .then((channel) => recordChatActivity(db, channel.id, message.user, new Date(message.at)))
-          .catch((err: unknown) => logger.debug({ err: safeError(err) }, 'chat activity not recorded'));
-      }
-    : undefined;
+  const chatActivity = twitch
+    ? createChatActivityRecorder({
+        db,
+        logger,
+        channelId: (login) => runtime.services.channels.get(login).then((c) => c.id, () => null),
+      })
+    : null;
 
   return {
     twitch,
     routes,
-    recordChat,
+    recordChat: chatActivity ? (message: IncomingMessage) => chatActivity.record(message) : undefined,
+    stopChat: () => chatActivity?.stop() ?? Promise.resolve(),
     async startWorker() {
       // Without Twitch credentials nobody records chat activity, so there is nothing to accrue.
       if (!twitch) return () => Promise.resolve();
