@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
-import WebSocket from 'ws';
+import { Worker } from 'node:worker_threads';
 import { startChatSimulator } from '../infra/chat-sim/index.js';
 import { creditInterval } from '../server/twitch/accrual-job.js';
 import { audit, createWorld, openMission, percentile, type BenchWorld } from './support.js';
@@ -122,6 +122,12 @@ const SERVE_FLAGS: string[] = (() => {
   return words.slice(1, -1);
 })();
 
+const nextMessage = (worker: Worker): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+
 /** Probe senders: each pledges every PROBE_VIEWERS × 50 ms, above the bot's per-viewer cooldown. */
 const PROBE_VIEWERS = 100;
 
@@ -182,7 +188,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
   }
   const webs = children.filter((c) => c.role === 'all' || c.role === 'server');
   const child = children.find((c) => c.role === 'all' || c.role === 'bot')!.child;
-  const clients: WebSocket[] = [];
+  let overlays: Worker | null = null;
   try {
     for (const c of children) if (c.role !== 'worker' && c.role !== 'bot') await waitHealthy(c.url, c.child);
     await sim.waitForJoin(world.channel.login, { login: BOT, timeoutMs: 20_000 });
@@ -190,33 +196,12 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     // (e) the overlays, all connected before the storm, spread over the server processes.
     const key = encodeURIComponent(world.channel.overlayKey);
     const wsUrlOf = (i: number) => `${webs[i % webs.length]!.url.replace('http', 'ws')}/ws/overlay/${world.channel.login}?key=${key}`;
-    let dropped = 0;
-    let stormOn = true;
     const probeSent: number[] = [];
-    // Overlay pot updates of the probe mission; matched to committed probes after the drain, since
-    // refused probes (OVERLOADED) never enter the pot and would skew a running count.
-    const probePots: { t: number; pot: number }[] = [];
-    await Promise.all(
-      Array.from({ length: options.clients }, (_, i) =>
-        new Promise<void>((resolve) => {
-          const ws = new WebSocket(wsUrlOf(i));
-          clients.push(ws);
-          ws.once('open', () => resolve());
-          ws.once('error', () => resolve());
-          ws.on('close', () => {
-            if (stormOn) dropped++;
-          });
-          if (i === 0) {
-            ws.on('message', (data) => {
-              const msg = JSON.parse(String(data)) as { type: string; missionNumber?: number; pot?: number };
-              if (msg.type !== 'pledge' || msg.missionNumber !== probe.number || msg.pot === undefined) return;
-              probePots.push({ t: performance.now(), pot: msg.pot });
-            });
-          }
-        }),
-      ),
-    );
-    const connected = clients.filter((c) => c.readyState === WebSocket.OPEN).length;
+    overlays = new Worker(new URL('./overlay-clients.mjs', import.meta.url), {
+      workerData: { urls: Array.from({ length: options.clients }, (_, i) => wsUrlOf(i)), probeMission: probe.number },
+    });
+    const ready = (await nextMessage(overlays)) as { connected: number };
+    const connected = ready.connected;
 
     const committed = async () => {
       const r = await world.database.db.execute(sql`SELECT balance FROM accounts WHERE kind = 'escrow' AND mission_id = ${storm.id}`);
@@ -262,7 +247,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
         sent++;
       }
       if (performance.now() >= nextProbe) {
-        probeSent.push(performance.now());
+        probeSent.push(performance.timeOrigin + performance.now());
         sim.say(world.channel.login, probeLogin(probes), `!pledge ${probe.number} ${10 + probes}`);
         probes++;
         nextProbe += 50;
@@ -281,7 +266,10 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
       last = now;
     }
     const drainS = (performance.now() - drainStart) / 1000 - 3;
-    stormOn = false;
+    overlays.postMessage('stop');
+    // Overlay pot updates of the probe mission; matched to committed probes after the drain, since
+    // refused probes (OVERLOADED) never enter the pot and would skew a running count.
+    const { dropped, probePots } = (await nextMessage(overlays)) as { dropped: number; probePots: { t: number; pot: number }[] };
     clearInterval(rssTimer);
     if (traceTimer) clearInterval(traceTimer);
     const latencies = await probeLatencies(world, probe.id, probeSent, probePots);
@@ -304,7 +292,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
       audit: await audit(world),
     };
   } finally {
-    for (const c of clients) c.terminate();
+    await overlays?.terminate();
     await Promise.all(
       children.map(({ child: c }) => {
         c.kill('SIGTERM');
