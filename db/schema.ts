@@ -127,7 +127,10 @@ export const pledges = pgTable('pledges', {
   // No index may cover `settlement` (not even in a predicate): settling a pledge must stay a
   // heap-only update. Storage: fillfactor 45 (migration 0003), room for that one update per row.
   index('pledges_mission_idx').on(t.missionId, t.id),
-  index('pledges_user_idx').on(t.channelId, t.userId),
+  // Channel, viewer and mission: the pledge batch's "backed this mission before?" probe is then one
+  // index scan on all three, which no planner estimate can turn into a BitmapAnd with
+  // pledges_mission_idx (that reads the whole mission per probe).
+  index('pledges_user_idx').on(t.channelId, t.userId, t.missionId),
 ]);
 
 /** The append-only journal: every balance change is exactly one row. */
