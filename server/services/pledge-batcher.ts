@@ -60,7 +60,9 @@ export interface PledgeBatcherOptions {
    * A pledge is refused (OVERLOADED) when the accepted-but-uncommitted ones would take longer than
    * this to commit at the recent commit rate, so what is accepted commits fast. Below
    * max(1,000, `maxBatch × writers`) accepted, pledges are always admitted (up to `maxQueued`).
-   * Default 1,000 ms.
+   * Default 250 ms: at 10,000 lines/s with 2,000 overlays on this 2-core machine, 1,000 ms gave
+   * 6,498 committed/s with p50/p99 948/1,232 ms and 250 ms gave 7,414/s with 241/471 ms (a
+   * shorter queue also keeps less in memory).
    */
   maxWaitMs?: number;
   /** Batch transactions in flight at once. Default 2. */
@@ -109,7 +111,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   const queues = new Map<number, Queue>();
   const memory = createBatchMemory(deps.db);
   const knownUsers = createKnownUsers(options.knownUsers ?? 50_000);
-  const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 1_000, minQueued: Math.max(1_000, maxBatch * writers) });
+  const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 250, minQueued: Math.max(1_000, maxBatch * writers) });
   let accepted = 0;
   let running = 0;
   let closing = false;
