@@ -6,7 +6,7 @@
  */
 import type { Database, Tx } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
-import type { ViewerRef } from '../domain/types.js';
+import type { MissionDto, ViewerRef } from '../domain/types.js';
 import { findUsers } from '../repositories/channels-repository.js';
 import { getSystemAccounts } from '../repositories/ledger-repository.js';
 import { countBackers, escrowsOf } from '../repositories/pledge-batch-repository.js';
@@ -89,5 +89,27 @@ export function createBatchMemory(db: Database, now: () => number = Date.now): B
     },
 
     memo: (missionId) => memos.get(missionId),
+  };
+}
+
+/** The mission as a pledge batch leaves it (open: no grace or approval window to show). */
+export function liveMissionDto(row: MissionRow, pot: number, memo: MissionMemo, newestBacker: ViewerRef): MissionDto {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    number: row.number,
+    text: row.text,
+    status: row.status,
+    pot,
+    backers: memo.backers,
+    proposer: memo.proposer,
+    createdAt: row.createdAt.toISOString(),
+    openedAt: iso(row.openedAt),
+    deadline: iso(row.deadline),
+    resolvedAt: iso(row.resolvedAt),
+    settled: row.settled,
+    reason: row.reason,
+    newestBacker,
+    graceEndsAt: null,
+    pendingExpiresAt: null,
   };
 }

@@ -124,6 +124,21 @@ describe('idempotency', () => {
     await Promise.all([batcher.close(), other.close()]);
     await expectAuditOk();
   });
+
+  it('many replays in one batch each get their own pledge and the mission as it is now', async () => {
+    const n = await openMission('replayhost');
+    const batcher = createPledgeBatcher(deps(), { maxDelayMs: 20 });
+    const fans = Array.from({ length: 6 }, (_, i) => user(`replayfan${i}`));
+    const reqs = fans.map((f, i): PledgeRequest => ({ channel, number: n, amount: 10 + i, user: f, actor: actorOf(f), idempotencyKey: `chat:r-${i}` }));
+    const first = await Promise.all(reqs.map((r) => batcher.submit(r)));
+    // The first attempt of the replay batch fails on the unique key and its retry answers replays.
+    const again = await Promise.all(reqs.map((r) => batcher.submit(r)));
+    expect(again.map((r) => r.replayed)).toEqual(reqs.map(() => true));
+    expect(again.map((r) => [r.pledge.id, r.pledge.amount])).toEqual(first.map((r) => [r.pledge.id, r.pledge.amount]));
+    expect(new Set(again.map((r) => r.mission.pot))).toEqual(new Set([10 + 6 * 10 + 15]));
+    await batcher.close();
+    await expectAuditOk();
+  });
 });
 
 describe('mixed batches', () => {
