@@ -14,11 +14,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTokenService } from '../../server/services/tokens.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { seedPledges, serverUrl, startRedis, startRole, until, type ChildHandle, chatHeaders } from './support.js';
+import { seedPledges, serverUrl, startRedis, startRole, until, type ChildHandle, chatHeaders, FAULT_ADMIN_TOKEN, faultAdminHeaders } from './support.js';
 
 const CH = 'multifault';
-const ADMIN_TOKEN = 'fault-admin-token-0123456789';
-const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+const admin = faultAdminHeaders;
 const MISSIONS = 10;
 const VIEWERS = 10;
 /** Backers seeded on one more mission: above the inline limit (1,000), so its refund is a settlement job both workers race for. */
@@ -53,7 +52,7 @@ interface OverlayMessage {
 it('two servers and two workers: every job has one effect, overlays on both servers see every event', async () => {
   const started = Date.now();
   const stage = (what: string) => console.info(`multi-process +${Date.now() - started} ms: ${what}`);
-  const env = { DATABASE_URL: database.url, REDIS_URL: redis.url, ADMIN_TOKEN, PORT: '0', HOST: '127.0.0.1' };
+  const env = { DATABASE_URL: database.url, REDIS_URL: redis.url, ADMIN_TOKEN: FAULT_ADMIN_TOKEN, PORT: '0', HOST: '127.0.0.1' };
   const servers = [startRole('server', env), startRole('server', env)];
   const workers = [startRole('worker', env), startRole('worker', env)];
   children.push(...servers, ...workers);

@@ -8,16 +8,12 @@
  * request whose outcome was unknown (503 UNAVAILABLE, 500, reset, timeout) is retried with its key: one effect.
  */
 import { writeFileSync } from 'node:fs';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDb, type DbHandle } from '../../db/client.js';
-import { createTokenService } from '../../server/services/tokens.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
-import { serverUrl, startPostgres, startRole, until, type ChildHandle, type PrivatePostgres, chatHeaders } from './support.js';
+import { apiAt, FAULT_ADMIN_TOKEN, openFaultChannel, serverUrl, startPostgres, startRole, until, type ChildHandle, type PrivatePostgres } from './support.js';
 
 const CH = 'pgfault';
-const ADMIN_TOKEN = 'fault-admin-token-0123456789';
-const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
 const STORM = 400;
 
 let postgres: PrivatePostgres;
@@ -46,37 +42,19 @@ interface Outcome {
 it('a Postgres restart mid-storm: not ready while down, clean refusals, recovery in place, no pledge lost or doubled', async () => {
   const started = Date.now();
   const stage = (what: string) => console.info(`postgres-restart +${Date.now() - started} ms: ${what}`);
-  const env = { DATABASE_URL: postgres.url('fault_pg'), ADMIN_TOKEN, PORT: '0', HOST: '127.0.0.1' };
+  const env = { DATABASE_URL: postgres.url('fault_pg'), ADMIN_TOKEN: FAULT_ADMIN_TOKEN, PORT: '0', HOST: '127.0.0.1' };
   const server = startRole('server', env);
   const worker = startRole('worker', env);
   children.push(server, worker);
   const base = await serverUrl(server);
-  const api = (p: string, init: RequestInit = {}) => fetch(`${base}/api/v1${p}`, { signal: AbortSignal.timeout(10_000), ...init });
+  const api = apiAt(base);
   stage('processes up');
 
-  const created = await api('/channels', {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ login: CH, settings: { requireApproval: false, createCooldown: 0, minDuration: 1, maxOpenMissionsPerViewer: 5 } }),
-  });
-  expect(created.status).toBe(201);
-  const channelBody = (await created.json()) as { overlayKey: string };
-  const { token } = await createTokenService(db.db).issueToken({ role: 'bot', label: 'pg-fault' });
-  const chat = (login: string, key?: string) => chatHeaders(token, CH, login, key);
-  const propose = async (login: string, duration: string) => {
-    const res = await api(`/channels/${CH}/missions`, { method: 'POST', headers: chat(login), body: JSON.stringify({ text: `Mission by ${login}`, amount: 10, duration }) });
-    expect(res.status).toBe(201);
-    return ((await res.json()) as { number: number }).number;
-  };
+  const { chat, propose, overlay } = await openFaultChannel<{ type: string; missionNumber?: number; pot?: number }>(base, db.db, CH, 'pg-fault');
+  const { socket: ws, messages } = overlay;
   const storm = await propose('stormer', '1h');
   // Its deadline job is stored in Postgres before the restart and falls due after it.
   const timed = await propose('timer', '10s');
-
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/ws/overlay/${CH}?key=${encodeURIComponent(channelBody.overlayKey)}`);
-  const messages: Array<{ type: string; missionNumber?: number; pot?: number }> = [];
-  ws.on('message', (data) => messages.push(JSON.parse(String(data))));
-  ws.on('error', () => undefined);
-  await until(async () => messages.some((m) => m.type === 'snapshot'), 10_000, 'overlay snapshot');
 
   const send = async (i: number): Promise<Outcome> => {
     const login = `fan${i}`;

@@ -9,16 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTokenService } from '../../server/services/tokens.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { freePort, serverUrl, startRole, until, type ChildHandle, chatHeaders } from './support.js';
+import { apiAt, FAULT_ADMIN_TOKEN, freePort, openFaultChannel, serverUrl, startRole, until, type ChildHandle } from './support.js';
 
 const CH = 'redisfault';
-const ADMIN_TOKEN = 'fault-admin-token-0123456789';
-const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
 
 let database: TestDatabase;
 let dir: string;
@@ -50,36 +46,20 @@ afterAll(async () => {
 
 it('a Redis restart mid-storm loses no accepted pledge, recovers events and jobs, and deadlines still fire', async () => {
   const started = Date.now();
-  const env = { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${port}`, ADMIN_TOKEN, PORT: '0', HOST: '127.0.0.1' };
+  const env = { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${port}`, ADMIN_TOKEN: FAULT_ADMIN_TOKEN, PORT: '0', HOST: '127.0.0.1' };
   const server = startRole('server', env);
   const worker = startRole('worker', env);
   children.push(server, worker);
   const base = await serverUrl(server);
-  const api = (p: string, init: RequestInit = {}) => fetch(`${base}/api/v1${p}`, { signal: AbortSignal.timeout(10_000), ...init });
+  const api = apiAt(base);
   const stage = (what: string) => console.info(`redis-restart +${Date.now() - started} ms: ${what}`);
 
-  const created = await api('/channels', {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ login: CH, settings: { requireApproval: false, createCooldown: 0, minDuration: 1, maxOpenMissionsPerViewer: 5 } }),
-  });
-  expect(created.status).toBe(201);
-  const channelBody = (await created.json()) as { overlayKey: string };
-  const { token } = await createTokenService(database.db).issueToken({ role: 'bot', label: 'fault' });
-  const chat = (login: string, key?: string) => chatHeaders(token, CH, login, key);
-  const propose = async (login: string, duration: string) => {
-    const res = await api(`/channels/${CH}/missions`, { method: 'POST', headers: chat(login), body: JSON.stringify({ text: `Mission by ${login}`, amount: 10, duration }) });
-    expect(res.status).toBe(201);
-    return ((await res.json()) as { number: number }).number;
-  };
+  type Message = { type: string; count?: number; missionNumber?: number; mission?: { number: number; status: string } };
+  const { chat, propose, overlay } = await openFaultChannel<Message>(base, database.db, CH, 'fault');
+  const { socket: ws, messages } = overlay;
   const storm = await propose('stormer', '1h');
   // Its deadline job is scheduled now, before the restart, and falls due after it.
   const timed = await propose('timer', '8s');
-
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/ws/overlay/${CH}?key=${encodeURIComponent(channelBody.overlayKey)}`);
-  const messages: Array<{ type: string; count?: number; missionNumber?: number; mission?: { number: number; status: string } }> = [];
-  ws.on('message', (data) => messages.push(JSON.parse(String(data))));
-  await until(async () => messages.some((m) => m.type === 'snapshot'), 10_000, 'overlay snapshot');
 
   // Every pledge carries an Idempotency-Key: a request whose outcome the client cannot know
   // (timeout, reset, 500) is retried with it afterwards, as a client must, and counted by key.

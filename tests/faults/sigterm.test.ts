@@ -10,11 +10,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTokenService } from '../../server/services/tokens.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { serverUrl, startRedis, startRole, until, type ChildHandle, chatHeaders } from './support.js';
+import { serverUrl, startRedis, startRole, until, type ChildHandle, chatHeaders, FAULT_ADMIN_TOKEN, faultAdminHeaders } from './support.js';
 
 const CH = 'sigtermfault';
-const ADMIN_TOKEN = 'fault-admin-token-0123456789';
-const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+const admin = faultAdminHeaders;
 const STORM = 600;
 const SHUTDOWN_LIMIT_MS = 25_000;
 
@@ -43,7 +42,7 @@ interface Outcome {
 it('SIGTERM mid-storm: every 2xx pledge committed once, none half-applied, exit 0 in time', async () => {
   const started = Date.now();
   const stage = (what: string) => console.info(`sigterm +${Date.now() - started} ms: ${what}`);
-  const env = { DATABASE_URL: database.url, REDIS_URL: redis.url, ADMIN_TOKEN, PORT: '0', HOST: '127.0.0.1' };
+  const env = { DATABASE_URL: database.url, REDIS_URL: redis.url, ADMIN_TOKEN: FAULT_ADMIN_TOKEN, PORT: '0', HOST: '127.0.0.1' };
   const server = startRole('server', env);
   const worker = startRole('worker', env);
   children.push(server, worker);

@@ -6,7 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { sql } from 'drizzle-orm';
+import { expect } from 'vitest';
+import WebSocket from 'ws';
 import type { Database } from '../../db/client.js';
+import { createTokenService } from '../../server/services/tokens.js';
 
 /** A free TCP port on 127.0.0.1 (closed again before returning). */
 export async function freePort(): Promise<number> {
@@ -228,4 +231,61 @@ export function chatHeaders(token: string, channel: string, login: string, idemp
     'x-acting-user-role': 'viewer',
     ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
   };
+}
+
+/** The admin token the fault tests give their server processes (ADMIN_TOKEN). */
+export const FAULT_ADMIN_TOKEN = 'fault-admin-token-0123456789';
+export const faultAdminHeaders = { authorization: `Bearer ${FAULT_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+
+/** `fetch` against a server process's `/api/v1`, with a 10 s client timeout. */
+export const apiAt =
+  (base: string) =>
+  (p: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(`${base}/api/v1${p}`, { signal: AbortSignal.timeout(10_000), ...init });
+
+export interface FaultChannel<M extends { type: string }> {
+  /** Headers of the bot acting for chat viewer `login` (optionally with an idempotency key). */
+  chat(login: string, key?: string): Record<string, string>;
+  /** Proposes a 10-point mission as `login` with `duration` ('1h', '8s'); returns its number. */
+  propose(login: string, duration: string): Promise<number>;
+  /** Every message the channel's overlay socket received, from its snapshot on. */
+  overlay: { socket: WebSocket; messages: M[] };
+}
+
+/**
+ * A channel for a restart test, made through the server process's API (missions open at once, no
+ * cooldown, short durations allowed), a bot token for chat viewers, and an overlay socket that
+ * already has its snapshot.
+ */
+export async function openFaultChannel<M extends { type: string }>(
+  base: string,
+  db: Database,
+  channel: string,
+  tokenLabel: string,
+): Promise<FaultChannel<M>> {
+  const api = apiAt(base);
+  const created = await api('/channels', {
+    method: 'POST',
+    headers: faultAdminHeaders,
+    body: JSON.stringify({ login: channel, settings: { requireApproval: false, createCooldown: 0, minDuration: 1, maxOpenMissionsPerViewer: 5 } }),
+  });
+  expect(created.status).toBe(201);
+  const { overlayKey } = (await created.json()) as { overlayKey: string };
+  const { token } = await createTokenService(db).issueToken({ role: 'bot', label: tokenLabel });
+  const chat = (login: string, key?: string) => chatHeaders(token, channel, login, key);
+  const propose = async (login: string, duration: string) => {
+    const res = await api(`/channels/${channel}/missions`, {
+      method: 'POST',
+      headers: chat(login),
+      body: JSON.stringify({ text: `Mission by ${login}`, amount: 10, duration }),
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { number: number }).number;
+  };
+  const socket = new WebSocket(`${base.replace('http', 'ws')}/ws/overlay/${channel}?key=${encodeURIComponent(overlayKey)}`);
+  const messages: M[] = [];
+  socket.on('message', (data) => messages.push(JSON.parse(String(data)) as M));
+  socket.on('error', () => undefined);
+  await until(async () => messages.some((m) => m.type === 'snapshot'), 10_000, 'overlay snapshot');
+  return { chat, propose, overlay: { socket, messages } };
 }
