@@ -1,55 +1,15 @@
 /** Shared pieces of the benchmark: a fresh database with a ready channel, timing and audit helpers. */
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
-import type { Actor, ChatUser } from '../server/domain/actor.js';
-import { createMemoryEventBus } from '../server/events/memory-bus.js';
-import type { MissionScheduler } from '../server/jobs/scheduler.js';
-import type { Channel } from '../server/services/channels.js';
-import { createServices, type Services } from '../server/services/index.js';
+import type { ChatUser } from '../server/domain/actor.js';
 import { auditChannel } from '../server/services/ledger-audit.js';
-import { createTestDatabase, type TestDatabase } from '../tests/support/database.js';
+import { createServiceWorld, type ServiceWorld } from '../tests/support/world.js';
 
-export const logger = pino({ level: 'silent' });
-const noScheduler: MissionScheduler = { schedule: async () => {}, cancelAll: async () => {}, enqueueSettlement: async () => {} };
-
-export interface BenchWorld {
-  database: TestDatabase;
-  services: Services;
-  channel: Channel;
-  host: ChatUser;
-  hostActor: Actor;
-  close(): Promise<void>;
-}
+export type BenchWorld = ServiceWorld;
 
 export const viewer = (i: number | string): ChatUser => ({ userId: `u${i}`, login: `v${i}`, displayName: `V${i}` });
 
 /** A fresh, migrated database with channel `login` (missions open at once, generous limits). */
-export async function createWorld(label: string, login = 'bench'): Promise<BenchWorld> {
-  const database = await createTestDatabase(label);
-  const services = createServices({ db: database.db, bus: createMemoryEventBus(), scheduler: noScheduler, logger, now: () => new Date() });
-  await services.channels.create({ login });
-  const channel = await services.channels.updateSettings(login, {
-    requireApproval: false,
-    startingBalance: 1000,
-    minStake: 10,
-    maxOpenMissions: 50,
-    maxOpenMissionsPerViewer: 50,
-    createCooldown: 0,
-  });
-  const host: ChatUser = { userId: `host-${login}`, login, displayName: login };
-  const hostActor: Actor = { kind: 'chat', channel: login, user: host, role: 'broadcaster' };
-  return {
-    database,
-    services,
-    channel,
-    host,
-    hostActor,
-    async close() {
-      await services.missions.closePledges();
-      await database.drop();
-    },
-  };
-}
+export const createWorld = (label: string, login = 'bench'): Promise<BenchWorld> => createServiceWorld(label, login);
 
 export async function openMission(world: BenchWorld, text: string): Promise<{ number: number; id: number }> {
   const { mission } = await world.services.missions.propose(world.channel, { text, amount: 10, durationSeconds: 3600, proposer: world.host }, world.hostActor);

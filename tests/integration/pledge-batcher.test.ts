@@ -3,24 +3,21 @@
  * replays within and across batches, per-caller results in mixed batches, overload refusal,
  * and close() committing what was accepted. The ledger audit holds after each.
  */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatUser } from '../../server/domain/actor.js';
 import type { Actor } from '../../server/domain/actor.js';
 import { isDomainError } from '../../server/domain/errors.js';
 import { createMemoryEventBus } from '../../server/events/memory-bus.js';
 import type { DomainEvent, PledgeAddedEvent } from '../../server/events/types.js';
-import type { MissionScheduler } from '../../server/jobs/scheduler.js';
 import type { Channel } from '../../server/services/channels.js';
-import { createServices, type Services } from '../../server/services/index.js';
+import type { Services } from '../../server/services/index.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createBatchMemory } from '../../server/services/pledge-batch-memory.js';
 import { createPledgeBatcher, type PledgeRequest } from '../../server/services/pledge-batcher.js';
 import type { MissionRow } from '../../db/schema.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import type { TestDatabase } from '../support/database.js';
+import { createServiceWorld, silentLogger, type ServiceWorld } from '../support/world.js';
 
-const logger = pino({ level: 'silent' });
-const scheduler: MissionScheduler = { schedule: async () => {}, cancelAll: async () => {}, enqueueSettlement: async () => {} };
 const bus = createMemoryEventBus();
 let database: TestDatabase;
 let services: Services;
@@ -29,7 +26,7 @@ const events: DomainEvent[] = [];
 
 const user = (name: string): ChatUser => ({ userId: `id-${name}`, login: name, displayName: name.toUpperCase() });
 const actorOf = (u: ChatUser): Actor => ({ kind: 'chat', channel: channel.login, user: u, role: 'viewer' });
-const deps = () => ({ db: database.db, bus, logger, now: () => new Date() });
+const deps = () => ({ db: database.db, bus, logger: silentLogger, now: () => new Date() });
 
 async function openMission(proposer: string): Promise<number> {
   const p = user(proposer);
@@ -50,25 +47,15 @@ async function expectAuditOk(): Promise<void> {
 const settle = <T>(promises: Promise<T>[]) => Promise.allSettled(promises);
 const codeOf = (r: PromiseSettledResult<unknown>) => (r.status === 'rejected' && isDomainError(r.reason) ? r.reason.code : r.status);
 
+let world: ServiceWorld;
+
 beforeAll(async () => {
-  database = await createTestDatabase('pledge_batcher');
-  services = createServices({ ...deps(), scheduler });
-  await services.channels.create({ login: 'batchy' });
-  channel = await services.channels.updateSettings('batchy', {
-    requireApproval: false,
-    startingBalance: 1000,
-    minStake: 10,
-    maxOpenMissionsPerViewer: 10,
-    maxOpenMissions: 50,
-    createCooldown: 0,
-  });
+  world = await createServiceWorld('pledge_batcher', 'batchy', { bus });
+  ({ database, services, channel } = world);
   bus.subscribe((e) => events.push(e));
 });
 
-afterAll(async () => {
-  await services?.missions.closePledges();
-  await database?.drop();
-});
+afterAll(async () => world?.close());
 
 describe('exactness', () => {
   it('one wallet covering 37 of 200 concurrent pledges gets exactly 37, across batches of 64', async () => {

@@ -5,49 +5,34 @@
  * `settlement`, and pledge pages keep room for the settled version of their rows).
  */
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatUser } from '../../server/domain/actor.js';
-import { createMemoryEventBus } from '../../server/events/memory-bus.js';
-import type { MissionScheduler } from '../../server/jobs/scheduler.js';
 import type { Channel } from '../../server/services/channels.js';
-import { createServices, type Services } from '../../server/services/index.js';
+import type { Services } from '../../server/services/index.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { settleBatch, settleMission } from '../../server/services/settlement.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import type { TestDatabase } from '../support/database.js';
+import { createServiceWorld, type ServiceWorld } from '../support/world.js';
 
 const VIEWERS = 200;
 const ROUNDS = 3;
-const noScheduler: MissionScheduler = { schedule: async () => {}, cancelAll: async () => {}, enqueueSettlement: async () => {} };
-const host: ChatUser = { userId: 'host-settle', login: 'settle', displayName: 'Settle' };
 const viewer = (i: number): ChatUser => ({ userId: `u${i}`, login: `v${i}`, displayName: `V${i}` });
 
+let world: ServiceWorld;
 let database: TestDatabase;
 let services: Services;
 let channel: Channel;
+let host: ChatUser;
 
 beforeAll(async () => {
-  database = await createTestDatabase('settle_batches');
-  services = createServices({ db: database.db, bus: createMemoryEventBus(), scheduler: noScheduler, logger: pino({ level: 'silent' }), now: () => new Date() });
-  await services.channels.create({ login: 'settle' });
-  channel = await services.channels.updateSettings('settle', {
-    requireApproval: false,
-    startingBalance: 1000,
-    minStake: 10,
-    maxOpenMissions: 10,
-    maxOpenMissionsPerViewer: 10,
-    createCooldown: 0,
-  });
+  world = await createServiceWorld('settle_batches', 'settle');
+  ({ database, services, channel, host } = world);
 });
-afterAll(async () => {
-  await services?.missions.closePledges();
-  await database?.drop();
-});
+afterAll(async () => world?.close());
 
 /** An open mission with `rounds` pledges from each of `viewers` viewers, made terminal without settling it. */
 async function cancelledMission(text: string, viewers: number, rounds: number): Promise<{ id: number; pledges: number }> {
-  const actor = { kind: 'chat' as const, channel: 'settle', user: host, role: 'broadcaster' as const };
-  const { mission } = await services.missions.propose(channel, { text, amount: 10, durationSeconds: 3600, proposer: host }, actor);
+  const { mission } = await services.missions.propose(channel, { text, amount: 10, durationSeconds: 3600, proposer: host }, world.hostActor);
   // Round by round, so each viewer's pledges are far apart in id order (in different batches).
   for (let round = 0; round < rounds; round++) {
     await Promise.all(
