@@ -115,8 +115,8 @@ export async function insertJournal(tx: Executor, channelId: number, transfers: 
 }
 
 /**
- * Adds each delta to its account's balance in one statement. A balance driven below zero trips the
- * `accounts_non_negative` constraint and aborts the transaction.
+ * Adds each delta to its account's balance in one statement and returns the new balances. A
+ * balance driven below zero trips the `accounts_non_negative` constraint and aborts the transaction.
  *
  * Lock order, the one every writer of balances follows so none can deadlock another: viewers'
  * wallets first, in id order, then the shared accounts (mint, treasury, escrows) in id order.
@@ -127,9 +127,9 @@ export async function insertJournal(tx: Executor, channelId: number, transfers: 
  * and two such transactions upgrading to FOR UPDATE deadlock every time they overlap (two
  * settlements refunding the same viewers, seen in tests/faults/multi-process.test.ts).
  */
-export async function applyDeltas(tx: Executor, deltas: ReadonlyMap<number, number>): Promise<void> {
+export async function applyDeltas(tx: Executor, deltas: ReadonlyMap<number, number>): Promise<Map<number, number>> {
   const entries = [...deltas].filter(([, delta]) => delta !== 0).sort(([a], [b]) => a - b);
-  if (entries.length === 0) return;
+  if (entries.length === 0) return new Map();
   const ids = entries.map(([id]) => id);
   const amounts = entries.map(([, delta]) => delta);
   // Both statements are driven by `unnest(ids)`, whose row count the planner knows exactly, so the
@@ -141,10 +141,12 @@ export async function applyDeltas(tx: Executor, deltas: ReadonlyMap<number, numb
       SELECT a.id FROM unnest(${arrayParam(ids)}::bigint[]) AS d(id) JOIN accounts a ON a.id = d.id
       ORDER BY a.kind <> 'wallet', a.id FOR NO KEY UPDATE OF a`);
   }
-  await tx.execute(sql`
+  const updated = await tx.execute(sql`
     UPDATE accounts SET balance = accounts.balance + d.delta
     FROM unnest(${arrayParam(ids)}::bigint[], ${arrayParam(amounts)}::bigint[]) AS d(id, delta)
-    WHERE accounts.id = d.id`);
+    WHERE accounts.id = d.id
+    RETURNING accounts.id, accounts.balance`);
+  return new Map(rows<{ id: number; balance: number }>(updated).map((r) => [Number(r.id), Number(r.balance)]));
 }
 
 /** Journal rows plus their balance effects: the one way to move points between accounts. */

@@ -12,7 +12,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { missions, type MissionRow } from '../../db/schema.js';
-import { arrayParam } from './ledger-repository.js';
+import { applyDeltas, arrayParam } from './ledger-repository.js';
 
 type Row = Record<string, unknown>;
 
@@ -196,29 +196,15 @@ export async function writePledgeBatch(
            (SELECT count(*) FROM moved)::int AS moved, (SELECT min(created_at) FROM inserted) AS created_at`);
   const row = result.rows[0] as { ids: (string | number)[] | null; backed: boolean[] | null; moved: number; created_at: string | null };
   if (Number(row.moved) !== own.length) throw new Error(`pledge batch moved ${row.moved} of ${own.length} wallets`);
-  const balances = await moveShared(tx, shared);
+  // The shared rows through the one balance path, which locks them (in id order) when several.
+  const balances = await applyDeltas(tx, new Map(shared));
+  if (balances.size !== shared.length) throw new Error(`pledge batch moved ${balances.size} of ${shared.length} shared accounts`);
   return {
     ids: (row.ids ?? []).map(Number),
     backedBefore: row.backed ?? [],
     balances,
     createdAt: row.created_at ? new Date(row.created_at) : new Date(),
   };
-}
-
-/** Adds deltas to shared accounts (locked here, in id order when several); returns their new balances. */
-async function moveShared(tx: Executor, moves: readonly (readonly [number, number])[]): Promise<Map<number, number>> {
-  const balances = new Map<number, number>();
-  if (moves.length === 0) return balances;
-  const ids = arrayParam(moves.map(([id]) => id));
-  if (moves.length > 1) await tx.execute(sql`SELECT 1 FROM accounts WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR NO KEY UPDATE`);
-  const result = await tx.execute(sql`
-    UPDATE accounts SET balance = accounts.balance + d.delta
-    FROM unnest(${ids}::bigint[], ${arrayParam(moves.map(([, d]) => d))}::bigint[]) AS d(id, delta)
-    WHERE accounts.id = d.id AND accounts.id = ANY(${ids}::bigint[])
-    RETURNING accounts.id, accounts.balance`);
-  for (const r of result.rows as Row[]) balances.set(Number(r.id), Number(r.balance));
-  if (balances.size !== moves.length) throw new Error(`pledge batch moved ${balances.size} of ${moves.length} shared accounts`);
-  return balances;
 }
 
 /** Escrow account ids of these missions. */
