@@ -13,6 +13,8 @@ export interface OverlayRoutesOptions {
   overlayDir: string;
 }
 
+/** The overlay websocket's route (the rate limiter gives its connects their own budget). */
+export const OVERLAY_SOCKET_ROUTE = '/ws/overlay/:channel';
 /** Close code for a wrong or rotated key; the page clears its board and retries slowly. */
 export const CLOSE_INVALID_KEY = 4401;
 /** Frames kept from before the key check finished; a real overlay sends at most one or two. */
@@ -105,7 +107,7 @@ const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (app, opti
   });
 
   app.get<{ Params: { channel: string }; Querystring: Record<string, unknown> }>(
-    '/ws/overlay/:channel',
+    OVERLAY_SOCKET_ROUTE,
     { websocket: true },
     async (socket, request) => {
       // Frames that arrive while the key is checked would be lost (no listener yet): hold a few

@@ -18,6 +18,7 @@
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { OVERLAY_SOCKET_ROUTE } from '../../overlay/routes.js';
 
 export interface RateLimitSettings {
   /** Requests per window for each anonymous (or bad-token) IP. */
@@ -41,7 +42,6 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
 };
 
 const EXEMPT_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
-const OVERLAY_SOCKET_ROUTE = '/ws/overlay/:channel';
 
 const isOverlaySocket = (request: FastifyRequest): boolean => request.routeOptions.url === OVERLAY_SOCKET_ROUTE;
 
