@@ -13,7 +13,7 @@ const RESOLVED_MEMORY = 256;
 export interface ChannelCoalescer {
   /** Feeds one bus event of this channel. */
   push(event: DomainEvent): void;
-  /** Cancels pending timers; nothing is emitted afterwards. */
+  /** Cancels the pending tick; nothing is emitted afterwards. */
   dispose(): void;
 }
 
@@ -26,24 +26,24 @@ interface PendingPledge {
 }
 
 interface Slot {
-  lastFlushAt: number;
-  cancelTimer: (() => void) | null;
   mission: { dto: MissionDto; order: number } | null;
   pledge: PendingPledge | null;
 }
 
 /**
- * Turns one channel's bus events into overlay messages, rate-limited per mission.
+ * Turns one channel's bus events into overlay messages, rate-limited per channel tick.
  *
- * Leading edge: the first update of a quiet mission goes out at once; updates within the next
- * 100 ms wait in the mission's slot and leave together at the end of the interval — pledges
- * merged (counts summed, latest totals), mission updates keeping the latest. A slot emits ONE
- * message per interval; when both kinds wait, the mission goes first (carrying the newer totals)
- * and the merged pledge follows one interval later, so the burst animation is never lost.
- * `resolved` skips the queue: it carries the final mission, so pending updates are dropped.
+ * Leading edge: when the channel has been quiet for an interval, an update goes out at once.
+ * Updates within the next 100 ms wait in their mission's slot and leave together at the end of
+ * the interval, in one `emit` (the hub writes a tick's messages to each socket in one write) —
+ * pledges merged (counts summed, latest totals), mission updates keeping the latest. Each mission
+ * gets at most ONE message per tick, so at most 10 per second; when both kinds wait, the mission
+ * goes first (carrying the newer totals) and the merged pledge follows one tick later, so the
+ * burst animation is never lost. `resolved` skips the queue: it carries the final mission, so
+ * that mission's pending updates are dropped.
  */
 export function createChannelCoalescer(options: {
-  emit: (message: UnsequencedMessage) => void;
+  emit: (messages: UnsequencedMessage[]) => void;
   now: () => number;
   schedule: Schedule;
 }): ChannelCoalescer {
@@ -51,21 +51,22 @@ export function createChannelCoalescer(options: {
   const slots = new Map<number, Slot>();
   const resolved = new Set<number>();
   let order = 0;
+  let lastTickAt = Number.NEGATIVE_INFINITY;
+  let cancelTimer: (() => void) | null = null;
   let disposed = false;
 
   const slotFor = (missionNumber: number): Slot => {
     let slot = slots.get(missionNumber);
     if (slot === undefined) {
-      slot = { lastFlushAt: Number.NEGATIVE_INFINITY, cancelTimer: null, mission: null, pledge: null };
+      slot = { mission: null, pledge: null };
       slots.set(missionNumber, slot);
     }
     return slot;
   };
 
-  const flush = (missionNumber: number, slot: Slot): void => {
-    if (disposed) return;
+  /** The slot's message for this tick, taken out of the slot; null when nothing waits. */
+  const take = (missionNumber: number, slot: Slot): UnsequencedMessage | null => {
     const { mission, pledge } = slot;
-    let message: UnsequencedMessage;
     if (mission !== null) {
       slot.mission = null;
       let dto = mission.dto;
@@ -73,37 +74,48 @@ export function createChannelCoalescer(options: {
         // The waiting pledge is newer than this mission update: show its totals now.
         dto = { ...dto, pot: pledge.last.pot, backers: pledge.last.backers, newestBacker: pledge.last.newestBacker };
       }
-      message = { type: 'mission', mission: dto };
-    } else if (pledge !== null) {
-      slot.pledge = null;
-      message = {
-        type: 'pledge',
-        missionNumber,
-        count: pledge.count,
-        amount: pledge.amount,
-        newBackers: pledge.newBackers,
-        pot: pledge.last.pot,
-        backers: pledge.last.backers,
-        newestBacker: pledge.last.newestBacker,
-      };
-    } else {
-      return;
+      return { type: 'mission', mission: dto };
     }
-    slot.lastFlushAt = now();
-    emit(message);
-    if (slot.mission !== null || slot.pledge !== null) arm(missionNumber, slot);
+    if (pledge === null) return null;
+    slot.pledge = null;
+    return {
+      type: 'pledge',
+      missionNumber,
+      count: pledge.count,
+      amount: pledge.amount,
+      newBackers: pledge.newBackers,
+      pot: pledge.last.pot,
+      backers: pledge.last.backers,
+      newestBacker: pledge.last.newestBacker,
+    };
   };
 
-  const arm = (missionNumber: number, slot: Slot): void => {
-    if (slot.cancelTimer !== null) return;
-    const wait = slot.lastFlushAt + MISSION_UPDATE_INTERVAL_MS - now();
+  const tick = (): void => {
+    if (disposed) return;
+    const messages: UnsequencedMessage[] = [];
+    let more = false;
+    for (const [number, slot] of slots) {
+      const message = take(number, slot);
+      if (message !== null) messages.push(message);
+      if (slot.mission === null && slot.pledge === null) slots.delete(number);
+      else more = true;
+    }
+    if (messages.length === 0) return;
+    lastTickAt = now();
+    emit(messages);
+    if (more) arm();
+  };
+
+  const arm = (): void => {
+    if (cancelTimer !== null) return;
+    const wait = lastTickAt + MISSION_UPDATE_INTERVAL_MS - now();
     if (wait <= 0) {
-      flush(missionNumber, slot);
+      tick();
       return;
     }
-    slot.cancelTimer = schedule(() => {
-      slot.cancelTimer = null;
-      flush(missionNumber, slot);
+    cancelTimer = schedule(() => {
+      cancelTimer = null;
+      tick();
     }, wait);
   };
 
@@ -120,11 +132,9 @@ export function createChannelCoalescer(options: {
       if (disposed) return;
       if (event.type === 'resolved') {
         const number = event.mission.number;
-        const slot = slots.get(number);
-        slot?.cancelTimer?.();
         slots.delete(number);
         rememberResolved(number);
-        emit({ type: 'resolved', outcome: event.outcome, cause: event.cause, mission: event.mission });
+        emit([{ type: 'resolved', outcome: event.outcome, cause: event.cause, mission: event.mission }]);
         return;
       }
       const number = event.type === 'pledge' ? event.missionNumber : event.mission.number;
@@ -144,11 +154,12 @@ export function createChannelCoalescer(options: {
         if (event.pot >= slot.pledge.last.pot) slot.pledge.last = event;
         slot.pledge.order = order;
       }
-      arm(number, slot);
+      arm();
     },
     dispose() {
       disposed = true;
-      for (const slot of slots.values()) slot.cancelTimer?.();
+      cancelTimer?.();
+      cancelTimer = null;
       slots.clear();
     },
   };

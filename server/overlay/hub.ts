@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { MissionDto } from '../domain/types.js';
 import type { DomainEvent, EventBus } from '../events/types.js';
 import { createChannelCoalescer, type ChannelCoalescer, type Schedule } from './coalescer.js';
+import { PreparedBroadcast } from './frames.js';
 import { BOARD_STATUSES, parseClientMessage, serializeBroadcast, type UnsequencedMessage } from './protocol.js';
 
 /**
@@ -20,6 +21,16 @@ export interface OverlaySocket {
   on(event: 'pong', listener: () => void): unknown;
 }
 
+/**
+ * The TCP socket a `ws` websocket runs on. Given one, the hub writes broadcasts to it as prepared
+ * frames (one write per client per tick); otherwise it sends each message with `send`. Only for
+ * sockets without extensions (no permessage-deflate): `ws` then writes every frame of its own
+ * straight to this socket, so the two kinds of writes keep their order.
+ */
+export interface FrameSink {
+  write(frames: Buffer): unknown;
+}
+
 export interface OverlaySnapshotData {
   missions: MissionDto[];
   currencyName: string;
@@ -36,7 +47,7 @@ export interface OverlayHubOptions {
 
 export interface OverlayHub {
   /** Adopts an authenticated socket: it gets a snapshot, then the channel's live messages. */
-  attach(channel: string, socket: OverlaySocket): void;
+  attach(channel: string, socket: OverlaySocket, wire?: FrameSink): void;
   /** Closes every overlay of a channel (key rotation: use 4401 so pages stop showing the board). */
   disconnectChannel(channel: string, code: number, reason: string): void;
   /** Connected overlays of one channel, or of all channels. */
@@ -70,6 +81,7 @@ const MIN_RESYNC_INTERVAL_MS = 1_000;
 
 interface Client {
   socket: OverlaySocket;
+  wire: FrameSink | null;
   badFrames: number;
   alive: boolean;
   waitingSnapshot: boolean;
@@ -98,7 +110,8 @@ const defaultSchedule: Schedule = (fn, ms) => {
 /**
  * Fans bus events out to overlay websockets. State exists only for channels with connected
  * overlays; events of other channels are dropped on arrival. Each message is serialised once per
- * channel and the same string goes to every socket.
+ * channel, and each coalescer tick is encoded once as websocket frames that go to every socket in
+ * one write.
  */
 export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   const { bus, loadSnapshot, logger } = options;
@@ -107,29 +120,39 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   const channels = new Map<string, ChannelState>();
   let closed = false;
 
-  const deliver = (state: ChannelState, client: Client, data: string): void => {
+  /** Whether the client takes a message now: false while it is slow (skipped) or once stuck (terminated). */
+  const writable = (state: ChannelState, client: Client): boolean => {
     const { socket } = client;
-    if (socket.readyState !== OPEN) return;
+    if (socket.readyState !== OPEN) return false;
     if (socket.bufferedAmount > SLOW_CONSUMER_HARD_BYTES) {
       logger.warn({ buffered: socket.bufferedAmount }, 'overlay client not draining; terminating');
       dropClient(state, client);
       if (socket.terminate) socket.terminate();
       else socket.close(1013, 'too slow');
-      return;
+      return false;
     }
-    if (socket.bufferedAmount > SLOW_CONSUMER_SOFT_BYTES) return;
-    socket.send(data);
+    return socket.bufferedAmount <= SLOW_CONSUMER_SOFT_BYTES;
   };
 
-  const broadcast = (state: ChannelState, message: UnsequencedMessage): void => {
-    state.seq += 1;
-    const data = serializeBroadcast(message, state.seq);
-    for (const client of state.live) deliver(state, client, data);
+  const deliver = (state: ChannelState, client: Client, data: string): void => {
+    if (writable(state, client)) client.socket.send(data);
+  };
+
+  const deliverTick = (state: ChannelState, client: Client, tick: PreparedBroadcast): void => {
+    if (!writable(state, client)) return;
+    if (client.wire !== null) client.wire.write(tick.frames());
+    else for (const data of tick.texts) client.socket.send(data);
+  };
+
+  /** One coalescer tick: each message stamped and serialised once, one write per client. */
+  const broadcast = (state: ChannelState, messages: readonly UnsequencedMessage[]): void => {
+    const tick = new PreparedBroadcast(messages.map((message) => serializeBroadcast(message, ++state.seq)));
+    for (const client of state.live) deliverTick(state, client, tick);
     const load = state.load;
     if (load !== null) {
-      load.backlog.push(data);
+      load.backlog.push(...tick.texts);
       // Waiters will see a gap and resync; better than holding an unbounded backlog.
-      if (load.backlog.length > MAX_SNAPSHOT_BACKLOG) load.backlog.shift();
+      if (load.backlog.length > MAX_SNAPSHOT_BACKLOG) load.backlog.splice(0, load.backlog.length - MAX_SNAPSHOT_BACKLOG);
     }
   };
 
@@ -140,7 +163,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
         seq: 0,
         live: new Set(),
         load: null,
-        coalescer: createChannelCoalescer({ emit: (m) => broadcast(created, m), now, schedule }),
+        coalescer: createChannelCoalescer({ emit: (messages) => broadcast(created, messages), now, schedule }),
       };
       channels.set(channel, created);
       state = created;
@@ -279,13 +302,13 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   cancelHeartbeat = schedule(heartbeat, HEARTBEAT_MS);
 
   return {
-    attach(channel, socket) {
+    attach(channel, socket, wire) {
       if (closed) {
         socket.close(1001, 'server shutting down');
         return;
       }
       const state = stateFor(channel);
-      const client: Client = { socket, badFrames: 0, alive: true, waitingSnapshot: false, lastResyncAt: 0 };
+      const client: Client = { socket, wire: wire ?? null, badFrames: 0, alive: true, waitingSnapshot: false, lastResyncAt: 0 };
       channelOf.set(client, channel);
       socket.on('message', (data, isBinary) => onFrame(channel, state, client, data, isBinary));
       socket.on('pong', () => {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MissionDto, MissionStatus } from '../../server/domain/types.js';
 import type { DomainEvent, EventBus } from '../../server/events/types.js';
+import { encodeTextFrames } from '../../server/overlay/frames.js';
 import {
   createOverlayHub,
   SLOW_CONSUMER_HARD_BYTES,
@@ -155,6 +156,15 @@ async function attached(h: OverlayHub, channel = 'chan') {
   return socket;
 }
 
+/** A client whose broadcasts arrive as prepared frames on its TCP socket (`writes`). */
+async function attachedWithWire(h: OverlayHub, channel = 'chan') {
+  const socket = new FakeSocket();
+  const writes: Buffer[] = [];
+  h.attach(channel, socket, { write: (frames: Buffer) => writes.push(frames) });
+  await flush();
+  return { socket, writes };
+}
+
 // ---------- tests ----------
 
 describe('overlay hub', () => {
@@ -208,7 +218,7 @@ describe('overlay hub', () => {
     expect(pledges.at(-1)).toMatchObject({ pot: 1100, backers: 101, newestBacker: viewer('v99') });
   });
 
-  it('keeps every mission under 10 messages per second while other missions flow independently', async () => {
+  it('keeps every mission under 10 messages per second while several missions flow', async () => {
     const { hub, bus, time } = setup();
     const socket = await attached(hub);
     for (let i = 0; i < 1000; i++) {
@@ -222,6 +232,27 @@ describe('overlay hub', () => {
       expect(msgs.length).toBeLessThanOrEqual(11); // 1000 ms span plus the trailing flush
       expect(msgs.reduce((sum, m) => sum + (m.count as number), 0)).toBe(1000);
     }
+  });
+
+  it('sends the waiting updates of every mission in one tick, written once per socket', async () => {
+    const { hub, bus, time } = setup();
+    const wired = await attachedWithWire(hub);
+    const plain = await attached(hub);
+    bus.emit(pledgeEvent('chan', 1, 0)); // leading edge, sent at once
+    bus.emit(pledgeEvent('chan', 1, 1));
+    time.advance(30);
+    bus.emit(pledgeEvent('chan', 2, 0)); // joins the channel's next tick
+    bus.emit(missionEvent('chan', mission(3)));
+    time.advance(69);
+    expect(plain.messages()).toHaveLength(2);
+    time.advance(1);
+    const tick = plain.messages().slice(2);
+    expect(tick.map((m) => [m.type, m.seq])).toEqual([['pledge', 2], ['pledge', 3], ['mission', 4]]);
+    expect(tick.map((m) => m.missionNumber ?? (m.mission as MissionDto).number)).toEqual([1, 2, 3]);
+    // The wired client got the same broadcasts as frames: one write for the leading edge, one for the tick.
+    expect(wired.writes).toHaveLength(2);
+    expect(Buffer.concat(wired.writes)).toEqual(encodeTextFrames(plain.sent.slice(1)));
+    expect(wired.socket.sent).toHaveLength(1); // only the snapshot went through `send`
   });
 
   it('keeps only the latest mission update within a window', async () => {
