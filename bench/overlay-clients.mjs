@@ -2,8 +2,9 @@
  * The storm bench's OBS overlays, in a worker thread (plain JavaScript: a worker does not get
  * the tsx loader): 2,000 websocket clients receiving 10 Hz
  * updates would otherwise share an event loop with the chat simulator, and a line the simulator
- * sends late looks like app latency. Client 0 records the probe mission's pot updates with
- * wall-clock times (`timeOrigin + now()`, comparable across threads).
+ * sends late looks like app latency. The last client (opened last, so about the last the server
+ * writes to in each broadcast) records the probe mission's pot updates with wall-clock times
+ * (`timeOrigin + now()`, comparable across threads).
  *
  * Messages in: { urls, probeMission } as workerData; 'stop' to finish. Out: { type: 'ready',
  * connected } once every client is open or failed, then { type: 'done', dropped, probePots }.
@@ -31,7 +32,7 @@ await Promise.all(
         ws.on('close', () => {
           if (!stopping) dropped++;
         });
-        if (i === 0) {
+        if (i === urls.length - 1) {
           ws.on('message', (data) => {
             const msg = JSON.parse(String(data));
             if (msg.type !== 'pledge' || msg.missionNumber !== probeMission || msg.pot === undefined) return;
