@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     accrualRow(accrual),
     ['overlay clients on one channel during the storm', `${storm.clientsConnected} connected, ${storm.clientsDropped} dropped`, '2,000, none dropped'],
     ['RSS of the all-in-one process during the storm (max)', `${fmt(storm.maxRssMb)} MB`, '≤ 250 MB'],
+    ['CPU per 1,000 committed pledges during the storm: app / Postgres / bench (simulator, overlays); machine busy', `${fmt(storm.cpuMsPer1000.app)} / ${fmt(storm.cpuMsPer1000.postgres)} / ${fmt(storm.cpuMsPer1000.bench)} ms; ${fmt(storm.machineBusyPercent)} %`, 'info'],
     ['ledger audit after every scenario', `storm ${storm.audit}, naive ${naive.audit}, batched ${batched.audit}, refund ${settle.refund.audit}, payout ${settle.payout.audit}`, 'ok'],
   ];
   const cpus = os.cpus();

@@ -8,7 +8,7 @@
  * a pot that includes it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { Worker } from 'node:worker_threads';
@@ -47,6 +47,14 @@ export interface StormFigures {
   clientsConnected: number;
   clientsDropped: number;
   maxRssMb: number;
+  /**
+   * CPU time while the storm was sent, in ms per 1,000 committed pledges: the app's processes,
+   * Postgres (all its processes) and this bench process (chat simulator and overlay clients).
+   * Steadier than pledges/s for comparing two builds on a shared machine.
+   */
+  cpuMsPer1000: { app: number; postgres: number; bench: number };
+  /** Machine CPU busy while the storm was sent (both cores: 100 % = 2 cores). */
+  machineBusyPercent: number;
   /** Split topology: the largest RSS of each process kind. */
   rssByRole?: Record<string, number>;
   audit: string;
@@ -73,6 +81,50 @@ function rssMb(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+/** USER_HZ: 100 on every Linux this bench runs on (`getconf CLK_TCK`). */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds of every Postgres process (backends, WAL writer, checkpointer...). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** Busy and total jiffies of the whole machine, from /proc/stat. */
+function machineJiffies(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { busy: total - cpu[3]! - cpu[4]!, total };
+}
+
+function cpuSnapshot(pids: readonly number[]) {
+  const own = process.cpuUsage();
+  return {
+    app: pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+    postgres: postgresCpuSeconds(),
+    bench: (own.user + own.system) / 1e6,
+    machine: machineJiffies(),
+  };
 }
 
 async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
@@ -233,6 +285,8 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     let carry = 0;
     let probes = 0;
     const c0 = await committed();
+    const appPids = children.map((c) => c.child.pid!);
+    const cpu0 = cpuSnapshot(appPids);
     const started = performance.now();
     const end = started + options.durationS * 1000;
     let nextProbe = started;
@@ -255,6 +309,8 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     }
     const sendSeconds = (performance.now() - started) / 1000;
     const c1 = await committed();
+    const cpu1 = cpuSnapshot(appPids);
+    const perThousand = (seconds: number) => (seconds * 1e6) / Math.max(1, c1 - c0);
     // Drain: wait until the count stops moving.
     const drainStart = performance.now();
     let last = c1;
@@ -288,6 +344,12 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
       clientsConnected: connected,
       clientsDropped: dropped + (options.clients - connected),
       maxRssMb: maxRss,
+      cpuMsPer1000: {
+        app: perThousand(cpu1.app - cpu0.app),
+        postgres: perThousand(cpu1.postgres - cpu0.postgres),
+        bench: perThousand(cpu1.bench - cpu0.bench),
+      },
+      machineBusyPercent: (100 * (cpu1.machine.busy - cpu0.machine.busy)) / (cpu1.machine.total - cpu0.machine.total),
       ...(servers > 0 ? { rssByRole } : {}),
       audit: await audit(world),
     };
