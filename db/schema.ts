@@ -128,6 +128,7 @@ export const pledges = pgTable('pledges', {
   amount: amount('amount').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
   idempotencyKey: text('idempotency_key'),
+  // Once set, the row never changes again (trigger pledges_settled_final, migration 0006).
   settlement: settlementKind('settlement'),
   settledAt: ts('settled_at'),
 }, (t) => [
@@ -161,7 +162,9 @@ export const transfers = pgTable('transfers', {
 }, (t) => [
   check('transfers_amount_positive', sql`${t.amount} > 0`),
   check('transfers_distinct_accounts', sql`${t.fromAccount} <> ${t.toAccount}`),
-  // Invariant 5: a pledge is settled (refund or payout) at most once.
+  // Invariant 5: a pledge is refunded at most once. A payout row covers a whole batch (no
+  // pledge_id); paid pledges are guarded by their own row (migration 0006: a settled pledge
+  // cannot be updated), which guards refunded ones too.
   uniqueIndex('transfers_one_settlement_per_pledge').on(t.pledgeId).where(sql`${t.kind} IN ('refund', 'payout')`),
   uniqueIndex('transfers_idempotency_uq').on(t.channelId, t.kind, t.idempotencyKey),
   index('transfers_channel_idx').on(t.channelId, t.id),
