@@ -72,29 +72,61 @@ export async function auditChannel(db: Database, channelId: number): Promise<Aud
         });
       }
 
-      // 5. each pledge funded once and settled at most once, matching its settlement mark
+      // 5. each pledge funded once; a refunded pledge has exactly one refund row of its amount,
+      // any other none. Payouts are journaled per batch (settlement.ts), never per pledge.
       for (const r of await query(tx, sql`
         SELECT p.id, p.amount, p.settlement,
                count(t.id) FILTER (WHERE t.kind = 'pledge') AS funded,
-               COALESCE(sum(t.amount) FILTER (WHERE t.kind = 'pledge'), 0) AS funded_amount,
                count(t.id) FILTER (WHERE t.kind = 'refund') AS refunds,
-               count(t.id) FILTER (WHERE t.kind = 'payout') AS payouts,
-               COALESCE(sum(t.amount) FILTER (WHERE t.kind IN ('refund', 'payout')), 0) AS settled_amount
+               COALESCE(sum(t.amount) FILTER (WHERE t.kind = 'refund'), 0) AS refunded
         FROM pledges p LEFT JOIN transfers t ON t.pledge_id = p.id
         WHERE p.channel_id = ${channelId}
         GROUP BY p.id
         HAVING count(t.id) FILTER (WHERE t.kind = 'pledge') <> 1
             OR COALESCE(sum(t.amount) FILTER (WHERE t.kind = 'pledge'), 0) <> p.amount
-            OR count(t.id) FILTER (WHERE t.kind IN ('refund', 'payout')) > 1
-            OR (p.settlement IS NULL) <> (count(t.id) FILTER (WHERE t.kind IN ('refund', 'payout')) = 0)
-            OR (p.settlement = 'refunded' AND count(t.id) FILTER (WHERE t.kind = 'refund') <> 1)
-            OR (p.settlement = 'paid' AND count(t.id) FILTER (WHERE t.kind = 'payout') <> 1)
-            OR (p.settlement IS NOT NULL AND COALESCE(sum(t.amount) FILTER (WHERE t.kind IN ('refund', 'payout')), 0) <> p.amount)
+            OR count(t.id) FILTER (WHERE t.kind = 'refund') <> (CASE WHEN p.settlement = 'refunded' THEN 1 ELSE 0 END)
+            OR (p.settlement = 'refunded' AND sum(t.amount) FILTER (WHERE t.kind = 'refund') <> p.amount)
         LIMIT ${MAX_PER_CHECK}`)) {
         add({
           invariant: 5,
           pledgeId: Number(r.id),
-          message: `pledge ${r.id} (${r.amount}, ${r.settlement ?? 'unsettled'}): funded ${r.funded}x, refunds ${r.refunds}, payouts ${r.payouts}`,
+          message: `pledge ${r.id} (${r.amount}, ${r.settlement ?? 'unsettled'}): funded ${r.funded}x, refunds ${r.refunds} of ${r.refunded}`,
+        });
+      }
+
+      // 5. a payout row moves one batch of a mission's pledges from its escrow to the treasury
+      for (const r of await query(tx, sql`
+        SELECT t.id, t.mission_id, t.pledge_id FROM transfers t
+        LEFT JOIN accounts e ON e.kind = 'escrow' AND e.mission_id = t.mission_id
+        LEFT JOIN accounts tr ON tr.channel_id = t.channel_id AND tr.kind = 'treasury'
+        WHERE t.channel_id = ${channelId} AND t.kind = 'payout'
+          AND (t.pledge_id IS NOT NULL OR e.id IS DISTINCT FROM t.from_account OR tr.id IS DISTINCT FROM t.to_account)
+        LIMIT ${MAX_PER_CHECK}`)) {
+        add({
+          invariant: 5,
+          ...(r.pledge_id === null ? {} : { pledgeId: Number(r.pledge_id) }),
+          message: `payout transfer ${r.id} (mission ${r.mission_id ?? 'none'}, pledge ${r.pledge_id ?? 'none'}) is not one batch from the mission's escrow to the treasury`,
+        });
+      }
+
+      // 5. per mission, the payout rows add up to the paid pledges (and exist only where pledges were paid)
+      for (const r of await query(tx, sql`
+        WITH paid AS (
+          SELECT mission_id, sum(amount) AS total FROM pledges
+          WHERE channel_id = ${channelId} AND settlement = 'paid' GROUP BY mission_id
+        ), payouts AS (
+          SELECT mission_id, sum(amount) AS total, count(*) AS n FROM transfers
+          WHERE channel_id = ${channelId} AND kind = 'payout' GROUP BY mission_id
+        )
+        SELECT m.number, COALESCE(paid.total, 0) AS paid, COALESCE(payouts.total, 0) AS paid_out, COALESCE(payouts.n, 0) AS n
+        FROM paid FULL JOIN payouts ON payouts.mission_id = paid.mission_id
+        LEFT JOIN missions m ON m.id = COALESCE(paid.mission_id, payouts.mission_id)
+        WHERE COALESCE(paid.total, 0) <> COALESCE(payouts.total, 0)
+        LIMIT ${MAX_PER_CHECK}`)) {
+        add({
+          invariant: 5,
+          ...(r.number === null ? {} : { missionNumber: Number(r.number) }),
+          message: `mission #${r.number ?? '(none)'}: paid pledges ${r.paid}, payout transfers ${r.paid_out} in ${r.n} rows`,
         });
       }
 

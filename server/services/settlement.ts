@@ -1,9 +1,11 @@
 /**
  * Settlement: moves a terminal mission's escrow back to its backers (refund) or to the treasury
- * (payout), in batches. Each batch is one transaction that marks pledges settled, writes one
- * journal row per pledge and applies the summed balance deltas. A pledge can be settled only once
- * (`settlement IS NULL` guard plus the unique index on settlement transfers), so a crash at any
- * point is resumed by simply running the next batch.
+ * (payout), in batches. Each batch is one transaction that marks pledges settled, journals them
+ * and applies the summed balance deltas: a refund writes one row per pledge (each to its backer's
+ * wallet), a payout one escrow → treasury row for the whole batch (one row per pledge was most of
+ * a payout's cost). A pledge can be settled only once (`settlement IS NULL` guard, migration
+ * 0006's trigger refusing any change to a settled pledge, and the unique index on per-pledge
+ * refund rows), so a crash at any point is resumed by simply running the next batch.
  *
  * Big missions are cut into id ranges of `batchSize` unsettled pledges up front (one read, no
  * lock), and the ranges are settled `concurrency` at a time. Every statement is shaped so that its
@@ -132,37 +134,44 @@ async function settlePledges(
   if (mission.settled) return { settledPledges: 0, amount: 0, done: true };
   const { escrow, treasury } = mission;
 
-  // A refund finds each backer's wallet with one probe of accounts_wallet_uq (a LATERAL join
-  // cannot become a hash join over every wallet of the channel, whatever the statistics say).
-  const [to, from] =
-    outcome === 'refunded'
-      ? [sql`w.id`, sql`settled s CROSS JOIN LATERAL (
-          SELECT id FROM accounts WHERE channel_id = ${mission.channelId} AND kind = 'wallet' AND user_id = s.user_id) w`]
-      : [sql`${treasury}::bigint`, sql`settled s`];
-  const kind = outcome === 'paid' ? 'payout' : 'refund';
-  const result = await tx.execute(sql`
-    WITH settled AS (
+  const marked = sql`WITH settled AS (
       ${selection.update(sql`UPDATE pledges p SET settlement = ${outcome}::settlement_kind, settled_at = ${now}`)}
       RETURNING p.id, p.user_id, p.amount
-    ), journal AS (
-      INSERT INTO transfers (channel_id, from_account, to_account, amount, kind, mission_id, pledge_id, actor, created_at)
-      SELECT ${mission.channelId}, ${escrow}, ${to}, s.amount, ${kind}::transfer_kind, ${missionId}, s.id, 'settlement', ${now}
-      FROM ${from}
+    )`;
+  const journal =
+    outcome === 'refunded'
+      ? // One row per pledge, to its backer's wallet, found with one probe of accounts_wallet_uq (a
+        // LATERAL join cannot become a hash join over every wallet of the channel, whatever the
+        // statistics say).
+        sql`INSERT INTO transfers (channel_id, from_account, to_account, amount, kind, mission_id, pledge_id, actor, created_at)
+          SELECT ${mission.channelId}, ${escrow}, w.id, s.amount, 'refund'::transfer_kind, ${missionId}, s.id, 'settlement', ${now}
+          FROM settled s CROSS JOIN LATERAL (
+            SELECT id FROM accounts WHERE channel_id = ${mission.channelId} AND kind = 'wallet' AND user_id = s.user_id) w`
+      : // One row for the whole batch: the treasury receives one transfer per batch. The pledges'
+        // own marks (and migration 0006's trigger) say which pledges it paid; the key names them.
+        sql`INSERT INTO transfers (channel_id, from_account, to_account, amount, kind, mission_id, actor, idempotency_key, created_at)
+          SELECT ${mission.channelId}, ${escrow}, ${treasury}, sum(s.amount)::bigint, 'payout'::transfer_kind, ${missionId}, 'settlement',
+                 ${`payout:${missionId}:`}::text || min(s.id) || '-' || max(s.id), ${now}
+          FROM settled s HAVING count(*) > 0`;
+  const result = await tx.execute(sql`
+    ${marked}, journal AS (
+      ${journal}
       RETURNING to_account, amount
     ), credits AS (
       SELECT to_account, sum(amount)::bigint AS total FROM journal GROUP BY to_account
     )
     SELECT (SELECT count(*)::int FROM settled) AS settled,
-           (SELECT count(*)::int FROM journal) AS journaled,
+           (SELECT COALESCE(sum(amount), 0)::bigint FROM settled) AS settled_amount,
            (SELECT array_agg(to_account ORDER BY to_account) FROM credits) AS accounts,
            (SELECT array_agg(total ORDER BY to_account) FROM credits) AS totals`);
-  const row = result.rows[0] as { settled: number; journaled: number; accounts: string[] | null; totals: string[] | null };
-  // Every settled pledge has its journal row, or the batch must not commit (a backer without a wallet).
-  if (row.settled !== row.journaled) throw new Error(`mission ${missionId}: ${row.settled} pledges settled but ${row.journaled} journal rows`);
-
+  const row = result.rows[0] as { settled: number; settled_amount: string; accounts: string[] | null; totals: string[] | null };
   const accounts = (row.accounts ?? []).map(Number);
   const totals = (row.totals ?? []).map(Number);
   const amount = totals.reduce((a, b) => a + b, 0);
+  // Every settled point is journaled, or the batch must not commit (a backer without a wallet).
+  if (amount !== Number(row.settled_amount)) {
+    throw new Error(`mission ${missionId}: ${row.settled} pledges of ${row.settled_amount} settled but ${amount} journaled`);
+  }
   let escrowLeft = mission.escrowBalance;
   if (amount > 0) {
     // One wallet credit per backer (or one treasury credit) and the escrow's debit; applyDeltas

@@ -2,10 +2,10 @@
  * Fault: two `worker` and two `server` processes against one database and one (private) Redis.
  * Missions with short deadlines are proposed and backed through both servers; half are judged
  * a success within the grace period through the other server, half expire. Both workers race
- * for every deadline, grace and settlement job, yet each has exactly one effect: one settlement
- * transfer per pledge, one `resolved` per mission. Overlay clients on BOTH servers see every
- * pledge (summed `count`, final pot) and every verdict, whichever server took the request:
- * events cross processes through Redis. Ends with the ledger audit.
+ * for every deadline, grace and settlement job, yet each has exactly one effect: one refund per
+ * refunded pledge, one payout per paid mission, one `resolved` per mission. Overlay clients on
+ * BOTH servers see every pledge (summed `count`, final pot) and every verdict, whichever server
+ * took the request: events cross processes through Redis. Ends with the ledger audit.
  */
 import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
@@ -177,16 +177,28 @@ it('two servers and two workers: every job has one effect, overlays on both serv
   for (const n of [...numbers, big]) expect(((await (await api(n % 2, `/channels/${CH}/missions/${n}`)).json()) as { settled: boolean }).settled, `#${n}`).toBe(true);
   expect(((await (await api(0, `/channels/${CH}/missions/${big}`)).json()) as { status: string }).status).toBe('failed');
 
-  // One settlement transfer per pledge (the proposers' opening pledges included), whichever worker ran it.
-  const settlement = await database.pool.query<{ pledges: number; settled: number; transfers: number; distinct: number }>(
+  // Every pledge settled (the proposers' opening pledges included), whichever worker ran it: one
+  // refund row per refunded pledge, one payout row per paid mission (each settled in one batch).
+  const settlement = await database.pool.query<{ pledges: number; settled: number; refunded: number; refunds: number; distinct: number; payouts: number; paid: number }>(
     `SELECT (SELECT count(*)::int FROM pledges p JOIN channels c ON c.id = p.channel_id WHERE c.login = $1) AS pledges,
             (SELECT count(*)::int FROM pledges p JOIN channels c ON c.id = p.channel_id WHERE c.login = $1 AND p.settlement IS NOT NULL) AS settled,
-            count(*)::int AS transfers, count(DISTINCT t.pledge_id)::int AS distinct
+            (SELECT count(*)::int FROM pledges p JOIN channels c ON c.id = p.channel_id WHERE c.login = $1 AND p.settlement = 'refunded') AS refunded,
+            count(*) FILTER (WHERE t.kind = 'refund')::int AS refunds, count(DISTINCT t.pledge_id) FILTER (WHERE t.kind = 'refund')::int AS distinct,
+            count(*) FILTER (WHERE t.kind = 'payout')::int AS payouts, count(DISTINCT t.mission_id) FILTER (WHERE t.kind = 'payout')::int AS paid
      FROM transfers t JOIN channels c ON c.id = t.channel_id WHERE c.login = $1 AND t.kind IN ('refund', 'payout')`,
     [CH],
   );
   const expected = MISSIONS * (VIEWERS + 1) + 1 + BIG;
-  expect(settlement.rows[0]).toEqual({ pledges: expected, settled: expected, transfers: expected, distinct: expected });
+  const refunded = expected - judged.length * (VIEWERS + 1);
+  expect(settlement.rows[0]).toEqual({
+    pledges: expected,
+    settled: expected,
+    refunded,
+    refunds: refunded,
+    distinct: refunded,
+    payouts: judged.length,
+    paid: judged.length,
+  });
 
   // Both overlays: exactly one `resolved` per mission, with the verdict the database holds.
   numbers.push(big);

@@ -29,16 +29,20 @@ describe('reads', () => {
   });
 
   it('the ledger pages through every transfer exactly once', async () => {
+    type Row = { id: number; amount: number; kind: string; pledgeId: number | null; missionNumber: number | null; from: { kind: string }; to: { kind: string } };
     const seen: number[] = [];
+    const payouts: Row[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { items: { id: number; amount: number; from: { kind: string }; to: { kind: string } }[]; nextCursor: string | null } } =
+      const page: { body: { items: Row[]; nextCursor: string | null } } =
         await call(h, { method: 'GET', url: `/api/v1/channels/${CH}/ledger?limit=2${cursor ? `&cursor=${cursor}` : ''}` });
       seen.push(...page.body.items.map((r) => r.id));
+      payouts.push(...page.body.items.filter((r) => r.kind === 'payout'));
       for (const row of page.body.items) expect(row.amount).toBeGreaterThan(0);
       cursor = page.body.nextCursor;
     } while (cursor);
-    // 3 starting balances, 4 pledges, 1 payout.
+    // 3 starting balances, 4 pledges, 1 payout (one row per settlement batch, naming no pledge).
+    expect(payouts).toMatchObject([{ amount: 100, pledgeId: null, missionNumber: 2, from: { kind: 'escrow' }, to: { kind: 'treasury' } }]);
     expect(seen).toHaveLength(8);
     expect(new Set(seen).size).toBe(8);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
