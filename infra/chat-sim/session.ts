@@ -37,7 +37,11 @@ export interface Session {
   readonly registered: boolean;
   readonly channels: ReadonlySet<string>;
   hasCap(cap: (typeof TWITCH_CAPS)[number]): boolean;
-  /** Sends lines in one websocket frame, CRLF-separated as Twitch does; tags are dropped without the tags capability. */
+  /**
+   * Queues lines for the client: everything queued in one turn of the event loop leaves in one
+   * websocket frame (up to 500 lines), CRLF-separated as Twitch does; tags are dropped without
+   * the tags capability.
+   */
   send(lines: readonly LineParts[]): void;
   sendRaw(lines: readonly string[]): void;
   /** Handles one websocket frame from the client. */
@@ -46,6 +50,8 @@ export interface Session {
 }
 
 const SERVER = 'tmi.twitch.tv';
+/** Lines packed into one websocket frame at most. */
+const MAX_LINES_PER_FRAME = 500;
 const JUSTINFAN = /^justinfan\d+$/;
 
 /** Wraps a freshly accepted websocket. */
@@ -57,10 +63,26 @@ export function createSession(ws: WebSocket, id: number, host: SessionHost): Ses
   let registered = false;
   let closed = false;
 
+  // Lines queued in one turn of the event loop leave in one frame, as Twitch's servers pack a
+  // busy channel's messages (tmi.js splits frames on CRLF).
+  let outbox: string[] = [];
+  let flushing: NodeJS.Immediate | null = null;
+  const flush = (): void => {
+    if (flushing !== null) clearImmediate(flushing);
+    flushing = null;
+    for (let at = 0; at < outbox.length && !closed && ws.readyState === ws.OPEN; at += MAX_LINES_PER_FRAME) {
+      ws.send(outbox.slice(at, at + MAX_LINES_PER_FRAME).join('\r\n') + '\r\n');
+    }
+    outbox = [];
+  };
+
   const sendRaw = (lines: readonly string[]): void => {
     if (closed || ws.readyState !== ws.OPEN || lines.length === 0) return;
-    for (const line of lines) host.onLine?.(session, 'out', line);
-    ws.send(lines.join('\r\n') + '\r\n');
+    for (const line of lines) {
+      host.onLine?.(session, 'out', line);
+      outbox.push(line);
+    }
+    flushing ??= setImmediate(flush);
   };
 
   const send = (lines: readonly LineParts[]): void => {
@@ -69,6 +91,7 @@ export function createSession(ws: WebSocket, id: number, host: SessionHost): Ses
   };
 
   const close = (): void => {
+    flush();
     closed = true;
     ws.close();
   };

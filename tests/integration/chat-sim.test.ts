@@ -245,6 +245,34 @@ describe('chat simulator with the real tmi.js client', () => {
     expect(texts.slice(0, 3)).toEqual(['!pledge 2 50', '!pledge 2 50', '!pledge 2 50']);
   });
 
+  it('packs the lines of one event-loop turn into frames of at most 500, which tmi.js splits in order', async () => {
+    const channel = freshChannel();
+    const client = await connectAndJoin(channel);
+    const raw = new WebSocket(sim.url, 'irc');
+    const frames: string[] = [];
+    raw.on('message', (d) => frames.push(d.toString()));
+    await new Promise((resolve) => raw.once('open', resolve));
+    raw.send('CAP REQ :twitch.tv/tags twitch.tv/commands');
+    raw.send('PASS oauth:abc');
+    raw.send('NICK rawobserver');
+    raw.send(`JOIN #${channel}`);
+    await expect.poll(() => frames.some((f) => f.includes(`ROOMSTATE #${channel}`))).toBe(true);
+    frames.length = 0;
+    const texts: string[] = [];
+    const all = new Promise<void>((resolve) => {
+      client.on('message', (_c, _tags, text) => {
+        texts.push(text);
+        if (texts.length === 600) resolve();
+      });
+    });
+    for (let i = 0; i < 600; i++) sim.say(channel, `viewer${i % 7}`, `line ${i}`);
+    await all;
+    await expect.poll(() => frames.length).toBe(2);
+    expect(frames.map((f) => f.split('\r\n').filter((l) => l !== '').length)).toEqual([500, 100]);
+    expect(texts).toEqual(Array.from({ length: 600 }, (_, i) => `line ${i}`));
+    raw.close();
+  });
+
   it('rejects a wrong token the way Twitch does, so tmi.js stops retrying', async () => {
     const channel = freshChannel();
     sim.setValidTokens(['goodtoken']);
