@@ -166,7 +166,9 @@ export const transfers = pgTable('transfers', {
   // pledge_id); paid pledges are guarded by their own row (migration 0006: a settled pledge
   // cannot be updated), which guards refunded ones too.
   uniqueIndex('transfers_one_settlement_per_pledge').on(t.pledgeId).where(sql`${t.kind} IN ('refund', 'payout')`),
-  uniqueIndex('transfers_idempotency_uq').on(t.channelId, t.kind, t.idempotencyKey),
+  // Only keyed rows (accrual credits, grants, payouts...): a pledge's or refund's journal row has
+  // no key of its own and skips this index (migration 0007).
+  uniqueIndex('transfers_idempotency_uq').on(t.channelId, t.kind, t.idempotencyKey).where(sql`${t.idempotencyKey} IS NOT NULL`),
   index('transfers_channel_idx').on(t.channelId, t.id),
   index('transfers_from_idx').on(t.fromAccount),
   index('transfers_to_idx').on(t.toAccount),

@@ -184,7 +184,9 @@ export async function writePledgeBatch(
         FROM unnest(${lead((r) => r.from)}::bigint[], ${lead((r) => r.to)}::bigint[], ${lead((r) => r.amount)}::bigint[],
                     ${lead((r) => r.kind)}::text[]) WITH ORDINALITY AS l(f, t, a, k, ord)
         UNION ALL
-        SELECT 1, ord, wallet, escrow, amount, 'pledge', mission_id, id, actor, key FROM input
+        -- The pledge row holds the idempotency key (pledges_idempotency_uq); its journal row
+        -- names the pledge and carries none, so it skips transfers_idempotency_uq (migration 0007).
+        SELECT 1, ord, wallet, escrow, amount, 'pledge', mission_id, id, actor, NULL FROM input
       ) j ORDER BY grp, ord
     ), moved AS (
       UPDATE accounts SET balance = accounts.balance + d.delta

@@ -137,6 +137,13 @@ export async function auditChannel(db: Database, channelId: number): Promise<Aud
         GROUP BY kind, idempotency_key HAVING count(*) > 1 LIMIT ${MAX_PER_CHECK}`)) {
         add({ invariant: 6, message: `idempotency key ${r.idempotency_key} has ${r.n} ${r.kind} transfers` });
       }
+      // A pledge's key is on the pledge (its journal row names the pledge and carries none).
+      for (const r of await query(tx, sql`
+        SELECT idempotency_key, count(*) AS n FROM pledges
+        WHERE channel_id = ${channelId} AND idempotency_key IS NOT NULL
+        GROUP BY idempotency_key HAVING count(*) > 1 LIMIT ${MAX_PER_CHECK}`)) {
+        add({ invariant: 6, message: `idempotency key ${r.idempotency_key} has ${r.n} pledges` });
+      }
       return found;
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },

@@ -191,7 +191,7 @@ export async function creditAccrualChunk(tx: Executor, terms: AccrualTerms, chun
       SELECT ${channelId}, ${mint}, e.id, e.earned, 'accrual', 'system', ${keyPrefix} || e.user_id
       FROM unnest(${arrayParam(existing.map((v) => walletOf.get(v.userId)))}::bigint[], ${arrayParam(existing.map((v) => v.userId))}::text[],
                   ${arrayParam(existing.map(earned))}::bigint[]) AS e(id, user_id, earned)
-      ON CONFLICT (channel_id, kind, idempotency_key) DO NOTHING
+      ON CONFLICT (channel_id, kind, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
       RETURNING to_account, amount),
     deltas AS (
       SELECT to_account AS id, amount AS delta FROM credited
