@@ -6,16 +6,12 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannelService } from '../../server/services/channels.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, pgErrorOf, type TestDatabase } from '../support/database.js';
 
 let database: TestDatabase;
 const ids = { a: 0, b: 0, mintA: 0, treasuryA: 0, treasuryB: 0 };
 
-const pgCode = async (query: Promise<unknown>): Promise<string | undefined> =>
-  query.then(
-    () => undefined,
-    (err: unknown) => ((err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code),
-  );
+const pgCode = async (query: Promise<unknown>): Promise<string | undefined> => (await pgErrorOf(query))?.code;
 
 beforeAll(async () => {
   database = await createTestDatabase('ledger_constraints');

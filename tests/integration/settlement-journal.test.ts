@@ -11,6 +11,7 @@ import { applyTransfers, escrowOf, getSystemAccounts, type TransferInput } from 
 import type { Channel } from '../../server/services/channels.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { settleMission } from '../../server/services/settlement.js';
+import { pgErrorOf } from '../support/database.js';
 import { createServiceWorld, type ServiceWorld } from '../support/world.js';
 
 let world: ServiceWorld;
@@ -54,15 +55,6 @@ const settlementRows = async (missionId: number) =>
       SELECT kind, amount::int, pledge_id, idempotency_key FROM transfers
       WHERE mission_id = ${missionId} AND kind IN ('refund', 'payout') ORDER BY id`)
   ).rows as { kind: string; amount: number; pledge_id: string | null; idempotency_key: string | null }[];
-
-const pgError = async (query: Promise<unknown>) =>
-  query.then(
-    () => undefined,
-    (err: unknown) => {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause ?? (err as { code?: string; message?: string });
-      return { code: cause.code, message: cause.message };
-    },
-  );
 
 describe('the settlement journal', () => {
   it('a payout in batches writes one escrow → treasury row per batch, keyed by its pledges, and no row per pledge', async () => {
@@ -133,16 +125,16 @@ describe('a settled pledge never changes (migration 0006)', () => {
   const update = (pledgeId: number, set: ReturnType<typeof sql>) => world.database.db.execute(sql`UPDATE pledges SET ${set} WHERE id = ${pledgeId}`);
 
   it('refuses to re-settle a paid pledge, or to unmark it', async () => {
-    const refused = await pgError(update(paidPledge, sql`settlement = 'refunded', settled_at = now()`));
+    const refused = await pgErrorOf(update(paidPledge, sql`settlement = 'refunded', settled_at = now()`));
     expect(refused).toEqual({ code: 'P0001', message: `pledge ${paidPledge} is settled (paid) and cannot change` });
-    expect((await pgError(update(paidPledge, sql`settlement = NULL, settled_at = NULL`)))?.code).toBe('P0001');
-    expect((await pgError(update(paidPledge, sql`settlement = 'paid', settled_at = now()`)))?.code).toBe('P0001');
+    expect((await pgErrorOf(update(paidPledge, sql`settlement = NULL, settled_at = NULL`)))?.code).toBe('P0001');
+    expect((await pgErrorOf(update(paidPledge, sql`settlement = 'paid', settled_at = now()`)))?.code).toBe('P0001');
   });
 
   it('refuses to re-settle a refunded pledge, or to unmark it', async () => {
-    const refused = await pgError(update(refundedPledge, sql`settlement = 'paid', settled_at = now()`));
+    const refused = await pgErrorOf(update(refundedPledge, sql`settlement = 'paid', settled_at = now()`));
     expect(refused).toEqual({ code: 'P0001', message: `pledge ${refundedPledge} is settled (refunded) and cannot change` });
-    expect((await pgError(update(refundedPledge, sql`settlement = NULL, settled_at = NULL`)))?.code).toBe('P0001');
+    expect((await pgErrorOf(update(refundedPledge, sql`settlement = NULL, settled_at = NULL`)))?.code).toBe('P0001');
   });
 
   it('still lets an unsettled pledge be settled (rolled back: the journal has no row for it)', async () => {

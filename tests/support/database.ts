@@ -23,3 +23,18 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
     },
   };
 }
+
+/**
+ * The Postgres error a query was refused with (drizzle wraps it in `cause`), or undefined when the
+ * query succeeded: for tests that the database itself refuses a write.
+ */
+export async function pgErrorOf(query: Promise<unknown>): Promise<{ code?: string; message?: string } | undefined> {
+  return query.then(
+    () => undefined,
+    (err: unknown) => {
+      const error = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+      const pg = error.cause?.code !== undefined ? error.cause : error;
+      return { code: pg.code, message: pg.message };
+    },
+  );
+}
