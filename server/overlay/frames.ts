@@ -10,6 +10,7 @@ const FIN_TEXT = 0x81;
 const LENGTH_16 = 126;
 const LENGTH_64 = 127;
 
+/** Bytes of a server frame's header: 7-bit, 16-bit or 64-bit payload length (RFC 6455 §5.2). */
 function headerLength(payloadLength: number): number {
   if (payloadLength < LENGTH_16) return 2;
   return payloadLength <= 0xffff ? 4 : 10;
@@ -23,18 +24,17 @@ export function encodeTextFrames(messages: readonly string[]): Buffer {
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   for (const p of payloads) {
-    out[at++] = FIN_TEXT;
-    if (p.length < LENGTH_16) {
-      out[at++] = p.length;
-    } else if (p.length <= 0xffff) {
-      out[at++] = LENGTH_16;
-      out.writeUInt16BE(p.length, at);
-      at += 2;
+    const header = headerLength(p.length);
+    out[at] = FIN_TEXT;
+    if (header === 2) out[at + 1] = p.length;
+    else if (header === 4) {
+      out[at + 1] = LENGTH_16;
+      out.writeUInt16BE(p.length, at + 2);
     } else {
-      out[at++] = LENGTH_64;
-      out.writeBigUInt64BE(BigInt(p.length), at);
-      at += 8;
+      out[at + 1] = LENGTH_64;
+      out.writeBigUInt64BE(BigInt(p.length), at + 2);
     }
+    at += header;
     at += p.copy(out, at);
   }
   return out;
