@@ -57,6 +57,8 @@ interface PausableSocket {
 interface TmiInternals {
   ws: PausableSocket | null;
   _onMessage(event: { data: unknown }): void;
+  /** Called by `_onMessage` for each parsed line (null when the line does not parse). */
+  handleMessage(message: RawMessage | null): void;
 }
 
 interface RawMessage {
@@ -103,13 +105,19 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
     for (const handler of messageHandlers) handler(incoming);
   });
   // tmi.js keeps `isMod` true after an unmod until it reconnects, and emits no event for a
-  // USERSTATE; the raw message carries the fresh tags (Twitch sends one after every PRIVMSG).
-  client.on('raw_message', (_copy: unknown, message: RawMessage) => {
-    if (message.command !== 'USERSTATE' || !message.params?.[0] || !message.tags) return;
-    const state = channelStateOf(message.tags);
-    const channel = channelLogin(message.params[0]);
-    for (const handler of stateHandlers) handler(channel, state);
-  });
+  // USERSTATE; the parsed message carries the fresh tags (Twitch sends one after every PRIVMSG).
+  // Read here, before tmi.js handles it: a `raw_message` listener would make tmi.js deep-copy
+  // every line it receives (a JSON round trip per chat line), for the one command read.
+  const internals = client as unknown as TmiInternals;
+  const handleMessage = internals.handleMessage.bind(client);
+  internals.handleMessage = (message) => {
+    if (message?.command === 'USERSTATE' && message.params?.[0] && message.tags) {
+      const state = channelStateOf(message.tags);
+      const channel = channelLogin(message.params[0]);
+      for (const handler of stateHandlers) handler(channel, state);
+    }
+    handleMessage(message);
+  };
   let closing = false;
   client.on('disconnected', (reason) => {
     if (closing) log.info('chat disconnected');
