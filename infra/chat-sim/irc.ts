@@ -17,9 +17,12 @@ export type IrcTags = ReadonlyArray<readonly [string, string]> | Readonly<Record
 const TAG_ESCAPES: Record<string, string> = { ';': '\\:', ' ': '\\s', '\\': '\\\\', '\r': '\\r', '\n': '\\n' };
 const TAG_UNESCAPES: Record<string, string> = { ':': ';', s: ' ', '\\': '\\', r: '\r', n: '\n' };
 
+const NEEDS_ESCAPE = /[; \\\r\n]/;
+
 /** Escapes a tag value per the IRCv3 message-tags spec (Twitch display names can hold spaces). */
 export function escapeTagValue(value: string): string {
-  return value.replace(/[; \\\r\n]/g, (ch) => TAG_ESCAPES[ch] ?? ch);
+  // Most values (ids, numbers, colours) need no escape: testing is cheaper than replacing.
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[; \\\r\n]/g, (ch) => TAG_ESCAPES[ch] ?? ch) : value;
 }
 
 /** Reverses {@link escapeTagValue}; an unknown escape keeps the escaped character. */

@@ -245,6 +245,18 @@ describe('chat simulator with the real tmi.js client', () => {
     expect(texts.slice(0, 3)).toEqual(['!pledge 2 50', '!pledge 2 50', '!pledge 2 50']);
   });
 
+  it('remembers the last 10,000 messages for redelivery and forgets the ones before', () => {
+    const channel = freshChannel();
+    const oldest = sim.say(channel, 'carol', 'first');
+    const kept = sim.say(channel, 'carol', 'second');
+    sim.say(channel, 'carol', 'second again', { id: kept });
+    for (let i = 0; i < 9_999; i++) sim.say(channel, 'carol', `filler ${i}`);
+    expect(() => sim.redeliver(oldest)).toThrow(/no message/);
+    expect(() => sim.redeliver(kept)).not.toThrow();
+    sim.say(channel, 'carol', 'one more');
+    expect(() => sim.redeliver(kept)).toThrow(/no message/);
+  });
+
   it('packs the lines of one event-loop turn into frames of at most 500, which tmi.js splits in order', async () => {
     const channel = freshChannel();
     const client = await connectAndJoin(channel);
