@@ -122,10 +122,10 @@ export async function insertJournal(tx: Executor, channelId: number, transfers: 
  * wallets first, in id order, then the shared accounts (mint, treasury, escrows) in id order.
  * Pledge batches must lock their wallets before they know which shared rows they touch, and the
  * shared rows are the hot ones, so they are taken last and held shortest.
- * The lock is FOR NO KEY UPDATE (what the UPDATE itself takes), not FOR UPDATE: callers that
- * inserted journal rows first hold KEY SHARE locks on these accounts through the foreign keys,
- * and two such transactions upgrading to FOR UPDATE deadlock every time they overlap (two
- * settlements refunding the same viewers, seen in tests/faults/multi-process.test.ts).
+ * The lock is FOR NO KEY UPDATE (what the UPDATE itself takes), not FOR UPDATE: it leaves the
+ * KEY SHARE locks of foreign-key checks alone. (Until migration 0008 journal inserts took such
+ * locks on these accounts, and two transactions upgrading to FOR UPDATE deadlocked every time
+ * they overlapped: two settlements refunding the same viewers, tests/faults/multi-process.test.ts.)
  */
 export async function applyDeltas(tx: Executor, deltas: ReadonlyMap<number, number>): Promise<Map<number, number>> {
   const entries = [...deltas].filter(([, delta]) => delta !== 0).sort(([a], [b]) => a - b);

@@ -129,16 +129,15 @@ export interface LeadingTransfer {
  * Writes a decided batch in two statements. The first inserts its pledges and their journal rows
  * and moves the balances of the rows this transaction already holds (`locked`: the batch's
  * wallets, and wallets it created); pledge ids are drawn inside it in input order, and `leading`
- * rows (starting balances) get lower journal ids than the pledges they fund. The journal's foreign
- * keys are checked at the end of the statement, when every insert is visible.
+ * rows (starting balances) get lower journal ids than the pledges they fund. The references of
+ * pledges and journal rows are checked at the end of the statement (triggers pledges_references
+ * and transfers_references, migration 0008), when every insert is visible.
  *
  * The second moves the shared rows (mint, escrows): every batch of a mission or channel updates
- * them, so they are locked only for that small update and the commit. Two writers therefore run
- * their inserts side by side, since the inserts' foreign keys take KEY SHARE locks on the shared
- * rows, which do not conflict with FOR NO KEY UPDATE (FOR UPDATE would, and deadlocked two
- * writers). With the update folded into the insert statement, a second writer queued for the
- * escrow through the whole statement: the writers ran one at a time. When several shared rows are
- * moved they are locked first in id order, so two batches cannot deadlock on them.
+ * them, so they are locked only for that small update and the commit, and two writers run their
+ * inserts side by side. With the update folded into the insert statement, a second writer queued
+ * for the escrow through the whole statement: the writers ran one at a time. When several shared
+ * rows are moved they are locked first in id order, so two batches cannot deadlock on them.
  *
  * Returns, in input order, the pledge ids and whether the viewer had already backed the mission
  * before this statement (its snapshot is taken after the wallet lock, so it sees every pledge a

@@ -63,7 +63,7 @@ export async function recordChatActivity(tx: Executor, channelId: number, user: 
 
 /**
  * Many viewers' latest chat at once (one statement, rows in user-id order): users are recorded or
- * renamed (the row lock of a rename-only update does not block the key-share locks of pledges),
+ * renamed (the row lock of a rename-only update does not block the key-share locks new wallets take),
  * and each viewer's last chat time only moves forward.
  */
 export async function recordChatActivities(tx: Executor, channelId: number, chats: readonly { user: ChatUser; at: Date }[]): Promise<void> {
@@ -145,7 +145,7 @@ export async function creditAccrualChunk(tx: Executor, terms: AccrualTerms, chun
 
   // The chunk's wallets in id order, then the mint: the code base's lock order (wallets, then the
   // shared accounts), which pledge batches and `applyDeltas` follow too. NO KEY UPDATE is what the
-  // balance update needs; it leaves the key-share locks of journal inserts (foreign keys) alone.
+  // balance update needs, and no stronger.
   const locked = await tx.execute(sql`
     SELECT id, user_id FROM accounts
     WHERE id = ANY(ARRAY(

@@ -50,6 +50,68 @@ describe('channel-scoped keys', () => {
     expect(await pgCode(transfer(ids.a, ids.mintA, ids.treasuryA, missionB))).toBe('23503');
   });
 
+  it('refuses a pledge of an unknown user and a journal row naming an unknown pledge', async () => {
+    const mission = await database.db.execute(sql`
+      INSERT INTO missions (channel_id, number, text, status, proposer_id, duration_ms)
+      VALUES (${ids.a}, 1, 'On channel A', 'open', 'u1', 60000) RETURNING id`);
+    const missionA = Number((mission.rows[0] as { id: number }).id);
+    const refused = await pgErrorOf(database.db.execute(sql`
+      INSERT INTO pledges (channel_id, mission_id, user_id, amount) VALUES (${ids.a}, ${missionA}, 'nobody', 10)`));
+    expect(refused?.code).toBe('23503');
+    expect(refused?.message).toMatch(/user nobody/);
+    expect(await pgCode(database.db.execute(sql`
+      INSERT INTO transfers (channel_id, from_account, to_account, amount, kind, mission_id, pledge_id, actor)
+      VALUES (${ids.a}, ${ids.mintA}, ${ids.treasuryA}, 1, 'pledge', ${missionA}, 999999, 'test')`))).toBe('23503');
+  });
+
+  it('refuses a whole statement when one of its rows names another channel', async () => {
+    const before = await database.db.execute(sql`SELECT count(*)::int AS n FROM transfers`);
+    expect(await pgCode(database.db.execute(sql`
+      INSERT INTO transfers (channel_id, from_account, to_account, amount, kind, actor)
+      VALUES (${ids.a}, ${ids.mintA}, ${ids.treasuryA}, 1, 'grant', 'test'),
+             (${ids.a}, ${ids.mintA}, ${ids.treasuryB}, 1, 'grant', 'test'),
+             (${ids.a}, ${ids.mintA}, ${ids.treasuryA}, 1, 'grant', 'test')`))).toBe('23503');
+    expect(await database.db.execute(sql`SELECT count(*)::int AS n FROM transfers`)).toMatchObject({ rows: before.rows });
+  });
+
+  it('keeps named rows: no delete and no new key for missions, accounts and users, no truncate of pledges', async () => {
+    const refusals = [
+      sql`DELETE FROM accounts WHERE id = ${ids.treasuryA}`,
+      sql`UPDATE accounts SET channel_id = ${ids.b} WHERE id = ${ids.treasuryA}`,
+      sql`UPDATE accounts SET id = 999998 WHERE id = ${ids.treasuryA}`,
+      sql`DELETE FROM missions WHERE channel_id = ${ids.b}`,
+      sql`UPDATE missions SET channel_id = ${ids.a} WHERE channel_id = ${ids.b}`,
+      sql`DELETE FROM users WHERE user_id = 'u1'`,
+      sql`UPDATE users SET user_id = 'u2' WHERE user_id = 'u1'`,
+      // The one table no remaining foreign key keeps from a truncate.
+      sql`TRUNCATE pledges`,
+    ];
+    for (const [i, statement] of refusals.entries()) expect(await pgCode(database.db.execute(statement)), `statement ${i}`).toBe('23503');
+    // A change that keeps every key is still allowed.
+    await database.db.execute(sql`UPDATE users SET display_name = 'U one' WHERE user_id = 'u1'`);
+    await database.db.execute(sql`UPDATE missions SET reason = 'checked' WHERE channel_id = ${ids.b}`);
+  });
+
+  it('refuses moving a pledge to another mission, user or channel, and deleting it', async () => {
+    // Rolled back, like the transfer below: a pledge without its journal row breaks the audit.
+    const rollback = new Error('rollback');
+    const outcome = await database.db
+      .transaction(async (tx) => {
+        await tx.execute(sql`INSERT INTO users (user_id, login, display_name) VALUES ('u3', 'u3', 'U3')`);
+        await tx.execute(sql`INSERT INTO pledges (channel_id, mission_id, user_id, amount)
+          SELECT channel_id, id, 'u1', 10 FROM missions WHERE channel_id = ${ids.b}`);
+        const changes = [sql`user_id = 'u3'`, sql`channel_id = ${ids.a}`, sql`mission_id = mission_id + 1`, sql`id = id + 1000`];
+        for (const change of changes) {
+          const refused = tx.transaction((savepoint) => savepoint.execute(sql`UPDATE pledges SET ${change} WHERE channel_id = ${ids.b}`));
+          expect(await pgCode(refused)).toBe('23503');
+        }
+        expect(await pgCode(tx.transaction((savepoint) => savepoint.execute(sql`DELETE FROM pledges WHERE channel_id = ${ids.b}`)))).toBe('23503');
+        throw rollback;
+      })
+      .catch((err: unknown) => err);
+    expect(outcome).toBe(rollback);
+  });
+
   it('accepts a transfer within one channel (the keys are not simply refusing everything)', async () => {
     // Rolled back: a journal row without its balance change would break invariant 1.
     const rollback = new Error('rollback');
