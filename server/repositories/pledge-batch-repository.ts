@@ -162,7 +162,9 @@ export async function writePledgeBatch(
   const ownIds = arrayParam(own.map(([id]) => id));
   const result = await tx.execute(sql`
     WITH input AS MATERIALIZED (
-      SELECT nextval(pg_get_serial_sequence('pledges', 'id')) AS id, t.*, b.hit IS NOT NULL AS backed
+      -- The sequence as a regclass constant: pg_get_serial_sequence() here ran a catalog lookup
+      -- per row (4 % of Postgres's CPU in the storm).
+      SELECT nextval('pledges_id_seq'::regclass) AS id, t.*, b.hit IS NOT NULL AS backed
       FROM unnest(${col((r) => r.missionId)}::bigint[], ${col((r) => r.userId)}::text[], ${col((r) => r.amount)}::bigint[],
                   ${col((r) => r.idempotencyKey)}::text[], ${col((r) => r.walletId)}::bigint[], ${col((r) => r.escrowId)}::bigint[],
                   ${col((r) => r.actor)}::text[])
