@@ -103,7 +103,16 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
         if (text !== '') deps.enqueue(channel.login, { text, priority });
       },
       idempotency(parts) {
-        return { scope: `channel:${channel.id}`, key: `chat:${message.id}`, hash: requestHash([message.user.userId, ...parts]) };
+        // Hashed when read: a batched pledge is keyed by the message id alone and compared field
+        // by field, so a storm's pledges never pay for a SHA-256 they do not use.
+        let hash: string | undefined;
+        return {
+          scope: `channel:${channel.id}`,
+          key: `chat:${message.id}`,
+          get hash() {
+            return (hash ??= requestHash([message.user.userId, ...parts]));
+          },
+        };
       },
       confirmPledge(notice) {
         deps.confirmPledge(channel.login, notice);
