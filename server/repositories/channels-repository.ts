@@ -2,6 +2,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { channels, users, type ChannelRow } from '../../db/schema.js';
+import { arrayParam } from './ledger-repository.js';
 
 export async function findChannelByLogin(tx: Executor, login: string, lock?: 'update'): Promise<ChannelRow | null> {
   const query = tx.select().from(channels).where(eq(channels.login, login));
@@ -44,6 +45,27 @@ export async function upsertUser(tx: Executor, user: UserInput): Promise<void> {
       set: { login: user.login, displayName: user.displayName, updatedAt: new Date() },
       setWhere: sql`${users.login} <> excluded.login OR ${users.displayName} <> excluded.display_name`,
     });
+}
+
+/**
+ * Inserts new users and renames changed ones, many at once (user ids distinct). Unchanged users
+ * (nearly all: returning viewers) are filtered out by a plain read first, since `ON CONFLICT DO
+ * UPDATE ... WHERE` would lock each of them (a WAL record per row), and such a lock blocks the
+ * key-share lock a new wallet takes on its user. Rows go in user-id order so two writers cannot
+ * deadlock on them. Used by the pledge batcher and by watch-time accrual.
+ */
+export async function upsertChangedUsers(tx: Executor, viewers: readonly UserInput[]): Promise<void> {
+  if (viewers.length === 0) return;
+  await tx.execute(sql`
+    INSERT INTO users (user_id, login, display_name)
+    SELECT u.id, u.login, u.name
+    FROM unnest(${arrayParam(viewers.map((v) => v.userId))}::text[], ${arrayParam(viewers.map((v) => v.login))}::text[],
+                ${arrayParam(viewers.map((v) => v.displayName))}::text[]) AS u(id, login, name)
+    LEFT JOIN LATERAL (SELECT x.login, x.display_name FROM users x WHERE x.user_id = u.id LIMIT 1) x ON true
+    WHERE x.login IS DISTINCT FROM u.login OR x.display_name IS DISTINCT FROM u.name
+    ORDER BY u.id COLLATE "C"
+    ON CONFLICT (user_id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name, updated_at = now()
+      WHERE users.login <> excluded.login OR users.display_name <> excluded.display_name`);
 }
 
 export async function findUsers(tx: Executor, userIds: readonly string[]) {

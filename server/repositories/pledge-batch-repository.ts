@@ -78,18 +78,6 @@ export async function lockWallets(tx: Executor, channelId: number, userIds: read
   return wallets;
 }
 
-/** Inserts or refreshes many Twitch users at once (renames followed); input sorted by id to keep lock order stable. */
-export async function upsertUsers(tx: Executor, users: readonly { userId: string; login: string; displayName: string }[]): Promise<void> {
-  if (users.length === 0) return;
-  const sorted = [...users].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
-  await tx.execute(sql`
-    INSERT INTO users (user_id, login, display_name, updated_at)
-    SELECT u, l, d, now() FROM unnest(${arrayParam(sorted.map((x) => x.userId))}::text[],
-      ${arrayParam(sorted.map((x) => x.login))}::text[], ${arrayParam(sorted.map((x) => x.displayName))}::text[]) AS t(u, l, d)
-    ON CONFLICT (user_id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name, updated_at = now()
-    WHERE users.login <> excluded.login OR users.display_name <> excluded.display_name`);
-}
-
 /**
  * Creates the wallets of these users; returns the ids of those it created. A wallet that appeared
  * since the caller looked (another writer) is not returned, so the caller can detect the race.

@@ -16,6 +16,7 @@ import { actorLabel, type ChatUser } from '../domain/actor.js';
 import { errors } from '../domain/errors.js';
 import type { MissionDto, PledgeDto } from '../domain/types.js';
 import type { PledgeAddedEvent } from '../events/types.js';
+import { upsertChangedUsers } from '../repositories/channels-repository.js';
 import { findWallet } from '../repositories/ledger-repository.js';
 import { findMission } from '../repositories/missions-repository.js';
 import {
@@ -23,7 +24,6 @@ import {
   lockMissionsShared,
   lockWallets,
   pledgesByKeys,
-  upsertUsers,
   type KeyedPledge,
   type LeadingTransfer,
   type NewPledge,
@@ -243,7 +243,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
 
     const users = new Map(accepted.map(({ r }) => [r.user.userId, r.user]));
     const upserted = [...users.values()];
-    await upsertUsers(tx, upserted.filter((u) => !knownUsers.has(u)));
+    await upsertChangedUsers(tx, upserted.filter((u) => !knownUsers.has(u)));
     const fresh = [...users.keys()].filter((u) => !wallets.has(u));
     const created = await insertWallets(tx, channel.id, fresh);
     if (created.size !== fresh.length) throw new BatchRace('wallet created concurrently');

@@ -7,13 +7,14 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
+import { upsertChangedUsers } from '../repositories/channels-repository.js';
 import { getSystemAccounts } from '../repositories/ledger-repository.js';
 import type { JobBackend } from '../jobs/backend.js';
 import { findChannelById, updateChannel } from '../repositories/channels-repository.js';
 import { listChannels } from '../repositories/channels-repository.js';
 import { resolveSettings } from '../domain/settings.js';
 import { withRetry } from '../services/transaction.js';
-import { AccrualWalletRace, creditAccrualChunk, intervalViewers, upsertChangedUsers, type AccrualBatch, type AccrualResult, type AccrualTerms, type AccrualViewer } from './accrual-repository.js';
+import { AccrualWalletRace, creditAccrualChunk, intervalViewers, type AccrualBatch, type AccrualResult, type AccrualTerms, type AccrualViewer } from './accrual-repository.js';
 import type { Helix } from './helix.js';
 import type { TwitchIntegration } from './integration.js';
 import { syncModerators } from './moderators.js';

@@ -101,28 +101,6 @@ export async function intervalViewers(db: Executor, batch: Pick<AccrualBatch, 'c
 }
 
 /**
- * Inserts new users and renames changed ones; a chunk's users are recorded (in their own short
- * transaction, overlapping the previous chunk's) before the chunk is credited, since a new wallet
- * refers to its user. Unchanged users (nearly all, every interval) are filtered out by a plain
- * read first: `ON CONFLICT DO UPDATE ... WHERE` would lock each of them, and such a lock blocks
- * the key-share locks pledges take on their user. Rows go in user-id order (as the pledge
- * batcher's upsert) so two writers cannot deadlock on them.
- */
-export async function upsertChangedUsers(tx: Executor, viewers: readonly ChatUser[]): Promise<void> {
-  if (viewers.length === 0) return;
-  await tx.execute(sql`
-    INSERT INTO users (user_id, login, display_name)
-    SELECT u.id, u.login, u.name
-    FROM unnest(${arrayParam(viewers.map((v) => v.userId))}::text[], ${arrayParam(viewers.map((v) => v.login))}::text[],
-                ${arrayParam(viewers.map((v) => v.displayName))}::text[]) AS u(id, login, name)
-    LEFT JOIN LATERAL (SELECT x.login, x.display_name FROM users x WHERE x.user_id = u.id LIMIT 1) x ON true
-    WHERE x.login IS DISTINCT FROM u.login OR x.display_name IS DISTINCT FROM u.name
-    ORDER BY u.id COLLATE "C"
-    ON CONFLICT (user_id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name, updated_at = now()
-      WHERE users.login <> excluded.login OR users.display_name <> excluded.display_name`);
-}
-
-/**
  * A wallet was created by another writer (a pledge) between this chunk's lookup and its insert.
  * The chunk rolls back and runs again, so that wallet is locked in id order with the others.
  */
@@ -134,7 +112,7 @@ export class AccrualWalletRace extends Error {
 
 /**
  * Credits one chunk of an interval's viewers inside the caller's transaction (their users must
- * exist: `upsertChangedUsers` first); see the module comment.
+ * exist: `upsertChangedUsers` first, channels-repository.ts); see the module comment.
  */
 export async function creditAccrualChunk(tx: Executor, terms: AccrualTerms, chunk: readonly AccrualViewer[]): Promise<AccrualResult> {
   const { channelId, mint } = terms;
