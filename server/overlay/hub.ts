@@ -62,6 +62,8 @@ export interface OverlayHub {
 }
 
 const OPEN = 1;
+/** The close every socket hears when the server shuts down: "going away", so pages reconnect. */
+export const SHUTDOWN_CLOSE = { code: 1001, reason: 'server shutting down' } as const;
 /**
  * Slow-consumer policy. A client whose socket has more than SOFT bytes queued (an OBS machine
  * that stalls, a dead Wi-Fi link) is skipped instead of buffered; it will see a seq gap on the
@@ -304,7 +306,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   return {
     attach(channel, socket, wire) {
       if (closed) {
-        socket.close(1001, 'server shutting down');
+        socket.close(SHUTDOWN_CLOSE.code, SHUTDOWN_CLOSE.reason);
         return;
       }
       const state = stateFor(channel);
@@ -345,7 +347,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
       closed = true;
       unsubscribe();
       cancelHeartbeat?.();
-      for (const channel of [...channels.keys()]) disconnectChannel(channel, 1001, 'server shutting down');
+      for (const channel of [...channels.keys()]) disconnectChannel(channel, SHUTDOWN_CLOSE.code, SHUTDOWN_CLOSE.reason);
       for (const state of channels.values()) state.coalescer.dispose();
       channels.clear();
     },

@@ -5,13 +5,21 @@ import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Runtime } from '../runtime.js';
-import { createOverlayHub, type OverlayHub } from './hub.js';
+import { createOverlayHub, SHUTDOWN_CLOSE, type OverlayHub } from './hub.js';
 import { overlayKeyMatches } from './key.js';
 import overlayRoutes, { CLOSE_INVALID_KEY } from './routes.js';
 
 export const OVERLAY_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../overlay');
 /** Overlay clients only send tiny control frames; the ws default (100 MiB) invites abuse. */
 const MAX_CLIENT_FRAME = 64 * 1024;
+/**
+ * How long a socket being closed may take to answer the close frame before it is destroyed. The
+ * ws default (30 s) held the server's shutdown that long for one overlay that never answers (an
+ * OBS machine gone to sleep, a stalled page), since the HTTP server waits for every socket.
+ */
+const CLOSE_HANDSHAKE_MS = 2_000;
+/** ws server options (`closeTimeout` is one its type definitions do not list yet). */
+const SOCKET_OPTIONS = { maxPayload: MAX_CLIENT_FRAME, closeTimeout: CLOSE_HANDSHAKE_MS };
 
 export function createRuntimeOverlayHub(runtime: Runtime): OverlayHub {
   return createOverlayHub({
@@ -29,7 +37,16 @@ export function createRuntimeOverlayHub(runtime: Runtime): OverlayHub {
 export function overlayPlugin(runtime: Runtime, hub: OverlayHub): FastifyPluginAsync {
   return fp(
     async (app) => {
-      await app.register(websocket, { options: { maxPayload: MAX_CLIENT_FRAME } });
+      await app.register(websocket, {
+        options: SOCKET_OPTIONS,
+        // On shutdown every socket, attached to the hub or still being authorised, hears 1001
+        // "going away" (the page reconnects, with jitter), not the plugin's close without a code.
+        preClose(done) {
+          hub.close();
+          for (const socket of this.websocketServer.clients) socket.close(SHUTDOWN_CLOSE.code, SHUTDOWN_CLOSE.reason);
+          done();
+        },
+      });
       await app.register(overlayRoutes, {
         hub,
         overlayDir: OVERLAY_DIR,

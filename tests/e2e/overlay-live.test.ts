@@ -128,18 +128,21 @@ describe.skipIf(!available)('overlay page against the real server', () => {
   });
 
   it('reconnects by itself after the server restarts on the same port', async () => {
+    // Polled on a timer rather than on animation frames (the default), so no wait here depends
+    // on the page painting.
+    const poll = { polling: 100, timeout: 15_000 };
     await server.close();
-    await page.waitForFunction(() => document.documentElement.dataset.connection !== 'live');
+    await page.waitForFunction(() => document.documentElement.dataset.connection !== 'live', undefined, poll);
     // The board stays up while the server is gone.
     expect(await page.$$eval('.mission-card[data-number="2"]', (els) => els.length)).toBe(1);
     server = await buildMissionApp(h.runtime);
     await server.listen({ port, host: '127.0.0.1' });
     h.app = server; // API calls and the harness teardown now go to the replacement app
-    await page.waitForFunction(() => document.documentElement.dataset.connection === 'live', undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.documentElement.dataset.connection === 'live', undefined, poll);
     // Live again: a pledge made after the restart reaches the page through the new app's hub.
     await pledge('dave', 2, 150);
-    await page.waitForFunction(() => document.querySelector('.mission-card[data-number="2"] .pot')?.textContent?.includes('250'));
+    await page.waitForFunction(() => document.querySelector('.mission-card[data-number="2"] .pot')?.textContent?.includes('250'), undefined, poll);
     await page.context().close();
     await expectAuditOk(h, CH);
-  }, 30_000);
+  }, 60_000);
 });
