@@ -133,13 +133,24 @@ function redisTransport(): Transport {
   };
 }
 
+/**
+ * A pool that outlives a dropped database quietly: `pool.end()` resolves before its clients'
+ * sockets close, so the drop's forced disconnect can still reach one, and a pool without an
+ * 'error' listener rethrows that as an uncaught exception (the app's pool listens: db/client.ts).
+ */
+function testPool(connectionString: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 function pgTransport(): Transport {
   let database: TestDatabase;
   let pool: pg.Pool;
   return {
     async pair() {
       database = await createTestDatabase('event_bus');
-      pool = new pg.Pool({ connectionString: database.connectionString, max: 3 });
+      pool = testPool(database.connectionString, 3);
       const common = { pool, connectionString: database.connectionString, minReconnectDelayMs: 20 };
       const a = createPgEventBus({
         ...common, applicationName: 'bus_a', logger: quietLogger(), onResubscribed: () => resubscribedSignal(),
@@ -255,7 +266,7 @@ describe.each([
 describe('createEventBus', () => {
   it('picks Redis when a URL is given and Postgres otherwise', async () => {
     const database = await createTestDatabase('pick_bus');
-    const pool = new pg.Pool({ connectionString: database.connectionString, max: 2 });
+    const pool = testPool(database.connectionString, 2);
     try {
       const common = { pool, connectionString: database.connectionString, logger: quietLogger() };
       const redis = createEventBus({ ...common, redisUrl: REDIS_URL });
