@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   const chatters = flag('chatters', 50_000);
   const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
   // `--only=storm`: just the storm, with a per-second trace; `--profile`: the app child writes a
-  // .cpuprofile into bench-profiles/ (read it with `npx tsx bench/profile-top.ts <file>`).
+  // .cpuprofile into bench-profiles/ (read it with `npx tsx bench/profile-top.ts <file>`);
+  // BENCH_CHILD_FLAGS: other node flags for the app child, e.g. "--trace-gc".
   if (process.argv.includes('--only=storm')) {
     const profile = process.argv.includes('--profile');
     const storm = await measureStorm({
@@ -39,7 +40,10 @@ async function main(): Promise<void> {
       trace: true,
       // `--servers=N`: the roles as separate processes (one bot, one worker, N servers).
       servers: process.argv.some((a) => a.startsWith('--servers=')) ? flag('servers', 1) : 0,
-      childArgs: profile ? ['--cpu-prof', '--cpu-prof-dir=bench-profiles'] : [],
+      childArgs: [
+        ...(profile ? ['--cpu-prof', '--cpu-prof-dir=bench-profiles'] : []),
+        ...(process.env.BENCH_CHILD_FLAGS?.split(' ').filter(Boolean) ?? []),
+      ],
     });
     process.stdout.write(`${JSON.stringify(storm, null, 2)}\n`);
     return;

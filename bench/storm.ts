@@ -55,12 +55,23 @@ export interface StormFigures {
   cpuMsPer1000: { app: number; postgres: number; bench: number };
   /** Machine CPU busy while the storm was sent (both cores: 100 % = 2 cores). */
   machineBusyPercent: number;
+  /**
+   * Storm pledges per batch transaction (a transaction's rows share `created_at`, its start time):
+   * how far the micro-batcher grouped them under this load.
+   */
+  pledgesPerTransaction: number;
   /** Split topology: the largest RSS of each process kind. */
   rssByRole?: Record<string, number>;
   audit: string;
 }
 
 const BOT = 'benchbot';
+
+async function pledgesPerTransaction(world: BenchWorld, missionId: number): Promise<number> {
+  const r = await world.database.db.execute(sql`
+    SELECT count(*)::float8 / greatest(1, count(DISTINCT created_at)) AS n FROM pledges WHERE mission_id = ${missionId}`);
+  return Number((r.rows[0] as { n: number }).n);
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freePort(): Promise<number> {
@@ -350,6 +361,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
         bench: perThousand(cpu1.bench - cpu0.bench),
       },
       machineBusyPercent: (100 * (cpu1.machine.busy - cpu0.machine.busy)) / (cpu1.machine.total - cpu0.machine.total),
+      pledgesPerTransaction: await pledgesPerTransaction(world, storm.id),
       ...(servers > 0 ? { rssByRole } : {}),
       audit: await audit(world),
     };
