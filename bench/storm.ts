@@ -60,12 +60,24 @@ export interface StormFigures {
    * how far the micro-batcher grouped them under this load.
    */
   pledgesPerTransaction: number;
+  /**
+   * Mean wall time of a pledge batch (dequeued → committed → callers answered), from the app's
+   * `/metrics`; all-in-one only (split roles: the bot process holds the batcher).
+   */
+  meanBatchMs?: number;
   /** Split topology: the largest RSS of each process kind. */
   rssByRole?: Record<string, number>;
   audit: string;
 }
 
 const BOT = 'benchbot';
+
+/** Mean of the app's pledge batch duration histogram (committed batches). */
+async function meanBatchMs(appUrl: string): Promise<number> {
+  const text = await (await fetch(`${appUrl}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name}\\{result="ok"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return (1_000 * read('mission_link_pledge_batch_duration_seconds_sum')) / read('mission_link_pledge_batch_duration_seconds_count');
+}
 
 async function pledgesPerTransaction(world: BenchWorld, missionId: number): Promise<number> {
   const r = await world.database.db.execute(sql`
@@ -362,6 +374,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
       },
       machineBusyPercent: (100 * (cpu1.machine.busy - cpu0.machine.busy)) / (cpu1.machine.total - cpu0.machine.total),
       pledgesPerTransaction: await pledgesPerTransaction(world, storm.id),
+      ...(servers === 0 ? { meanBatchMs: await meanBatchMs(webs[0]!.url) } : {}),
       ...(servers > 0 ? { rssByRole } : {}),
       audit: await audit(world),
     };

@@ -61,8 +61,18 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
   const jobs = createJobBackend({ redisUrl: config.redisUrl, databaseUrl, prefix: options.jobPrefix, logger });
   const scheduler = createMissionScheduler(jobs, logger);
   const now = options.now ?? (() => new Date());
-  const services = createServices({ db: db.db, bus, scheduler, logger, now });
   const metrics = createMetrics();
+  const services = createServices(
+    { db: db.db, bus, scheduler, logger, now },
+    {
+      pledgeBatcher: {
+        onBatch({ size, ms, ok }) {
+          metrics.pledgeBatchSize.observe(size);
+          metrics.pledgeBatchDuration.observe({ result: ok ? 'ok' : 'failed' }, ms / 1_000);
+        },
+      },
+    },
+  );
 
   const readiness: ReadinessCheck[] = [postgresReadiness(db)];
   let redisProbe: Redis | undefined;

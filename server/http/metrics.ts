@@ -12,6 +12,10 @@ export interface AppMetrics {
   settlements: Counter<'outcome'>;
   /** Wall time of one mission's settlement, all batches. */
   settlementDuration: Histogram<never>;
+  /** Pledges per micro-batch transaction (chat and REST pledges alike). */
+  pledgeBatchSize: Histogram<never>;
+  /** Wall time of one pledge batch, queue wait excluded, by result (`ok`, `failed`). */
+  pledgeBatchDuration: Histogram<'result'>;
   /** Delay between a job's scheduled time and its start, per queue. */
   jobLag: Histogram<'queue'>;
   /** Open overlay websockets; read at scrape time from the source set with `setWebsocketClientsSource`. */
@@ -53,6 +57,19 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
       name: 'mission_link_settlement_duration_seconds',
       help: 'Time to settle one mission, all batches',
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    }),
+    pledgeBatchSize: new Histogram({
+      name: 'mission_link_pledge_batch_size',
+      help: 'Pledges per batch transaction',
+      buckets: [1, 10, 50, 100, 200, 300, 400, 500],
+      registers,
+    }),
+    pledgeBatchDuration: new Histogram({
+      name: 'mission_link_pledge_batch_duration_seconds',
+      help: 'Time to commit one pledge batch and answer its callers, by result',
+      labelNames: ['result'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     jobLag: new Histogram({

@@ -2,14 +2,19 @@
 import { createChannelService } from './channels.js';
 import type { ServiceDeps } from './context.js';
 import { createMissionService } from './missions.js';
+import type { PledgeBatcherOptions } from './pledge-batcher.js';
 import { createVerdictService } from './verdicts.js';
 import { createViewerService } from './viewers.js';
 
-export function createServices(deps: ServiceDeps) {
+export interface ServiceOptions {
+  pledgeBatcher?: PledgeBatcherOptions;
+}
+
+export function createServices(deps: ServiceDeps, options: ServiceOptions = {}) {
   return {
     channels: createChannelService(deps.db),
     viewers: createViewerService(deps.db),
-    missions: createMissionService(deps),
+    missions: createMissionService(deps, options.pledgeBatcher),
     verdicts: createVerdictService(deps),
   };
 }

@@ -48,6 +48,14 @@ describe('reads', () => {
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
   });
 
+  it('/metrics counts the pledge batches the API went through, with their size and duration', async () => {
+    const { body } = await h.app.inject({ method: 'GET', url: '/metrics' });
+    // Bob's one pledge: one batch of one.
+    expect(body).toMatch(/^mission_link_pledge_batch_size_count 1$/m);
+    expect(body).toMatch(/^mission_link_pledge_batch_size_sum 1$/m);
+    expect(body).toMatch(/^mission_link_pledge_batch_duration_seconds_count\{result="ok"\} 1$/m);
+  });
+
   it('leaderboard, viewer history and filtered mission lists', async () => {
     const board = (await call(h, { method: 'GET', url: `/api/v1/channels/${CH}/leaderboard` })).body.items;
     expect(board.map((v: { login: string }) => v.login)).toEqual(['alice', 'carol', 'bob']);
