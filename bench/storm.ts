@@ -84,6 +84,7 @@ async function pledgesPerTransaction(world: BenchWorld, missionId: number): Prom
     SELECT count(*)::float8 / greatest(1, count(DISTINCT created_at)) AS n FROM pledges WHERE mission_id = ${missionId}`);
   return Number((r.rows[0] as { n: number }).n);
 }
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freePort(): Promise<number> {
