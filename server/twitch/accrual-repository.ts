@@ -24,6 +24,7 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { ChatUser } from '../domain/actor.js';
+import { upsertChangedUsers } from '../repositories/channels-repository.js';
 import { arrayParam } from '../repositories/ledger-repository.js';
 
 export interface AccrualBatch {
@@ -56,29 +57,27 @@ export interface AccrualViewer {
 /** What a chunk needs beside its viewers; `mint` is looked up once per interval. */
 export type AccrualTerms = Omit<AccrualBatch, 'viewers' | 'chattedSince'> & { mint: number };
 
+/** Orders by user id (Twitch ids are digits: the order of `COLLATE "C"` too), the lock order of user rows. */
+const byUserId = (a: { userId: string }, b: { userId: string }): number => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0);
+
 /** Remembers that a viewer chatted (for the bonus and the fallback); also records or renames the user. */
 export async function recordChatActivity(tx: Executor, channelId: number, user: ChatUser, at: Date): Promise<void> {
   await recordChatActivities(tx, channelId, [{ user, at }]);
 }
 
 /**
- * Many viewers' latest chat at once (one statement, rows in user-id order): users are recorded or
- * renamed (the row lock of a rename-only update does not block the key-share locks new wallets take),
- * and each viewer's last chat time only moves forward.
+ * Many viewers' latest chat at once (user ids distinct): users are recorded or renamed first
+ * (`upsertChangedUsers`, which leaves unchanged users unlocked), then each viewer's last chat
+ * time, in user-id order, only moves forward.
  */
 export async function recordChatActivities(tx: Executor, channelId: number, chats: readonly { user: ChatUser; at: Date }[]): Promise<void> {
   if (chats.length === 0) return;
-  const sorted = [...chats].sort((a, b) => (a.user.userId < b.user.userId ? -1 : a.user.userId > b.user.userId ? 1 : 0));
-  const ids = arrayParam(sorted.map((c) => c.user.userId));
+  await upsertChangedUsers(tx, chats.map((c) => c.user));
+  const sorted = [...chats].sort((a, b) => byUserId(a.user, b.user));
   await tx.execute(sql`
-    WITH recorded AS (
-      INSERT INTO users (user_id, login, display_name)
-      SELECT * FROM unnest(${ids}::text[], ${arrayParam(sorted.map((c) => c.user.login))}::text[],
-                           ${arrayParam(sorted.map((c) => c.user.displayName))}::text[])
-      ON CONFLICT (user_id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name, updated_at = now()
-        WHERE users.login <> excluded.login OR users.display_name <> excluded.display_name)
     INSERT INTO chat_activity (channel_id, user_id, last_chat_at)
-    SELECT ${channelId}, u, at FROM unnest(${ids}::text[], ${arrayParam(sorted.map((c) => c.at.toISOString()))}::timestamptz[]) AS t(u, at)
+    SELECT ${channelId}, u, at FROM unnest(${arrayParam(sorted.map((c) => c.user.userId))}::text[],
+                                           ${arrayParam(sorted.map((c) => c.at.toISOString()))}::timestamptz[]) AS t(u, at)
     ON CONFLICT (channel_id, user_id) DO UPDATE SET last_chat_at = GREATEST(chat_activity.last_chat_at, excluded.last_chat_at)`);
 }
 
@@ -97,7 +96,7 @@ export async function intervalViewers(db: Executor, batch: Pick<AccrualBatch, 'c
     if (known) known.chatted = true;
     else byId.set(row.user_id, { userId: row.user_id, user: null, chatted: true });
   }
-  return [...byId.values()].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+  return [...byId.values()].sort(byUserId);
 }
 
 /**
