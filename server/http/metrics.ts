@@ -8,6 +8,8 @@ export interface AppMetrics {
   registry: Registry;
   /** Pledge attempts by outcome (`ok`, or a domain error code in lower case). */
   pledges: Counter<'result'>;
+  /** Pledges the batcher refused at once (OVERLOADED: its queue was full or it was shutting down), chat and REST. */
+  pledgesRefused: Counter<never>;
   /** Settled missions by outcome (`paid`, `refunded`). */
   settlements: Counter<'outcome'>;
   /** Wall time of one mission's settlement, all batches. */
@@ -45,6 +47,11 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
       name: 'mission_link_pledges_total',
       help: 'Pledge attempts by result',
       labelNames: ['result'],
+      registers,
+    }),
+    pledgesRefused: new Counter({
+      name: 'mission_link_pledges_refused_total',
+      help: 'Pledges refused at once because too many waited for the database (OVERLOADED)',
       registers,
     }),
     settlements: new Counter({

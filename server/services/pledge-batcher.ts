@@ -58,8 +58,9 @@ export interface PledgeBatcherOptions {
   maxQueued?: number;
   /**
    * A pledge is refused (OVERLOADED) when the accepted-but-uncommitted ones would take longer than
-   * this to commit at the recent commit rate, so what is accepted commits fast. Below
-   * max(1,000, `maxBatch × writers`) accepted, pledges are always admitted (up to `maxQueued`).
+   * this to commit at the pace of recent batches (see pledge-admission.ts), so what is accepted
+   * commits fast. Below max(1,000, 2 × `maxBatch × writers`) accepted (a full batch running and
+   * one waiting per writer), pledges are always admitted (up to `maxQueued`).
    * Default 250 ms: at 10,000 lines/s with 2,000 overlays on this 2-core machine, 1,000 ms gave
    * 6,498 committed/s with p50/p99 948/1,232 ms and 250 ms gave 7,414/s with 241/471 ms (a
    * shorter queue also keeps less in memory).
@@ -74,6 +75,8 @@ export interface PledgeBatcherOptions {
   knownUsers?: number;
   /** After each committed (or failed) batch: size and wall time, for metrics and the benchmark. */
   onBatch?: (info: { size: number; ms: number; ok: boolean }) => void;
+  /** Each pledge refused at once with OVERLOADED. */
+  onRefused?: () => void;
 }
 
 export interface PledgeBatcher {
@@ -111,14 +114,19 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   const queues = new Map<number, Queue>();
   const memory = createBatchMemory(deps.db);
   const knownUsers = createKnownUsers(options.knownUsers ?? 50_000);
-  const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 250, minQueued: Math.max(1_000, maxBatch * writers) });
+  const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 250, minQueued: Math.max(1_000, 2 * maxBatch * writers), writers });
+  /** Start times of the batches in flight, oldest first. */
+  const batchStarts: number[] = [];
   let accepted = 0;
   let running = 0;
   let closing = false;
   let idleWaiters: (() => void)[] = [];
 
   function submit(request: PledgeRequest): Promise<PledgeOutcome> {
-    if (closing || accepted >= maxQueued || !admission.admits(accepted, performance.now())) return Promise.reject(errors.overloaded());
+    if (closing || accepted >= maxQueued || !admission.admits(accepted, oldestBatchMs())) {
+      options.onRefused?.();
+      return Promise.reject(errors.overloaded());
+    }
     return new Promise<PledgeOutcome>((resolve, reject) => {
       accepted++;
       let queue = queues.get(request.channel.id);
@@ -162,10 +170,13 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
         next.due = true;
       }
       running++;
-      void runBatch(next.channel, items).finally(() => {
+      const started = performance.now();
+      batchStarts.push(started);
+      void runBatch(next.channel, items, started).finally(() => {
         running--;
         accepted -= items.length;
-        admission.recordCommit(items.length, performance.now());
+        batchStarts.splice(batchStarts.indexOf(started), 1);
+        admission.recordBatch(items.length, performance.now() - started);
         if (accepted === 0 && running === 0) {
           const waiters = idleWaiters;
           idleWaiters = [];
@@ -176,8 +187,9 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     }
   }
 
-  async function runBatch(channel: Channel, items: Item[]): Promise<void> {
-    const started = performance.now();
+  const oldestBatchMs = (): number => (batchStarts.length === 0 ? 0 : performance.now() - batchStarts[0]!);
+
+  async function runBatch(channel: Channel, items: Item[], started: number): Promise<void> {
     try {
       let result: BatchResult | undefined;
       for (let attempt = 1; !result; attempt++) {

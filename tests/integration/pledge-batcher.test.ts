@@ -160,18 +160,21 @@ describe('mixed batches', () => {
 describe('back-pressure and shutdown', () => {
   it('refuses pledges beyond the bounded queue with OVERLOADED', async () => {
     const n = await openMission('loadhost');
-    const batcher = createPledgeBatcher(deps(), { maxQueued: 10, maxDelayMs: 50 });
+    let refused = 0;
+    const batcher = createPledgeBatcher(deps(), { maxQueued: 10, maxDelayMs: 50, onRefused: () => refused++ });
     const fans = Array.from({ length: 15 }, (_, i) => user(`loadfan${i}`));
     const results = await settle(fans.map((f) => batcher.submit({ channel, number: n, amount: 10, user: f, actor: actorOf(f), idempotencyKey: null })));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
     expect(results.filter((r) => codeOf(r) === 'OVERLOADED')).toHaveLength(5);
+    expect(refused).toBe(5);
     await batcher.close();
     await expectAuditOk();
   });
 
   it('close() commits every accepted pledge and refuses new ones', async () => {
     const n = await openMission('closehost');
-    const batcher = createPledgeBatcher(deps(), { maxDelayMs: 10_000, maxBatch: 500 });
+    let refused = 0;
+    const batcher = createPledgeBatcher(deps(), { maxDelayMs: 10_000, maxBatch: 500, onRefused: () => refused++ });
     const fans = Array.from({ length: 30 }, (_, i) => user(`closefan${i}`));
     const pending = fans.map((f) => batcher.submit({ channel, number: n, amount: 15, user: f, actor: actorOf(f), idempotencyKey: null }));
     expect(batcher.pending()).toBe(30);
@@ -183,6 +186,7 @@ describe('back-pressure and shutdown', () => {
     await expect(batcher.submit({ channel, number: n, amount: 15, user: late, actor: actorOf(late), idempotencyKey: null })).rejects.toMatchObject({
       code: 'OVERLOADED',
     });
+    expect(refused).toBe(1);
     await expectAuditOk();
   });
 
