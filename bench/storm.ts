@@ -24,6 +24,14 @@ export interface StormOptions {
   /** Extra node flags for the app child (e.g. `--cpu-prof`), and env (temporary diagnostics). */
   childArgs?: string[];
   childEnv?: Record<string, string>;
+  /**
+   * Seconds of the same storm before the measured one, by other viewers on another mission
+   * (default 3; 0: none). A freshly started process runs its first second cold (JIT, plan and
+   * catalog caches): batches of 500 took 100–280 ms instead of ~40, and that second alone decided
+   * a 60 s run's p99. A bot that has been live for hours is past it; the warm-up viewers are not
+   * the storm's, so the storm's viewers are still new to the bot's user cache.
+   */
+  warmupS?: number;
   /** Prints committed/s and the simulator's connection count every second (stderr). */
   trace?: boolean;
   /**
@@ -65,6 +73,10 @@ export interface StormFigures {
    * `/metrics`; all-in-one only (split roles: the bot process holds the batcher).
    */
   meanBatchMs?: number;
+  /** Storm and probe lines the batcher refused at once (OVERLOADED), from `/metrics`; all-in-one only. */
+  refused?: number;
+  /** The warm-up before the measured storm (not in any other figure). */
+  warmup?: { seconds: number; sent: number; committed: number; refused?: number };
   /** Split topology: the largest RSS of each process kind. */
   rssByRole?: Record<string, number>;
   audit: string;
@@ -73,10 +85,21 @@ export interface StormFigures {
 const BOT = 'benchbot';
 
 /** Mean of the app's pledge batch duration histogram (committed batches). */
-async function meanBatchMs(appUrl: string): Promise<number> {
+/** The pledge batcher's counters in the app's /metrics (all-in-one only). */
+interface BatcherCounters {
+  batchSeconds: number;
+  batches: number;
+  refused: number;
+}
+
+async function batcherCounters(appUrl: string): Promise<BatcherCounters> {
   const text = await (await fetch(`${appUrl}/metrics`)).text();
-  const read = (name: string) => Number(new RegExp(`^${name}\\{result="ok"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return (1_000 * read('mission_link_pledge_batch_duration_seconds_sum')) / read('mission_link_pledge_batch_duration_seconds_count');
+  const read = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    batchSeconds: read('mission_link_pledge_batch_duration_seconds_sum{result="ok"}'),
+    batches: read('mission_link_pledge_batch_duration_seconds_count{result="ok"}'),
+    refused: read('mission_link_pledges_refused_total'),
+  };
 }
 
 async function pledgesPerTransaction(world: BenchWorld, missionId: number): Promise<number> {
@@ -227,6 +250,42 @@ async function creditWatchers(world: BenchWorld, sim: Awaited<ReturnType<typeof 
   });
 }
 
+/**
+ * Sends `rate` lines per second for `seconds`, in 10 ms ticks: `say(i)` sends the i-th line,
+ * `everyTick` runs after each tick's lines. Returns the lines sent and the seconds it took.
+ */
+async function sendLines(rate: number, seconds: number, say: (i: number) => void, everyTick?: () => void): Promise<{ sent: number; seconds: number }> {
+  const perTick = rate / 100;
+  let sent = 0;
+  let carry = 0;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  for (let tick = 0; performance.now() < end; tick++) {
+    const wait = started + tick * 10 - performance.now();
+    // Always yield: a sender that falls behind must still let the sockets flush.
+    await (wait > 0 ? sleep(wait) : new Promise((resolve) => setImmediate(resolve)));
+    for (carry += perTick; carry >= 1; carry--) say(sent++);
+    everyTick?.();
+  }
+  return { sent, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Waits until `read()` has not moved for 3 s (one batch can take over a second on this shared
+ * box; at most 60 s). Returns its last value and how long it kept moving.
+ */
+async function drain(read: () => Promise<number>): Promise<{ last: number; seconds: number }> {
+  const started = performance.now();
+  let last = await read();
+  for (let still = 0; still < 12 && performance.now() - started < 60_000; ) {
+    await sleep(250);
+    const now = await read();
+    still = now === last ? still + 1 : 0;
+    last = now;
+  }
+  return { last, seconds: Math.max(0, (performance.now() - started) / 1000 - 3) };
+}
+
 export async function measureStorm(options: StormOptions): Promise<StormFigures> {
   const world = await createWorld('bench_storm');
   const sim = await startChatSimulator();
@@ -234,9 +293,14 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
   const storm = await openMission(world, 'Storm target');
   const probe = await openMission(world, 'Probe target');
   const probeLogin = (i: number) => `probe${i % PROBE_VIEWERS}`;
+  const warmupS = options.warmupS ?? 3;
+  const warm = warmupS > 0 ? await openMission(world, 'Warm-up target') : null;
+  // Enough warm-up viewers that each pledges at most every 2.5 s (the bot's cooldown is 2 s).
+  const warmViewers = warm ? Math.ceil(options.rate * 2.5) : 0;
   await creditWatchers(world, sim, [
     ...Array.from({ length: options.viewers }, (_, i) => `v${i}`),
     ...Array.from({ length: PROBE_VIEWERS }, (_, i) => probeLogin(i)),
+    ...Array.from({ length: warmViewers }, (_, i) => `w${i}`),
   ]);
   const servers = options.servers ?? 0;
   const roles = servers === 0 ? ['all'] : ['bot', 'worker', ...Array.from({ length: servers }, () => 'server')];
@@ -279,8 +343,9 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     const ready = (await nextMessage(overlays)) as { connected: number };
     const connected = ready.connected;
 
-    const committed = async () => {
-      const r = await world.database.db.execute(sql`SELECT balance FROM accounts WHERE kind = 'escrow' AND mission_id = ${storm.id}`);
+    const escrowPledges = async (missionId: number) => {
+      const r = await world.database.db.execute(sql`SELECT balance FROM accounts WHERE kind = 'escrow' AND mission_id = ${missionId}`);
+      // Every storm and warm-up pledge is 10 points; the creator's stake is 10.
       return (Number((r.rows[0] as { balance: number }).balance) - 10) / 10;
     };
     let maxRss = 0;
@@ -292,60 +357,63 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
         rssByRole[c.role] = Math.max(rssByRole[c.role] ?? 0, rss);
       }
     }, 250);
+    let sent = 0;
     let traced = -1;
+    let tracked = warm?.id ?? storm.id;
     const traceTimer = options.trace
       ? setInterval(() => {
-          void committed().then((c) => {
-            if (traced >= 0) process.stderr.write(`[storm] +${c - traced} committed/s, sent ${sent}, sim connections ${sim.connectionCount()}, rss ${Math.round(rssMb(child.pid!))} MB\n`);
+          void escrowPledges(tracked).then((c) => {
+            if (traced >= 0 && c >= traced) process.stderr.write(`[storm] +${c - traced} committed/s, sent ${sent}, sim connections ${sim.connectionCount()}, rss ${Math.round(rssMb(child.pid!))} MB\n`);
             traced = c;
           });
         }, 1000)
       : null;
+    const counters = () => (servers === 0 ? batcherCounters(webs[0]!.url) : Promise.resolve(undefined));
+
+    // Warm-up: the same storm by other viewers on another mission, then its drain.
+    let warmup: StormFigures['warmup'];
+    if (warm) {
+      const w0 = await counters();
+      const { sent: warmSent } = await sendLines(options.rate, warmupS, (i) => {
+        sim.say(world.channel.login, `w${i % warmViewers}`, `!pledge ${warm.number} 10`);
+        sent++;
+      });
+      const { last } = await drain(() => escrowPledges(warm.id));
+      const w1 = await counters();
+      warmup = { seconds: warmupS, sent: warmSent, committed: last, ...(w0 && w1 ? { refused: w1.refused - w0.refused } : {}) };
+      sent = 0;
+      traced = -1;
+      tracked = storm.id;
+    }
 
     // (a) the storm: `rate` lines per second in 10 ms ticks, viewers in rotation (each under the
     // bot's 2 s per-viewer cooldown); (b) a probe every 50 ms on the second mission.
-    const perTick = options.rate / 100;
-    let sent = 0;
-    let carry = 0;
     let probes = 0;
-    const c0 = await committed();
+    const before = await counters();
+    const c0 = await escrowPledges(storm.id);
     const appPids = children.map((c) => c.child.pid!);
     const cpu0 = cpuSnapshot(appPids);
-    const started = performance.now();
-    const end = started + options.durationS * 1000;
-    let nextProbe = started;
-    for (let tick = 0; performance.now() < end; tick++) {
-      const due = started + tick * 10;
-      // Always yield: a sender that falls behind must still let the sockets flush.
-      const wait = due - performance.now();
-      await (wait > 0 ? sleep(wait) : new Promise((resolve) => setImmediate(resolve)));
-      carry += perTick;
-      for (; carry >= 1; carry--) {
-        sim.say(world.channel.login, `v${sent % options.viewers}`, `!pledge ${storm.number} 10`);
+    let nextProbe = performance.now();
+    const { seconds: sendSeconds } = await sendLines(
+      options.rate,
+      options.durationS,
+      (i) => {
+        sim.say(world.channel.login, `v${i % options.viewers}`, `!pledge ${storm.number} 10`);
         sent++;
-      }
-      if (performance.now() >= nextProbe) {
+      },
+      () => {
+        if (performance.now() < nextProbe) return;
         probeSent.push(performance.timeOrigin + performance.now());
         sim.say(world.channel.login, probeLogin(probes), `!pledge ${probe.number} ${10 + probes}`);
         probes++;
         nextProbe += 50;
-      }
-    }
-    const sendSeconds = (performance.now() - started) / 1000;
-    const c1 = await committed();
+      },
+    );
+    const c1 = await escrowPledges(storm.id);
     const cpu1 = cpuSnapshot(appPids);
     const perThousand = (seconds: number) => (seconds * 1e6) / Math.max(1, c1 - c0);
-    // Drain: wait until the count stops moving.
-    const drainStart = performance.now();
-    let last = c1;
-    // Still for 3 s: one batch can take over a second on this shared box.
-    for (let still = 0; still < 12 && performance.now() - drainStart < 60_000; ) {
-      await sleep(250);
-      const now = await committed();
-      still = now === last ? still + 1 : 0;
-      last = now;
-    }
-    const drainS = (performance.now() - drainStart) / 1000 - 3;
+    const { last, seconds: drainS } = await drain(() => escrowPledges(storm.id));
+    const after = await counters();
     overlays.postMessage('stop');
     // Overlay pot updates of the probe mission; matched to committed probes after the drain, since
     // refused probes (OVERLOADED) never enter the pot and would skew a running count.
@@ -375,7 +443,10 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
       },
       machineBusyPercent: (100 * (cpu1.machine.busy - cpu0.machine.busy)) / (cpu1.machine.total - cpu0.machine.total),
       pledgesPerTransaction: await pledgesPerTransaction(world, storm.id),
-      ...(servers === 0 ? { meanBatchMs: await meanBatchMs(webs[0]!.url) } : {}),
+      ...(before && after
+        ? { meanBatchMs: (1_000 * (after.batchSeconds - before.batchSeconds)) / (after.batches - before.batches), refused: after.refused - before.refused }
+        : {}),
+      ...(warmup ? { warmup } : {}),
       ...(servers > 0 ? { rssByRole } : {}),
       audit: await audit(world),
     };
