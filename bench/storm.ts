@@ -69,8 +69,8 @@ export interface StormFigures {
    */
   pledgesPerTransaction: number;
   /**
-   * Mean wall time of a pledge batch (dequeued → committed → callers answered), from the app's
-   * `/metrics`; all-in-one only (split roles: the bot process holds the batcher).
+   * Mean wall time of a storm window's pledge batches (dequeued → committed → callers answered),
+   * from the app's `/metrics`; all-in-one only (split roles: the bot process holds the batcher).
    */
   meanBatchMs?: number;
   /** Storm and probe lines the batcher refused at once (OVERLOADED), from `/metrics`; all-in-one only. */
@@ -84,7 +84,6 @@ export interface StormFigures {
 
 const BOT = 'benchbot';
 
-/** Mean of the app's pledge batch duration histogram (committed batches). */
 /** The pledge batcher's counters in the app's /metrics (all-in-one only). */
 interface BatcherCounters {
   batchSeconds: number;
