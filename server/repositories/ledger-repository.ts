@@ -33,6 +33,9 @@ const rows = <T>(result: { rows: Row[] }) => result.rows as T[];
  */
 export const arrayParam = (values: readonly unknown[]) => sql.param(arrayLiteral(values) ?? values);
 
+/** Characters an element of an array literal escapes with a backslash inside its quotes. */
+const NEEDS_ESCAPE = /[\\"]/;
+
 /** A Postgres array literal of numbers, strings and nulls (`{1,"a\"b",NULL}`); null for other elements. */
 export function arrayLiteral(values: readonly unknown[]): string | null {
   const parts = new Array<string>(values.length);
@@ -45,7 +48,6 @@ export function arrayLiteral(values: readonly unknown[]): string | null {
   }
   return `{${parts.join(',')}}`;
 }
-const NEEDS_ESCAPE = /[\\"]/;
 
 export async function createSystemAccounts(tx: Executor, channelId: number): Promise<SystemAccounts> {
   await tx.execute(sql`

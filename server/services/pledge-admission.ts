@@ -6,12 +6,12 @@
  * passes what it measured.
  *
  * The pace is the batches' own (pledges per ms of batch time, times the writers), not the recent
- * commit rate: the commit rate only follows demand, so at the start of a storm it lagged far behind
- * what the batches did (281/s estimated while they committed ~5,000/s) and refused 2,127 pledges
- * in the first half second of a bench storm. Before the first batch has finished there is no pace, and only
- * `minQueued` are admitted: admitting freely then let 6,815 pledges in ahead of a fresh process's
- * slow first batches (caches and JIT cold: 100–280 ms for 500 pledges, ~40 ms warm), which then
- * waited up to a second.
+ * commit rate: the commit rate only follows demand, so at the start of a storm it lagged far
+ * behind what the batches did (281/s estimated while they committed ~5,000/s) and refused 2,127
+ * pledges in the first half second of a bench storm. Before the first batch has finished there is
+ * no pace, and only `minQueued` are admitted: admitting freely then let 6,815 pledges in ahead of a
+ * fresh process's slow first batches (caches and JIT cold: 100–280 ms for 500 pledges, ~40 ms
+ * warm), which then waited up to a second.
  */
 
 export interface AdmissionOptions {
