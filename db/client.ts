@@ -2,7 +2,8 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema.js';
 
-export type Database = NodePgDatabase<typeof schema>;
+/** `$client`: the pool, for transactions that pipeline their statements (db/pipeline.ts). */
+export type Database = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 /** A transaction handle; repositories accept `tx ?? db`. */
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 export type Executor = Database | Tx;
@@ -23,6 +24,9 @@ export function createDb(connectionString: string, options: { max?: number; appl
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'mission-link',
     connectionTimeoutMillis: 5_000,
+    // Statements queued on one connection are written at once and answered in order (see
+    // db/pipeline.ts); code that awaits each statement before the next runs as without it.
+    pipeline: true,
   });
   // An idle client losing its server (Postgres restart) must not crash the process.
   pool.on('error', () => undefined);

@@ -1,6 +1,7 @@
 /** SQL for channels and Twitch users. */
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import type { SqlRunner } from '../../db/pipeline.js';
 import { channels, users, type ChannelRow } from '../../db/schema.js';
 import { arrayParam } from './ledger-repository.js';
 
@@ -54,7 +55,7 @@ export async function upsertUser(tx: Executor, user: UserInput): Promise<void> {
  * key-share lock a new wallet takes on its user. Rows go in user-id order so two writers cannot
  * deadlock on them. Used by the pledge batcher and by watch-time accrual.
  */
-export async function upsertChangedUsers(tx: Executor, viewers: readonly UserInput[]): Promise<void> {
+export async function upsertChangedUsers(tx: SqlRunner, viewers: readonly UserInput[]): Promise<void> {
   if (viewers.length === 0) return;
   await tx.execute(sql`
     INSERT INTO users (user_id, login, display_name)

@@ -9,23 +9,18 @@
  * … LIMIT 1`, the LIMIT keeps the subquery from being flattened into a hash join), and updates
  * carry `id = ANY(…)` so the table side is a primary-key lookup.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.js';
+import { sql } from 'drizzle-orm';
+import { sendNow, tableRow, type SqlRow as Row, type SqlRunner } from '../../db/pipeline.js';
 import { missions, type MissionRow } from '../../db/schema.js';
 import { applyDeltas, arrayParam } from './ledger-repository.js';
 
-type Row = Record<string, unknown>;
-
 /** Share-locks the channel's missions with these numbers (a verdict's FOR UPDATE waits for the batch). */
-export async function lockMissionsShared(tx: Executor, channelId: number, numbers: readonly number[]): Promise<Map<number, MissionRow>> {
+export async function lockMissionsShared(tx: SqlRunner, channelId: number, numbers: readonly number[]): Promise<Map<number, MissionRow>> {
   const wanted = [...new Set(numbers)].sort((a, b) => a - b);
-  const rows = await tx
-    .select()
-    .from(missions)
-    .where(and(eq(missions.channelId, channelId), inArray(missions.number, wanted)))
-    .orderBy(missions.id)
-    .for('share');
-  return new Map(rows.map((r) => [r.number, r]));
+  const result = await tx.execute(sql`
+    SELECT * FROM missions WHERE channel_id = ${channelId} AND number = ANY(${arrayParam(wanted)}::int[])
+    ORDER BY id FOR SHARE`);
+  return new Map(result.rows.map((r) => tableRow(missions, r)).map((m) => [m.number, m]));
 }
 
 export interface KeyedPledge {
@@ -39,7 +34,7 @@ export interface KeyedPledge {
 }
 
 /** Pledges already committed under any of these idempotency keys (replays). */
-export async function pledgesByKeys(tx: Executor, channelId: number, keys: readonly string[]): Promise<Map<string, KeyedPledge>> {
+export async function pledgesByKeys(tx: SqlRunner, channelId: number, keys: readonly string[]): Promise<Map<string, KeyedPledge>> {
   const found = new Map<string, KeyedPledge>();
   if (keys.length === 0) return found;
   const result = await tx.execute(sql`
@@ -64,7 +59,7 @@ export async function pledgesByKeys(tx: Executor, channelId: number, keys: reado
 }
 
 /** Locks the existing wallets of these users in id order (no deadlock between batches) and returns their balances. */
-export async function lockWallets(tx: Executor, channelId: number, userIds: readonly string[]): Promise<Map<string, { id: number; balance: number }>> {
+export async function lockWallets(tx: SqlRunner, channelId: number, userIds: readonly string[]): Promise<Map<string, { id: number; balance: number }>> {
   const wallets = new Map<string, { id: number; balance: number }>();
   if (userIds.length === 0) return wallets;
   const result = await tx.execute(sql`
@@ -82,7 +77,7 @@ export async function lockWallets(tx: Executor, channelId: number, userIds: read
  * Creates the wallets of these users; returns the ids of those it created. A wallet that appeared
  * since the caller looked (another writer) is not returned, so the caller can detect the race.
  */
-export async function insertWallets(tx: Executor, channelId: number, userIds: readonly string[]): Promise<Map<string, number>> {
+export async function insertWallets(tx: SqlRunner, channelId: number, userIds: readonly string[]): Promise<Map<string, number>> {
   const created = new Map<string, number>();
   if (userIds.length === 0) return created;
   const result = await tx.execute(sql`
@@ -132,7 +127,7 @@ export interface LeadingTransfer {
  * concurrent batch of the same viewer committed); the shared rows' new balances; `created_at`.
  */
 export async function writePledgeBatch(
-  tx: Executor,
+  tx: SqlRunner,
   channelId: number,
   batch: {
     pledges: readonly NewPledge[];
@@ -148,7 +143,7 @@ export async function writePledgeBatch(
   const col = <T>(pick: (r: NewPledge) => T) => arrayParam(rows.map(pick));
   const lead = <T>(pick: (r: LeadingTransfer) => T) => arrayParam(leading.map(pick));
   const ownIds = arrayParam(own.map(([id]) => id));
-  const result = await tx.execute(sql`
+  const written = sendNow(tx, sql`
     WITH input AS MATERIALIZED (
       -- The sequence as a regclass constant: pg_get_serial_sequence() here ran a catalog lookup
       -- per row (4 % of Postgres's CPU in the storm).
@@ -185,10 +180,11 @@ export async function writePledgeBatch(
     )
     SELECT (SELECT array_agg(id ORDER BY ord) FROM input) AS ids, (SELECT array_agg(backed ORDER BY ord) FROM input) AS backed,
            (SELECT count(*) FROM moved)::int AS moved, (SELECT min(created_at) FROM inserted) AS created_at`);
-  const row = result.rows[0] as { ids: (string | number)[] | null; backed: boolean[] | null; moved: number; created_at: string | null };
+  // The shared rows through the one balance path, which locks them (in id order) when several;
+  // sent behind the insert without waiting for it (a pipelined runner: one round trip for both).
+  const [result, balances] = await Promise.all([written, applyDeltas(tx, new Map(shared))]);
+  const row = result.rows[0] as { ids: (string | number)[] | null; backed: boolean[] | null; moved: number; created_at: string | Date | null };
   if (Number(row.moved) !== own.length) throw new Error(`pledge batch moved ${row.moved} of ${own.length} wallets`);
-  // The shared rows through the one balance path, which locks them (in id order) when several.
-  const balances = await applyDeltas(tx, new Map(shared));
   if (balances.size !== shared.length) throw new Error(`pledge batch moved ${balances.size} of ${shared.length} shared accounts`);
   return {
     ids: (row.ids ?? []).map(Number),
@@ -199,14 +195,14 @@ export async function writePledgeBatch(
 }
 
 /** Escrow account ids of these missions. */
-export async function escrowsOf(tx: Executor, missionIds: readonly number[]): Promise<Map<number, number>> {
+export async function escrowsOf(tx: SqlRunner, missionIds: readonly number[]): Promise<Map<number, number>> {
   const result = await tx.execute(sql`
     SELECT id, mission_id FROM accounts WHERE kind = 'escrow' AND mission_id = ANY(${arrayParam(missionIds)}::bigint[])`);
   return new Map((result.rows as Row[]).map((r) => [Number(r.mission_id), Number(r.id)]));
 }
 
 /** Distinct backers of one mission (exact; read once per mission, then kept up to date by the batcher). */
-export async function countBackers(tx: Executor, missionId: number): Promise<number> {
+export async function countBackers(tx: SqlRunner, missionId: number): Promise<number> {
   const result = await tx.execute(sql`SELECT count(DISTINCT user_id)::int AS n FROM pledges WHERE mission_id = ${missionId}`);
   return Number((result.rows[0] as Row).n);
 }

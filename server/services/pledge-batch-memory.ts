@@ -3,8 +3,11 @@
  * account ids that are fixed for life (a mission's escrow, a channel's mint: unique, never
  * deleted) and per-mission display facts (backer count, proposer) that a 100,000-pledge mission
  * would otherwise recount every batch. Bounded; the oldest entries are forgotten first.
+ *
+ * Everything here is read on the pool, outside the batch's transaction: the ids are committed
+ * before any pledge can name them, and the memo's figures are display facts (see `backers`).
  */
-import type { Database, Tx } from '../../db/client.js';
+import type { Database } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
 import type { MissionDto, ViewerRef } from '../domain/types.js';
 import { findUsers } from '../repositories/channels-repository.js';
@@ -26,10 +29,10 @@ const MAX_MEMOS = 1_000;
 
 export interface BatchMemory {
   /** Escrow account id of each mission that has one. */
-  escrowIds(tx: Tx, missionIds: readonly number[]): Promise<Map<number, number>>;
-  mintId(tx: Tx, channelId: number): Promise<number>;
-  /** Reads the mission's memo when missing or older than the TTL. */
-  refreshMemo(tx: Tx, mission: MissionRow): Promise<void>;
+  escrowIds(missionIds: readonly number[]): Promise<Map<number, number>>;
+  mintId(channelId: number): Promise<number>;
+  /** Reads the mission's memo when missing; recounts it in the background when older than the TTL. */
+  refreshMemo(mission: MissionRow): Promise<void>;
   memo(missionId: number): MissionMemo | undefined;
 }
 
@@ -37,17 +40,16 @@ const forgetOldest = <K, V>(map: Map<K, V>, max: number): void => {
   while (map.size > max) map.delete(map.keys().next().value as K);
 };
 
-/** `db`: where a stale memo is recounted, outside the batch's transaction. */
 export function createBatchMemory(db: Database, now: () => number = Date.now): BatchMemory {
   const escrows = new Map<number, number>();
   const mints = new Map<number, number>();
   const memos = new Map<number, MissionMemo>();
 
   return {
-    async escrowIds(tx, missionIds) {
+    async escrowIds(missionIds) {
       const unknown = missionIds.filter((id) => !escrows.has(id));
       if (unknown.length > 0) {
-        for (const [missionId, escrowId] of await escrowsOf(tx, unknown)) escrows.set(missionId, escrowId);
+        for (const [missionId, escrowId] of await escrowsOf(db, unknown)) escrows.set(missionId, escrowId);
         forgetOldest(escrows, MAX_ESCROWS);
       }
       const found = new Map<number, number>();
@@ -58,17 +60,17 @@ export function createBatchMemory(db: Database, now: () => number = Date.now): B
       return found;
     },
 
-    async mintId(tx, channelId) {
+    async mintId(channelId) {
       let mint = mints.get(channelId);
       if (mint === undefined) {
-        mint = (await getSystemAccounts(tx, channelId)).mint;
+        mint = (await getSystemAccounts(db, channelId)).mint;
         mints.set(channelId, mint);
         forgetOldest(mints, MAX_ESCROWS);
       }
       return mint;
     },
 
-    async refreshMemo(tx, mission) {
+    async refreshMemo(mission) {
       const t = now();
       const memo = memos.get(mission.id);
       if (memo && t - memo.at < MEMO_TTL_MS) return;
@@ -83,8 +85,8 @@ export function createBatchMemory(db: Database, now: () => number = Date.now): B
         );
         return;
       }
-      const proposer = (await findUsers(tx, [mission.proposerId])).get(mission.proposerId);
-      memos.set(mission.id, { backers: await countBackers(tx, mission.id), proposer: toViewerRef(proposer, mission.proposerId), at: t });
+      const [users, backers] = await Promise.all([findUsers(db, [mission.proposerId]), countBackers(db, mission.id)]);
+      memos.set(mission.id, { backers, proposer: toViewerRef(users.get(mission.proposerId), mission.proposerId), at: t });
       forgetOldest(memos, MAX_MEMOS);
     },
 

@@ -4,13 +4,14 @@
  * are share-locked once, the wallets locked (FOR NO KEY UPDATE, id order) and each pledge decided
  * in arrival order against the running balance (exact: a wallet covering 37 of 200 pledges gets
  * 37), and the escrow of each mission gets one delta per batch instead of one hot-row update per
- * pledge, locked only for that update and the commit. A batch of returning viewers is six round
- * trips: BEGIN, missions, wallets, write (pledges, journal, wallet debits), escrow, COMMIT.
+ * pledge, locked only for that update and the commit. A batch of returning viewers is three round
+ * trips, its statements pipelined: BEGIN with the missions and wallets locks; the write (pledges,
+ * journal, wallet debits) with the escrow update; COMMIT.
  * Every caller gets its own result or typed DomainError; each mission gets one coalesced `pledge`
  * event per batch. The queue of accepted-but-uncommitted pledges is bounded by estimated wait and by
  * count (overflow: OVERLOADED at once).
  */
-import type { Tx } from '../../db/client.js';
+import { inPipeline, type SqlRunner } from '../../db/pipeline.js';
 import type { MissionRow } from '../../db/schema.js';
 import { actorLabel, type ChatUser } from '../domain/actor.js';
 import { errors } from '../domain/errors.js';
@@ -35,7 +36,7 @@ import { missionDto } from './mission-views.js';
 import { createAdmission } from './pledge-admission.js';
 import { createBatchMemory, liveMissionDto } from './pledge-batch-memory.js';
 import { createKnownUsers, decideBatch, MAX_AMOUNT, type Decision, type PledgeRequest } from './pledge-decisions.js';
-import { isPgError, withRetry } from './transaction.js';
+import { isPgError, retryOnConflict } from './transaction.js';
 
 export { MAX_AMOUNT, type AmountInput, type PledgeRequest } from './pledge-decisions.js';
 
@@ -194,7 +195,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
       let result: BatchResult | undefined;
       for (let attempt = 1; !result; attempt++) {
         try {
-          result = await withRetry(deps.db, (tx) => applyBatch(tx, channel, items, attempt > 1));
+          result = await retryOnConflict(() => inPipeline(deps.db.$client, (tx) => applyBatch(tx, channel, items, attempt > 1)));
         } catch (err) {
           // A concurrent writer committed the same key or created the same wallet: the retry sees it.
           const raced = err instanceof BatchRace || isPgError(err, '23505');
@@ -224,19 +225,26 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   }
 
   /**
-   * One batch in `tx`. `lookUpKeys`: read committed pledges under the batch's idempotency keys
-   * first. The first attempt skips that read (a round trip) since a repeated key is rare (the bot
-   * drops redelivered lines itself): a repeat then fails the pledge insert on the unique key
-   * (23505), the transaction rolls back, and the retry looks keys up and answers the replay.
+   * One batch in `tx`, pipelined (db/pipeline.ts): the locks leave with BEGIN, the writes
+   * together, so a batch of returning viewers is two round trips and the COMMIT. `lookUpKeys`:
+   * read committed pledges under the batch's idempotency keys first. The first attempt skips that
+   * read since a repeated key is rare (the bot drops redelivered lines itself): a repeat then
+   * fails the pledge insert on the unique key (23505), the transaction rolls back, and the retry
+   * looks keys up and answers the replay.
    */
-  async function applyBatch(tx: Tx, channel: Channel, items: Item[], lookUpKeys: boolean): Promise<BatchResult> {
+  async function applyBatch(tx: SqlRunner, channel: Channel, items: Item[], lookUpKeys: boolean): Promise<BatchResult> {
     const requests = items.map((i) => i.request);
     const keys = [...new Set(requests.flatMap((r) => (r.idempotencyKey === null ? [] : [r.idempotencyKey])))];
-    const replays = lookUpKeys ? await pledgesByKeys(tx, channel.id, keys) : new Map<string, KeyedPledge>();
-    const missions = await lockMissionsShared(tx, channel.id, requests.map((r) => r.number));
-    const candidates = [...new Set(requests.filter((r) => missions.get(r.number)?.status === 'open').map((r) => r.user.userId))];
-    const wallets = await lockWallets(tx, channel.id, candidates);
-    for (const mission of missions.values()) if (mission.status === 'open') await memory.refreshMemo(tx, mission);
+    // Missions share-locked before wallets, the order every writer follows. Every requester's
+    // wallet is locked, also for a mission that turns out closed: it saves waiting for the
+    // missions before sending the wallet lock.
+    const [replays, missions, wallets] = await Promise.all([
+      lookUpKeys ? pledgesByKeys(tx, channel.id, keys) : new Map<string, KeyedPledge>(),
+      lockMissionsShared(tx, channel.id, requests.map((r) => r.number)),
+      lockWallets(tx, channel.id, [...new Set(requests.map((r) => r.user.userId))]),
+    ]);
+    const open = [...missions.values()].filter((m) => m.status === 'open');
+    await Promise.all(open.map((mission) => memory.refreshMemo(mission)));
 
     // Earlier backers are known only after the insert (see writePledgeBatch): decide with
     // none, which marks each viewer's first pledge of the batch, and correct that afterwards.
@@ -255,9 +263,15 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
 
     const users = new Map(accepted.map(({ r }) => [r.user.userId, r.user]));
     const upserted = [...users.values()];
-    await upsertChangedUsers(tx, upserted.filter((u) => !knownUsers.has(u)));
+    // Sent now and awaited with the write: nothing before it needs its result. (The catch only
+    // keeps a failure from going unhandled when the batch fails before that.)
+    const usersWritten = upsertChangedUsers(tx, upserted.filter((u) => !knownUsers.has(u)));
+    usersWritten.catch(() => undefined);
     const fresh = [...users.keys()].filter((u) => !wallets.has(u));
-    const created = await insertWallets(tx, channel.id, fresh);
+    const [created, escrows] = await Promise.all([
+      insertWallets(tx, channel.id, fresh),
+      memory.escrowIds([...new Set(accepted.map(({ d }) => d.missionId))]),
+    ]);
     if (created.size !== fresh.length) throw new BatchRace('wallet created concurrently');
     const walletOf = (userId: string) => wallets.get(userId)?.id ?? created.get(userId)!;
 
@@ -265,14 +279,13 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     const add = (id: number, delta: number) => deltas.set(id, (deltas.get(id) ?? 0) + delta);
     const leading: LeadingTransfer[] = [];
     if (created.size > 0 && channel.settings.startingBalance > 0) {
-      const mint = await memory.mintId(tx, channel.id);
+      const mint = await memory.mintId(channel.id);
       for (const walletId of created.values()) {
         leading.push({ from: mint, to: walletId, amount: channel.settings.startingBalance, kind: 'starting_balance' });
         add(mint, -channel.settings.startingBalance);
         add(walletId, channel.settings.startingBalance);
       }
     }
-    const escrows = await memory.escrowIds(tx, [...new Set(accepted.map(({ d }) => d.missionId))]);
     const rows: NewPledge[] = accepted.map(({ d, r }) => {
       const walletId = walletOf(r.user.userId);
       const escrowId = escrows.get(d.missionId);
@@ -283,7 +296,10 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
       return { missionId, userId: r.user.userId, amount, idempotencyKey: r.idempotencyKey, walletId, escrowId, actor: actorLabel(r.actor) };
     });
     const locked = new Set([...[...wallets.values()].map((w) => w.id), ...created.values()]);
-    const { ids, backedBefore, balances, createdAt } = await writePledgeBatch(tx, channel.id, { pledges: rows, leading, deltas, locked });
+    const [{ ids, backedBefore, balances, createdAt }] = await Promise.all([
+      writePledgeBatch(tx, channel.id, { pledges: rows, leading, deltas, locked }),
+      usersWritten,
+    ]);
     accepted.forEach(({ d }, i) => {
       d.pledgeId = ids[i];
       d.firstPledge &&= backedBefore[i] === false;

@@ -44,10 +44,15 @@ export function isPgError(err: unknown, code: string): boolean {
 }
 
 /** Runs `fn` in a transaction, retrying deadlocks and serialisation failures with jittered backoff. */
-export async function withRetry<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export function withRetry<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return retryOnConflict(() => db.transaction(fn));
+}
+
+/** Runs `transaction` again after a deadlock or serialisation failure, with jittered backoff. */
+export async function retryOnConflict<T>(transaction: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(fn);
+      return await transaction();
     } catch (err) {
       const code = pgCode(err);
       if (attempt >= MAX_ATTEMPTS || code === undefined || !RETRYABLE.has(code)) throw err;

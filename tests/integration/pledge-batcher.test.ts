@@ -14,7 +14,8 @@ import type { Services } from '../../server/services/index.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createBatchMemory } from '../../server/services/pledge-batch-memory.js';
 import { createPledgeBatcher, type PledgeRequest } from '../../server/services/pledge-batcher.js';
-import type { MissionRow } from '../../db/schema.js';
+import { tableRow } from '../../db/pipeline.js';
+import { missions } from '../../db/schema.js';
 import type { TestDatabase } from '../support/database.js';
 import { createServiceWorld, silentLogger, type ServiceWorld } from '../support/world.js';
 
@@ -239,10 +240,10 @@ describe('batch memory', () => {
   it('recounts a stale backer count beside the batches and never lowers it', async () => {
     const n = await openMission('memohost');
     const row = (await database.pool.query('SELECT * FROM missions WHERE channel_id = $1 AND number = $2', [channel.id, n])).rows[0];
-    const mission = { ...row, id: Number(row.id), proposerId: row.proposer_id, channelId: row.channel_id } as MissionRow;
+    const mission = tableRow(missions, row);
     let clock = 0;
     const memory = createBatchMemory(database.db, () => clock);
-    await database.db.transaction((tx) => memory.refreshMemo(tx, mission));
+    await memory.refreshMemo(mission);
     expect(memory.memo(mission.id)?.backers).toBe(1); // the proposer's opening pledge
 
     // Another process commits two new backers; this process counted one batch of its own meanwhile.
@@ -255,16 +256,16 @@ describe('batch memory', () => {
     memory.memo(mission.id)!.backers += 5;
 
     clock += 29_000; // fresh: nothing read
-    await database.db.transaction((tx) => memory.refreshMemo(tx, mission));
+    await memory.refreshMemo(mission);
     expect(memory.memo(mission.id)?.backers).toBe(6);
 
-    clock += 2_000; // stale: recounted outside the transaction, the larger figure kept
-    await database.db.transaction((tx) => memory.refreshMemo(tx, mission));
+    clock += 2_000; // stale: recounted in the background, the larger figure kept
+    await memory.refreshMemo(mission);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(memory.memo(mission.id)?.backers).toBe(6);
     memory.memo(mission.id)!.backers = 1;
     clock += 31_000;
-    await database.db.transaction((tx) => memory.refreshMemo(tx, mission));
+    await memory.refreshMemo(mission);
     await expect.poll(() => memory.memo(mission.id)?.backers).toBe(3);
   });
 });
