@@ -1,9 +1,9 @@
 /**
  * Transactions whose statements do not wait for each other's answers (node-postgres pipeline
- * mode, on for every pool in `createDb`): BEGIN leaves with the first statements, and statements
- * that do not need each other's results leave together. Each round trip on a busy process also
- * waits for its event loop to read the answer; in a pledge storm that wait, not Postgres, was
- * most of a batch's time.
+ * mode, on for every pool in `createDb`): BEGIN leaves with the first statements, COMMIT can
+ * leave with the last, and statements that do not need each other's results leave together.
+ * Each round trip on a busy process also waits for its event loop to read the answer; in a
+ * pledge storm that wait, not Postgres, was most of a batch's time.
  *
  * Statements run in the order `execute` is called (node-postgres writes each one at once and
  * answers them in order), whether or not the caller awaited the one before. Repositories call
@@ -33,28 +33,52 @@ export function sendNow(tx: SqlRunner, query: SQL): Promise<{ rows: SqlRow[] }> 
   });
 }
 
+export interface Pipeline extends SqlRunner {
+  /**
+   * Sends COMMIT now, behind every statement sent so far. Every check that must stop the commit
+   * has to be in those statements (see migration 0009's `ml_check`): a check of their results
+   * made after this can no longer stop it. A statement sent afterwards fails the transaction.
+   */
+  commit(): void;
+}
+
 /**
- * Runs `fn` in a transaction on one pooled connection: BEGIN is sent before `fn` starts (its
- * first statements travel with it), COMMIT once `fn` has resolved, so everything `fn` checks in
- * the results is checked before anything commits. When `fn` or a statement fails, the
- * transaction is rolled back. `fn` must await (or hand back) every statement it sends: one
- * still running when it returns would be committed unchecked.
+ * Runs `fn` in a transaction on one pooled connection. BEGIN is sent before `fn` starts, so its
+ * first statements travel with it; COMMIT when `fn` calls `commit()`, or once `fn` has resolved.
+ * When `fn` or a statement fails, the transaction is rolled back (a COMMIT sent behind a failed
+ * statement rolls back by itself). `fn` must await every statement it sends: one that fails
+ * unawaited still fails the transaction, but one that succeeds is committed unchecked.
  */
-export async function inPipeline<T>(pool: pg.Pool, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+export async function inPipeline<T>(pool: pg.Pool, fn: (tx: Pipeline) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  const begun = client.query('BEGIN');
-  // Its failure also fails every statement behind it; awaited below, after `fn`'s own.
-  begun.catch(() => undefined);
-  const tx: SqlRunner = {
+  // BEGIN's and COMMIT's failures also reach the statements behind them or this function's own
+  // await; the catch keeps them from being unhandled while `fn` fails first.
+  const quiet = <R>(p: Promise<R>): Promise<R> => {
+    p.catch(() => undefined);
+    return p;
+  };
+  const begun = quiet(client.query('BEGIN'));
+  let committing: Promise<pg.QueryResult> | null = null;
+  let late = false;
+  const tx: Pipeline = {
     execute(query) {
+      if (committing) {
+        late = true;
+        return Promise.reject(new Error('a statement was sent after COMMIT'));
+      }
       const { sql, params } = dialect.sqlToQuery(query);
       return client.query<SqlRow>(sql, params);
+    },
+    commit() {
+      committing ??= quiet(client.query('COMMIT'));
     },
   };
   try {
     const value = await fn(tx);
     await begun;
-    const ended = await client.query('COMMIT');
+    tx.commit();
+    const ended = await committing!;
+    if (late) throw new Error('a statement was sent after COMMIT');
     // COMMIT in a transaction aborted by a statement nobody awaited answers ROLLBACK, not an error.
     if (ended.command !== 'COMMIT') throw new Error(`transaction ended with ${ended.command}`);
     client.release();

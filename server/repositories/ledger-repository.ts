@@ -139,7 +139,8 @@ export async function insertJournal(tx: Executor, channelId: number, transfers: 
 
 /**
  * Adds each delta to its account's balance in one statement and returns the new balances. A
- * balance driven below zero trips the `accounts_non_negative` constraint and aborts the transaction.
+ * balance driven below zero trips the `accounts_non_negative` constraint, and a missing account
+ * `ml_check`: either aborts the transaction.
  *
  * Lock order, the one every writer of balances follows so none can deadlock another: viewers'
  * wallets first, in id order, then the shared accounts (mint, treasury, escrows) in id order.
@@ -166,13 +167,21 @@ export async function applyDeltas(tx: SqlRunner, deltas: ReadonlyMap<number, num
           SELECT a.id FROM unnest(${arrayParam(ids)}::bigint[]) AS d(id) JOIN accounts a ON a.id = d.id
           ORDER BY a.kind <> 'wallet', a.id FOR NO KEY UPDATE OF a`)
       : null;
+  // One row whatever was updated, so the check always runs: an account that is not there fails
+  // the statement (and the transaction) instead of leaving its delta unapplied.
   const updated = sendNow(tx, sql`
-    UPDATE accounts SET balance = accounts.balance + d.delta
-    FROM unnest(${arrayParam(ids)}::bigint[], ${arrayParam(amounts)}::bigint[]) AS d(id, delta)
-    WHERE accounts.id = d.id
-    RETURNING accounts.id, accounts.balance`);
+    WITH updated AS (
+      UPDATE accounts SET balance = accounts.balance + d.delta
+      FROM unnest(${arrayParam(ids)}::bigint[], ${arrayParam(amounts)}::bigint[]) AS d(id, delta)
+      WHERE accounts.id = d.id
+      RETURNING accounts.id, accounts.balance)
+    SELECT array_agg(id) AS ids, array_agg(balance) AS balances,
+           ml_check(count(*) = ${entries.length}, 'balance update missed an account') AS checked
+    FROM updated`);
   const [, result] = await Promise.all([locked, updated]);
-  return new Map(rows<{ id: number; balance: number }>(result).map((r) => [Number(r.id), Number(r.balance)]));
+  const row = rows<{ ids: (number | string)[] | null; balances: (number | string)[] | null }>(result)[0]!;
+  const balances = row.balances ?? [];
+  return new Map((row.ids ?? []).map((id, i) => [Number(id), Number(balances[i])]));
 }
 
 /** Journal rows plus their balance effects: the one way to move points between accounts. */

@@ -122,6 +122,8 @@ export interface LeadingTransfer {
  * for the escrow through the whole statement: the writers ran one at a time. When several shared
  * rows are moved they are locked first in id order, so two batches cannot deadlock on them.
  *
+ * Both statements check themselves (`ml_check`), so the caller can send COMMIT behind them.
+ *
  * Returns, in input order, the pledge ids and whether the viewer had already backed the mission
  * before this statement (its snapshot is taken after the wallet lock, so it sees every pledge a
  * concurrent batch of the same viewer committed); the shared rows' new balances; `created_at`.
@@ -179,13 +181,12 @@ export async function writePledgeBatch(
       RETURNING accounts.id
     )
     SELECT (SELECT array_agg(id ORDER BY ord) FROM input) AS ids, (SELECT array_agg(backed ORDER BY ord) FROM input) AS backed,
-           (SELECT count(*) FROM moved)::int AS moved, (SELECT min(created_at) FROM inserted) AS created_at`);
-  // The shared rows through the one balance path, which locks them (in id order) when several;
-  // sent behind the insert without waiting for it (a pipelined runner: one round trip for both).
+           (SELECT min(created_at) FROM inserted) AS created_at,
+           ml_check((SELECT count(*) FROM moved) = ${own.length}, 'pledge batch moved fewer wallets than it holds') AS checked`);
+  // The shared rows through the one balance path, which locks them (in id order) when several and
+  // fails unless it moves every one; sent behind the insert without waiting for it.
   const [result, balances] = await Promise.all([written, applyDeltas(tx, new Map(shared))]);
-  const row = result.rows[0] as { ids: (string | number)[] | null; backed: boolean[] | null; moved: number; created_at: string | Date | null };
-  if (Number(row.moved) !== own.length) throw new Error(`pledge batch moved ${row.moved} of ${own.length} wallets`);
-  if (balances.size !== shared.length) throw new Error(`pledge batch moved ${balances.size} of ${shared.length} shared accounts`);
+  const row = result.rows[0] as { ids: (string | number)[] | null; backed: boolean[] | null; created_at: string | Date | null };
   return {
     ids: (row.ids ?? []).map(Number),
     backedBefore: row.backed ?? [],

@@ -4,14 +4,14 @@
  * are share-locked once, the wallets locked (FOR NO KEY UPDATE, id order) and each pledge decided
  * in arrival order against the running balance (exact: a wallet covering 37 of 200 pledges gets
  * 37), and the escrow of each mission gets one delta per batch instead of one hot-row update per
- * pledge, locked only for that update and the commit. A batch of returning viewers is three round
+ * pledge, locked only for that update and the commit. A batch of returning viewers is two round
  * trips, its statements pipelined: BEGIN with the missions and wallets locks; the write (pledges,
- * journal, wallet debits) with the escrow update; COMMIT.
+ * journal, wallet debits) with the escrow update and COMMIT.
  * Every caller gets its own result or typed DomainError; each mission gets one coalesced `pledge`
  * event per batch. The queue of accepted-but-uncommitted pledges is bounded by estimated wait and by
  * count (overflow: OVERLOADED at once).
  */
-import { inPipeline, type SqlRunner } from '../../db/pipeline.js';
+import { inPipeline, type Pipeline } from '../../db/pipeline.js';
 import type { MissionRow } from '../../db/schema.js';
 import { actorLabel, type ChatUser } from '../domain/actor.js';
 import { errors } from '../domain/errors.js';
@@ -225,14 +225,14 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   }
 
   /**
-   * One batch in `tx`, pipelined (db/pipeline.ts): the locks leave with BEGIN, the writes
-   * together, so a batch of returning viewers is two round trips and the COMMIT. `lookUpKeys`:
+   * One batch in `tx`, pipelined (db/pipeline.ts): the locks leave with BEGIN, the writes with
+   * COMMIT, so a batch of returning viewers is two round trips. `lookUpKeys`:
    * read committed pledges under the batch's idempotency keys first. The first attempt skips that
    * read since a repeated key is rare (the bot drops redelivered lines itself): a repeat then
    * fails the pledge insert on the unique key (23505), the transaction rolls back, and the retry
    * looks keys up and answers the replay.
    */
-  async function applyBatch(tx: SqlRunner, channel: Channel, items: Item[], lookUpKeys: boolean): Promise<BatchResult> {
+  async function applyBatch(tx: Pipeline, channel: Channel, items: Item[], lookUpKeys: boolean): Promise<BatchResult> {
     const requests = items.map((i) => i.request);
     const keys = [...new Set(requests.flatMap((r) => (r.idempotencyKey === null ? [] : [r.idempotencyKey])))];
     // Missions share-locked before wallets, the order every writer follows. Every requester's
@@ -296,10 +296,10 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
       return { missionId, userId: r.user.userId, amount, idempotencyKey: r.idempotencyKey, walletId, escrowId, actor: actorLabel(r.actor) };
     });
     const locked = new Set([...[...wallets.values()].map((w) => w.id), ...created.values()]);
-    const [{ ids, backedBefore, balances, createdAt }] = await Promise.all([
-      writePledgeBatch(tx, channel.id, { pledges: rows, leading, deltas, locked }),
-      usersWritten,
-    ]);
+    const written = writePledgeBatch(tx, channel.id, { pledges: rows, leading, deltas, locked });
+    // Its statements are sent and check themselves: the COMMIT travels with them.
+    tx.commit();
+    const [{ ids, backedBefore, balances, createdAt }] = await Promise.all([written, usersWritten]);
     accepted.forEach(({ d }, i) => {
       d.pledgeId = ids[i];
       d.firstPledge &&= backedBefore[i] === false;

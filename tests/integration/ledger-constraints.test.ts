@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyDeltas } from '../../server/repositories/ledger-repository.js';
 import { createChannelService } from '../../server/services/channels.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createTestDatabase, pgErrorOf, type TestDatabase } from '../support/database.js';
@@ -124,6 +125,25 @@ describe('channel-scoped keys', () => {
       })
       .catch((err: unknown) => err);
     expect(outcome).toBe(rollback);
+  });
+
+  it('fails a balance update that misses an account, moving nothing, instead of applying part of it', async () => {
+    const balance = async () =>
+      Number(((await database.db.execute(sql`SELECT balance FROM accounts WHERE id = ${ids.treasuryA}`)).rows[0] as { balance: number }).balance);
+    const before = await balance();
+    const deltas = new Map([[ids.treasuryA, 5], [999_999, -5]]);
+    const failed = await pgErrorOf(database.db.transaction((tx) => applyDeltas(tx, deltas)));
+    expect(failed).toEqual({ code: 'P0001', message: 'balance update missed an account' });
+    expect(await balance()).toBe(before);
+    // The same statement with every account present: the check is not refusing everything.
+    const rollback = new Error('rollback');
+    const moved = await database.db
+      .transaction(async (tx) => {
+        expect(await applyDeltas(tx, new Map([[ids.treasuryA, 5], [ids.mintA, -5]]))).toEqual(new Map([[ids.mintA, expect.any(Number)], [ids.treasuryA, before + 5]]));
+        throw rollback;
+      })
+      .catch((err: unknown) => err);
+    expect(moved).toBe(rollback);
   });
 
   it('leaves both ledgers intact', async () => {

@@ -82,6 +82,39 @@ describe('inPipeline', () => {
   });
 });
 
+describe('inPipeline commit()', () => {
+  it('sends COMMIT behind the statements already sent, and they commit', async () => {
+    const steps = await inPipeline(db.pool, async (tx) => {
+      const sent = [tx.execute(insert(1)), tx.execute(insert(2))];
+      tx.commit();
+      return (await Promise.all(sent)).map((r) => Number(r.rows[0]!.step));
+    });
+    expect(steps[0]).toBeLessThan(steps[1]!);
+    expect(await committedIds()).toEqual([1, 2]);
+  });
+
+  it('rolls back when a statement sent before COMMIT fails: COMMIT does not commit what came before it', async () => {
+    const failed = await inPipeline(db.pool, async (tx) => {
+      const sent = [tx.execute(insert(1)), tx.execute(sql`SELECT ml_check(false, 'checked in the statement')`)];
+      tx.commit();
+      await Promise.all(sent);
+    }).catch((err: unknown) => err);
+    expect((failed as { code?: string; message?: string }).message).toBe('checked in the statement');
+    expect(await committedIds()).toEqual([]);
+  });
+
+  it('refuses a statement sent after COMMIT and says so', async () => {
+    const failed = await inPipeline(db.pool, async (tx) => {
+      const first = tx.execute(insert(1));
+      tx.commit();
+      await first;
+      await tx.execute(insert(2));
+    }).catch((err: unknown) => err);
+    expect((failed as Error).message).toBe('a statement was sent after COMMIT');
+    expect(await committedIds()).toEqual([1]);
+  });
+});
+
 describe('tableRow', () => {
   it('maps raw rows of every column type as drizzle maps them', async () => {
     const [channel] = await db.db
