@@ -9,8 +9,7 @@
  * answers them in order), whether or not the caller awaited the one before. Repositories call
  * `execute` before any `await` of their own, so calling them in order sends in order.
  */
-import type { SQL } from 'drizzle-orm';
-import { getTableColumns, type InferSelectModel, type Table } from 'drizzle-orm';
+import { getTableColumns, type InferSelectModel, type SQL, type Table } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 

@@ -139,8 +139,9 @@ export async function insertJournal(tx: Executor, channelId: number, transfers: 
 
 /**
  * Adds each delta to its account's balance in one statement and returns the new balances. A
- * balance driven below zero trips the `accounts_non_negative` constraint, and a missing account
- * `ml_check`: either aborts the transaction.
+ * balance driven below zero trips the `accounts_non_negative` constraint and an account that does
+ * not exist trips `ml_check`: either aborts the transaction. Not async on purpose: its statements
+ * are sent when it returns, or it throws (see writePledgeBatch).
  *
  * Lock order, the one every writer of balances follows so none can deadlock another: viewers'
  * wallets first, in id order, then the shared accounts (mint, treasury, escrows) in id order.
@@ -151,9 +152,9 @@ export async function insertJournal(tx: Executor, channelId: number, transfers: 
  * locks on these accounts, and two transactions upgrading to FOR UPDATE deadlocked every time
  * they overlapped: two settlements refunding the same viewers, tests/faults/multi-process.test.ts.)
  */
-export async function applyDeltas(tx: SqlRunner, deltas: ReadonlyMap<number, number>): Promise<Map<number, number>> {
+export function applyDeltas(tx: SqlRunner, deltas: ReadonlyMap<number, number>): Promise<Map<number, number>> {
   const entries = [...deltas].filter(([, delta]) => delta !== 0).sort(([a], [b]) => a - b);
-  if (entries.length === 0) return new Map();
+  if (entries.length === 0) return Promise.resolve(new Map());
   const ids = entries.map(([id]) => id);
   const amounts = entries.map(([, delta]) => delta);
   // Both statements are driven by `unnest(ids)`, whose row count the planner knows exactly, so the
@@ -178,10 +179,11 @@ export async function applyDeltas(tx: SqlRunner, deltas: ReadonlyMap<number, num
     SELECT array_agg(id) AS ids, array_agg(balance) AS balances,
            ml_check(count(*) = ${entries.length}, 'balance update missed an account') AS checked
     FROM updated`);
-  const [, result] = await Promise.all([locked, updated]);
-  const row = rows<{ ids: (number | string)[] | null; balances: (number | string)[] | null }>(result)[0]!;
-  const balances = row.balances ?? [];
-  return new Map((row.ids ?? []).map((id, i) => [Number(id), Number(balances[i])]));
+  return Promise.all([locked, updated]).then(([, result]) => {
+    const row = rows<{ ids: (number | string)[] | null; balances: (number | string)[] | null }>(result)[0]!;
+    const balances = row.balances ?? [];
+    return new Map((row.ids ?? []).map((id, i) => [Number(id), Number(balances[i])]));
+  });
 }
 
 /** Journal rows plus their balance effects: the one way to move points between accounts. */

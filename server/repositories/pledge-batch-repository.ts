@@ -122,13 +122,15 @@ export interface LeadingTransfer {
  * for the escrow through the whole statement: the writers ran one at a time. When several shared
  * rows are moved they are locked first in id order, so two batches cannot deadlock on them.
  *
- * Both statements check themselves (`ml_check`), so the caller can send COMMIT behind them.
+ * Both statements check themselves (`ml_check`), so the caller can send COMMIT behind them: by
+ * the time this returns, both are sent (not async on purpose: whatever fails before sending
+ * throws here, before the caller gets to its COMMIT).
  *
  * Returns, in input order, the pledge ids and whether the viewer had already backed the mission
  * before this statement (its snapshot is taken after the wallet lock, so it sees every pledge a
  * concurrent batch of the same viewer committed); the shared rows' new balances; `created_at`.
  */
-export async function writePledgeBatch(
+export function writePledgeBatch(
   tx: SqlRunner,
   channelId: number,
   batch: {
@@ -185,14 +187,15 @@ export async function writePledgeBatch(
            ml_check((SELECT count(*) FROM moved) = ${own.length}, 'pledge batch moved fewer wallets than it holds') AS checked`);
   // The shared rows through the one balance path, which locks them (in id order) when several and
   // fails unless it moves every one; sent behind the insert without waiting for it.
-  const [result, balances] = await Promise.all([written, applyDeltas(tx, new Map(shared))]);
-  const row = result.rows[0] as { ids: (string | number)[] | null; backed: boolean[] | null; created_at: string | Date | null };
-  return {
-    ids: (row.ids ?? []).map(Number),
-    backedBefore: row.backed ?? [],
-    balances,
-    createdAt: row.created_at ? new Date(row.created_at) : new Date(),
-  };
+  return Promise.all([written, applyDeltas(tx, new Map(shared))]).then(([result, balances]) => {
+    const row = result.rows[0] as { ids: (string | number)[] | null; backed: boolean[] | null; created_at: string | Date | null };
+    return {
+      ids: (row.ids ?? []).map(Number),
+      backedBefore: row.backed ?? [],
+      balances,
+      createdAt: row.created_at ? new Date(row.created_at) : new Date(),
+    };
+  });
 }
 
 /** Escrow account ids of these missions. */

@@ -3,10 +3,13 @@
  * transaction that commits only when every statement and the caller's own checks succeeded.
  * `tableRow`: a raw `SELECT *` row mapped as drizzle's own select maps it.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inPipeline, sendNow, tableRow } from '../../db/pipeline.js';
 import { channels, missions, users } from '../../db/schema.js';
+import { applyDeltas } from '../../server/repositories/ledger-repository.js';
+import { writePledgeBatch } from '../../server/repositories/pledge-batch-repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let db: TestDatabase;
@@ -112,6 +115,24 @@ describe('inPipeline commit()', () => {
     }).catch((err: unknown) => err);
     expect((failed as Error).message).toBe('a statement was sent after COMMIT');
     expect(await committedIds()).toEqual([1]);
+  });
+});
+
+describe('statements sent before COMMIT', () => {
+  it('writePledgeBatch and applyDeltas have sent every statement by the time they return', () => {
+    // A runner that records what was sent and never answers: a statement that waited for the
+    // one before it would not be sent at all.
+    const sent: string[] = [];
+    const recorder = { execute: (query: SQL) => ((sent.push(new PgDialect().sqlToQuery(query).sql), new Promise(() => undefined)) as Promise<{ rows: [] }>) };
+    const pledge = { missionId: 1, userId: 'u', amount: 5, idempotencyKey: null, walletId: 10, escrowId: 20, actor: 'chat:u' };
+    void writePledgeBatch(recorder, 1, { pledges: [pledge], leading: [], deltas: new Map([[10, -5], [20, 3], [21, 2]]), locked: new Set([10]) });
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toMatch(/INSERT INTO pledges/);
+    expect(sent[1]).toMatch(/FOR NO KEY UPDATE/); // the shared rows locked in id order
+    expect(sent[2]).toMatch(/UPDATE accounts SET balance/);
+    sent.length = 0;
+    void applyDeltas(recorder, new Map([[1, 1]]));
+    expect(sent).toHaveLength(1);
   });
 });
 
