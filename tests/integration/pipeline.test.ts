@@ -1,6 +1,7 @@
 /**
  * `inPipeline`: statements sent without waiting for each other still run in call order, in one
- * transaction that commits only when every statement and the caller's own checks succeeded.
+ * transaction that commits only when every statement and the caller's own checks succeeded; the
+ * write functions a pledge batch sends COMMIT behind have sent everything when they return.
  * `tableRow`: a raw `SELECT *` row mapped as drizzle's own select maps it.
  */
 import { eq, sql, type SQL } from 'drizzle-orm';
