@@ -15,6 +15,8 @@ export interface IncomingMessage {
   role: ChatRole;
   /** When the bot received it (ms since the epoch). */
   at: number;
+  /** When Twitch sent it (`tmi-sent-ts`, Twitch's clock), when the line says. */
+  sentAt?: number;
 }
 
 /** The bot's own standing in a channel, from the latest USERSTATE. */

@@ -10,6 +10,7 @@ import { requestHash } from '../server/services/transaction.js';
 import type { Channel } from '../server/services/channels.js';
 import type { ChannelCache } from './channel-cache.js';
 import type { IncomingMessage } from './chat-client.js';
+import { createLagMeter } from './lag.js';
 import type { AnyCommand, CommandContext } from './commands/index.js';
 import { translateError, translateParseFailure, type Locale, type LooseParams } from './i18n/index.js';
 import type { OutgoingMessage, PledgeNotice, Priority } from './output/index.js';
@@ -38,7 +39,7 @@ export const BUSY_REPLY_INTERVAL_MS = 10_000;
 export function createMessageHandler(deps: MessageHandlerDeps): (message: IncomingMessage) => void {
   const { logger } = deps;
 
-  async function handle(message: IncomingMessage, parsed: ParsedCommandResult): Promise<void> {
+  async function handle(message: IncomingMessage, parsed: ParsedCommandResult, behindMs: number): Promise<void> {
     const channel = await deps.channels.get(message.channel);
     if (channel === null) return;
     const extra: LooseParams = { user: message.user.login, currency: channel.settings.currencyName };
@@ -52,7 +53,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     }
     const command = deps.commands.get(parsed.command.name);
     if (!command) return;
-    const ctx = contextFor(channel, message);
+    const ctx = contextFor(channel, message, behindMs);
     if (!command.canExecute(ctx)) {
       enqueue(translateError(locale, { code: 'FORBIDDEN' }, extra), 'error');
       return;
@@ -85,7 +86,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     if (text !== '') deps.enqueue(login, { text, priority: 'error' });
   }
 
-  function contextFor(channel: Channel, message: IncomingMessage): CommandContext {
+  function contextFor(channel: Channel, message: IncomingMessage, behindMs: number): CommandContext {
     const actor: Actor = { kind: 'chat', channel: channel.login, user: message.user, role: message.role };
     return {
       channel,
@@ -93,6 +94,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
       role: message.role,
       actor,
       messageId: message.id,
+      behindMs,
       services: deps.services,
       now: deps.now,
       reply(key, params, priority) {
@@ -130,7 +132,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
   let pledgesInFlight = 0;
   let laneOpen = false;
   let laneDrained: (() => void) | null = null;
-  function runPledge(message: IncomingMessage, parsed: ParsedCommandResult): void {
+  function runPledge(message: IncomingMessage, parsed: ParsedCommandResult, behindMs: number): void {
     pledgesInFlight++;
     if (!laneOpen) {
       laneOpen = true;
@@ -146,7 +148,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
         }),
       );
     }
-    handle(message, parsed)
+    handle(message, parsed, behindMs)
       .catch((err: unknown) => logger.error({ err, messageId: message.id }, 'chat message handling failed'))
       .finally(() => {
         pledgesInFlight--;
@@ -154,19 +156,22 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
       });
   }
 
+  const lag = createLagMeter();
   return (message) => {
     if (!deps.seen.firstTime(`${message.channel}:${message.id}`)) return;
+    // Every line keeps the lag meter's idea of a fresh line current, commands or not.
+    const behindMs = message.sentAt === undefined ? 0 : lag.behind(message.sentAt, message.at);
     // Cheap checks first, so spam never reaches the database. Moderators are never throttled:
     // they may need to approve and judge in quick succession.
     const parsed = parseCommand(message.text);
     if (parsed === null) return;
     if (message.role === 'viewer' && !deps.cooldown.tryUse(`${message.channel}:${message.user.userId}`, deps.now())) return;
     if (parsed.ok && parsed.command.name === 'pledge') {
-      runPledge(message, parsed);
+      runPledge(message, parsed, behindMs);
       return;
     }
     deps.tasks.run(`${message.channel}:${message.user.userId}`, () =>
-      handle(message, parsed).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'chat message handling failed')),
+      handle(message, parsed, behindMs).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'chat message handling failed')),
     );
   };
 }

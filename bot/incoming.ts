@@ -65,6 +65,7 @@ export function toIncomingMessage(
   const login = text(tags.username)?.toLowerCase() ?? text(tags.login)?.toLowerCase();
   if (userId === undefined || id === undefined || login === undefined) return null;
   if (botLogin !== undefined && login === botLogin.toLowerCase()) return null;
+  const sentAt = Number(text(tags['tmi-sent-ts']));
   return {
     id,
     channel: channelLogin(channel),
@@ -72,5 +73,6 @@ export function toIncomingMessage(
     user: { userId, login, displayName: text(tags['display-name']) ?? login },
     role: roleOf(tags),
     at,
+    ...(Number.isSafeInteger(sentAt) ? { sentAt } : {}),
   };
 }

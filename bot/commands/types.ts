@@ -15,6 +15,8 @@ export interface CommandContext {
   actor: Actor;
   /** Twitch's message id; the idempotency key of every write this message makes. */
   messageId: string;
+  /** How much later than the freshest recent line this message reached the bot (bot/lag.ts). */
+  behindMs: number;
   services: Services;
   now: () => number;
   /** A localised reply in the channel's locale and currency, through the outbox. */

@@ -190,15 +190,17 @@ export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeB
   /**
    * Adds a pledge through the micro-batcher: committed with others in one set-based transaction.
    * A repeat of `idempotency.key` replays the same pledge; the same key with another body is refused.
-   * Refused with OVERLOADED when too many pledges wait for the database.
+   * Refused with OVERLOADED when too many pledges wait for the database, or when the chat line
+   * reached the bot `behindMs` later than fresh lines do and that is past the batcher's bound.
    */
   async function pledge(
     channel: Channel,
-    input: { number: number; amount: AmountInput; user: ChatUser },
+    input: { number: number; amount: AmountInput; user: ChatUser; behindMs?: number },
     actor: Actor,
     idempotency?: IdempotencyRequest,
   ): Promise<{ pledge: PledgeDto; mission: MissionDto; balance: number; replayed: boolean; firstPledge: boolean }> {
-    return batcher.submit({ channel, number: input.number, amount: input.amount, user: input.user, actor, idempotencyKey: idempotency?.key ?? null });
+    const { number, amount, user, behindMs } = input;
+    return batcher.submit({ channel, number, amount, user, actor, idempotencyKey: idempotency?.key ?? null, ...(behindMs === undefined ? {} : { behindMs }) });
   }
 
   /**

@@ -9,7 +9,7 @@
  * journal, wallet debits) with the escrow update and COMMIT.
  * Every caller gets its own result or typed DomainError; each mission gets one coalesced `pledge`
  * event per batch. The queue of accepted-but-uncommitted pledges is bounded by estimated wait and by
- * count (overflow: OVERLOADED at once).
+ * count, and a bot far behind chat has its pledges refused (overflow: OVERLOADED at once).
  */
 import { inPipeline, type Pipeline } from '../../db/pipeline.js';
 import type { MissionRow } from '../../db/schema.js';
@@ -67,6 +67,13 @@ export interface PledgeBatcherOptions {
    * shorter queue also keeps less in memory).
    */
   maxWaitMs?: number;
+  /**
+   * A chat pledge whose line reached the bot this much later than fresh lines do (`behindMs`) is
+   * refused at once (OVERLOADED): a bot that cannot keep up with chat falls behind without bound
+   * (the lines wait unread in its socket, where `maxWaitMs` cannot see them) until tmi.js misses
+   * a PONG and reconnects. Refusing is far cheaper than committing, so it catches up. Default 2,000 ms.
+   */
+  maxBehindMs?: number;
   /** Batch transactions in flight at once. Default 2. */
   writers?: number;
   /**
@@ -112,6 +119,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   const maxDelayMs = options.maxDelayMs ?? 5;
   const maxQueued = options.maxQueued ?? 20_000;
   const writers = options.writers ?? 2;
+  const maxBehindMs = options.maxBehindMs ?? 2_000;
   const queues = new Map<number, Queue>();
   const memory = createBatchMemory(deps.db);
   const knownUsers = createKnownUsers(options.knownUsers ?? 50_000);
@@ -124,7 +132,8 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   let idleWaiters: (() => void)[] = [];
 
   function submit(request: PledgeRequest): Promise<PledgeOutcome> {
-    if (closing || accepted >= maxQueued || !admission.admits(accepted, oldestBatchMs())) {
+    const behind = (request.behindMs ?? 0) > maxBehindMs;
+    if (closing || behind || accepted >= maxQueued || !admission.admits(accepted, oldestBatchMs())) {
       options.onRefused?.();
       return Promise.reject(errors.overloaded());
     }

@@ -1,6 +1,6 @@
 /**
  * The bot under load and under network failure: a 500-pledge storm inside Twitch's message
- * budget, and a dropped connection mid-stream. Real tmi.js against the chat simulator, real
+ * budget, a dropped connection mid-stream, and lines that reach the bot seconds late. Real tmi.js against the chat simulator, real
  * services on a fresh Postgres database.
  */
 import pino from 'pino';
@@ -57,7 +57,7 @@ const potOf = async (login: string, number: number) =>
 beforeAll(async () => {
   sim = await startChatSimulator();
   database = await createTestDatabase('bot_storm');
-  for (const login of ['storm', 'flaky']) {
+  for (const login of ['storm', 'flaky', 'laggy']) {
     // TWITCH_CHANNELS creates them at start-up; requireApproval off so missions open at once.
     sim.setBroadcaster(login, login);
   }
@@ -67,12 +67,12 @@ beforeAll(async () => {
     TWITCH_IRC_URL: sim.url,
     TWITCH_BOT_USERNAME: BOT,
     TWITCH_BOT_TOKEN: 'oauth:stormtoken',
-    TWITCH_CHANNELS: 'storm,flaky',
+    TWITCH_CHANNELS: 'storm,flaky,laggy',
   });
   runtime = await createRuntime(config, logger, { jobPrefix: uniqueName('bot_storm'), poolMax: 24 });
-  for (const login of ['storm', 'flaky']) await runtime.services.channels.updateSettings(login, { requireApproval: false });
+  for (const login of ['storm', 'flaky', 'laggy']) await runtime.services.channels.updateSettings(login, { requireApproval: false });
   bot = await startBot({ runtime, logger, channelCacheMs: 0, reconnectIntervalMs: 50 });
-  await Promise.all(['storm', 'flaky'].map((c) => sim.waitForJoin(c, { login: BOT })));
+  await Promise.all(['storm', 'flaky', 'laggy'].map((c) => sim.waitForJoin(c, { login: BOT })));
 });
 
 afterAll(async () => {
@@ -154,6 +154,27 @@ describe('a dropped connection', () => {
     for (const login of before) expect(byViewer.get(login) ?? [20]).toEqual([20]);
     for (const amounts of byViewer.values()) expect(amounts).toHaveLength(1);
     expect(sim.rateViolations(ch)).toBe(0);
+    await expectAuditOk(ch);
+  });
+});
+
+describe('a bot behind chat', () => {
+  it('refuses the pledge of a line that reached it seconds late, with the busy line, and takes the fresh ones', async () => {
+    const ch = 'laggy';
+    const live = sim.waitForBotMessage(ch, 'is live', 8_000);
+    sim.say(ch, 'alice', '!mission Speedrun the tutorial 100 1h');
+    await live;
+    sim.say(ch, 'punctual', '!pledge 1 20');
+    await eventually(async () => (await potOf(ch, 1)) === 120);
+
+    // Twitch stamped this line 10 s before the bot read it: the bot is that far behind chat.
+    const busy = sim.waitForBotMessage(ch, 'Too many pledges at once', 8_000);
+    sim.say(ch, 'tardy', '!pledge 1 30', { tags: { 'tmi-sent-ts': String(Date.now() - 10_000) } });
+    await busy;
+    sim.say(ch, 'prompt', '!pledge 1 40');
+    await eventually(async () => (await potOf(ch, 1)) === 160);
+    await bot.idle();
+    expect([...(await pledgesByViewer(ch, 1)).keys()].sort()).toEqual(['alice', 'prompt', 'punctual']);
     await expectAuditOk(ch);
   });
 });

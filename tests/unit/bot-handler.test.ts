@@ -41,11 +41,11 @@ function setup(services: Partial<Record<keyof Services, unknown>>, cooldownMs = 
     now: () => clock,
   });
   let n = 0;
-  const say = async (text: string, role: IncomingMessage['role'] = 'viewer', id = `m${++n}`) => {
-    handle({ id, channel: 'demo', text, user: { userId: 'u1', login: 'alice', displayName: 'Alice' }, role, at: clock });
+  const say = async (text: string, role: IncomingMessage['role'] = 'viewer', id = `m${++n}`, sentAt?: number) => {
+    handle({ id, channel: 'demo', text, user: { userId: 'u1', login: 'alice', displayName: 'Alice' }, role, at: clock, ...(sentAt === undefined ? {} : { sentAt }) });
     await tasks.idle();
   };
-  return { say, sent, notices, errorLog, tick: (ms: number) => (clock += ms) };
+  return { say, sent, notices, errorLog, tick: (ms: number) => (clock += ms), now: () => clock };
 }
 
 describe('the message handler', () => {
@@ -69,6 +69,16 @@ describe('the message handler', () => {
     t.tick(5_000);
     await t.say('!pledge 3 half', 'viewer', 'abc');
     expect(pledge).toHaveBeenCalledTimes(1);
+  });
+
+  it('tells the pledge service how far behind chat each line reached the bot', async () => {
+    const pledge = vi.fn(async () => Promise.reject(errors.overloaded()));
+    const t = setup({ missions: { pledge } }, 0);
+    await t.say('!pledge 1 10', 'viewer', 'fresh', t.now() - 30); // 30 ms on the wire: the reference
+    await t.say('!pledge 1 10', 'viewer', 'late', t.now() - 3_030);
+    await t.say('!pledge 1 10', 'viewer', 'unstamped');
+    const behind = pledge.mock.calls.map((call) => (call as unknown as [unknown, { behindMs?: number }])[1].behindMs);
+    expect(behind).toEqual([0, 3_000, 0]);
   });
 
   it('turns domain errors into a localised error reply', async () => {

@@ -39,6 +39,15 @@ describe('toIncomingMessage', () => {
     });
   });
 
+  it("keeps Twitch's send time (tmi-sent-ts) when the line carries a valid one", () => {
+    expect(toIncomingMessage('#demo', { ...base, 'tmi-sent-ts': '1795271386789' }, 'hi', 'missionbot', 7)?.sentAt).toBe(1_795_271_386_789);
+    for (const bad of [undefined, '', 'soon', '12.5', '1e400']) {
+      const message = toIncomingMessage('#demo', { ...base, 'tmi-sent-ts': bad }, 'hi', 'missionbot', 7);
+      expect(message).not.toBeNull();
+      expect(message).not.toHaveProperty('sentAt');
+    }
+  });
+
   it('ignores the bot itself and lines without user-id or id', () => {
     expect(toIncomingMessage('#demo', { ...base, username: 'MissionBot' }, 'hi', 'missionbot', 0)).toBeNull();
     expect(toIncomingMessage('#demo', { ...base, 'user-id': undefined }, 'hi', 'missionbot', 0)).toBeNull();
