@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { sendNow, type SqlRunner } from '../../db/pipeline.js';
+import { sendNow, type SqlRow as Row, type SqlRunner } from '../../db/pipeline.js';
 import type { TransferKind } from '../../db/schema.js';
 
 export interface TransferInput {
@@ -23,7 +23,6 @@ export interface SystemAccounts {
   mint: number;
 }
 
-type Row = Record<string, unknown>;
 const rows = <T>(result: { rows: Row[] }) => result.rows as T[];
 /**
  * Binds a JS array as one Postgres array parameter (a bare array would expand to a list). Arrays
