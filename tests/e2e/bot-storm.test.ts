@@ -51,6 +51,13 @@ async function pledgesByViewer(login: string, number: number): Promise<Map<strin
   }
 }
 
+/** Says `command` (a `!mission` line) as alice and waits until the bot announces the mission live. */
+async function openLiveMission(ch: string, command: string): Promise<void> {
+  const live = sim.waitForBotMessage(ch, 'is live', 8_000);
+  sim.say(ch, 'alice', command);
+  await live;
+}
+
 const potOf = async (login: string, number: number) =>
   (await runtime.services.missions.get(await runtime.services.channels.get(login), number)).pot;
 
@@ -85,9 +92,7 @@ afterAll(async () => {
 describe('a pledge storm', () => {
   it('lands 500 pledges in ~5 s while chat stays inside the non-moderator budget', async () => {
     const ch = 'storm';
-    const live = sim.waitForBotMessage(ch, 'is live', 8_000);
-    sim.say(ch, 'alice', '!mission Clear the raid blindfolded 100 1h');
-    await live;
+    await openLiveMission(ch, '!mission Clear the raid blindfolded 100 1h');
 
     const viewers = Array.from({ length: 500 }, (_, i) => ({ login: `viewer${i}`, amount: 10 + (i % 7) }));
     const expectedPot = 100 + viewers.reduce((sum, v) => sum + v.amount, 0);
@@ -127,9 +132,7 @@ describe('a pledge storm', () => {
 describe('a dropped connection', () => {
   it('reconnects, rejoins and handles what comes after, once each', async () => {
     const ch = 'flaky';
-    const live = sim.waitForBotMessage(ch, 'is live', 8_000);
-    sim.say(ch, 'alice', '!mission Hold the point 100');
-    await live;
+    await openLiveMission(ch, '!mission Hold the point 100');
 
     const before = Array.from({ length: 10 }, (_, i) => `early${i}`);
     for (const login of before) sim.say(ch, login, '!pledge 1 20');
@@ -161,9 +164,7 @@ describe('a dropped connection', () => {
 describe('a bot behind chat', () => {
   it('refuses the pledge of a line that reached it seconds late, with the busy line, and takes the fresh ones', async () => {
     const ch = 'laggy';
-    const live = sim.waitForBotMessage(ch, 'is live', 8_000);
-    sim.say(ch, 'alice', '!mission Speedrun the tutorial 100 1h');
-    await live;
+    await openLiveMission(ch, '!mission Speedrun the tutorial 100 1h');
     sim.say(ch, 'punctual', '!pledge 1 20');
     await eventually(async () => (await potOf(ch, 1)) === 120);
 
