@@ -78,6 +78,11 @@ async function main(): Promise<void> {
       'info',
     ],
     ['chat line → overlay update, p50 / p99', `${fmt(storm.p50Ms)} / ${fmt(storm.p99Ms)} ms (${storm.probesShown}/${storm.probes} probes shown)`, 'p99 ≤ 150 ms'],
+    [
+      "the same, split at its batch's start: line → batch begins; batch begins → shown (p50 / p99)",
+      `${fmt(storm.split.toBatch.p50Ms)} / ${fmt(storm.split.toBatch.p99Ms)} ms; ${fmt(storm.split.batchToShown.p50Ms)} / ${fmt(storm.split.batchToShown.p99Ms)} ms`,
+      'info',
+    ],
     ['naive: one tx per pledge, escrow hot row + mission re-read (16 callers)', `${fmt(naive.perSecond)}/s, p99 ${fmt(naive.p99Ms)} ms, audit ${naive.audit}`, 'baseline'],
     ['ratio end-to-end batched / naive (same run)', `${fmt(storm.committedPerSecond / naive.perSecond, 1)}×`, '≥ 10×'],
     ['batched at the service level (2,000 callers, no chat)', `${fmt(batched.perSecond)}/s, p99 ${fmt(batched.p99Ms)} ms, audit ${batched.audit}`, 'info'],

@@ -50,6 +50,13 @@ export interface StormFigures {
   drainS: number;
   p50Ms: number;
   p99Ms: number;
+  /**
+   * The same probes split at their batch's start (`pledges.created_at`, the transaction's start on
+   * Postgres's clock, the same machine's): chat line → batch begins (simulator, tmi.js, bot, the
+   * batcher's queue), and batch begins → shown (the batch, the event bus, the coalescer's tick,
+   * the writes to every socket, the last client's read).
+   */
+  split: { toBatch: { p50Ms: number; p99Ms: number }; batchToShown: { p50Ms: number; p99Ms: number } };
   probes: number;
   probesShown: number;
   clientsConnected: number;
@@ -186,6 +193,12 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   throw new Error('app did not become healthy');
 }
 
+interface ProbeLatency {
+  total: number;
+  toBatch: number;
+  batchToShown: number;
+}
+
 /**
  * Chat → overlay latency of each committed probe. Probe i pledges 10 + i points, so a committed
  * probe is known by its amount whoever sent it, and it counts as shown once an overlay update
@@ -193,18 +206,22 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
  * never enter the pot). With two writers a later batch can commit first, which can only make a
  * probe look later than it was (conservative).
  */
-async function probeLatencies(world: BenchWorld, missionId: number, sentAt: readonly number[], pots: readonly { t: number; pot: number }[]): Promise<number[]> {
+async function probeLatencies(world: BenchWorld, missionId: number, sentAt: readonly number[], pots: readonly { t: number; pot: number }[]): Promise<ProbeLatency[]> {
   const r = await world.database.db.execute(sql`
-    SELECT p.amount, u.login FROM pledges p JOIN users u ON u.user_id = p.user_id WHERE p.mission_id = ${missionId} ORDER BY p.id`);
-  const latencies: number[] = [];
+    SELECT p.amount, u.login, extract(epoch FROM p.created_at)::float8 * 1000 AS batch_at
+    FROM pledges p JOIN users u ON u.user_id = p.user_id WHERE p.mission_id = ${missionId} ORDER BY p.id`);
+  const latencies: ProbeLatency[] = [];
   let potThen = 0;
   let next = 0;
-  for (const row of r.rows as { amount: number | string; login: string }[]) {
+  for (const row of r.rows as { amount: number | string; login: string; batch_at: number }[]) {
     potThen += Number(row.amount);
     if (!row.login.startsWith('probe')) continue;
     while (next < pots.length && pots[next]!.pot < potThen) next++;
     const sent = sentAt[Number(row.amount) - 10];
-    if (next < pots.length && sent !== undefined) latencies.push(pots[next]!.t - sent);
+    if (next < pots.length && sent !== undefined) {
+      const shown = pots[next]!.t;
+      latencies.push({ total: shown - sent, toBatch: row.batch_at - sent, batchToShown: shown - row.batch_at });
+    }
   }
   return latencies;
 }
@@ -421,7 +438,10 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     if (traceTimer) clearInterval(traceTimer);
     const latencies = await probeLatencies(world, probe.id, probeSent, probePots);
     const shown = latencies.length;
-    const sorted = latencies.sort((a, b) => a - b);
+    const sortedBy = (pick: (l: ProbeLatency) => number) => latencies.map(pick).sort((a, b) => a - b);
+    const sorted = sortedBy((l) => l.total);
+    const toBatch = sortedBy((l) => l.toBatch);
+    const batchToShown = sortedBy((l) => l.batchToShown);
     return {
       sentPerSecond: sent / sendSeconds,
       committedPerSecond: (c1 - c0) / sendSeconds,
@@ -430,6 +450,10 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
       drainS: Math.max(0, drainS),
       p50Ms: percentile(sorted, 50),
       p99Ms: percentile(sorted, 99),
+      split: {
+        toBatch: { p50Ms: percentile(toBatch, 50), p99Ms: percentile(toBatch, 99) },
+        batchToShown: { p50Ms: percentile(batchToShown, 50), p99Ms: percentile(batchToShown, 99) },
+      },
       probes,
       probesShown: shown,
       clientsConnected: connected,
