@@ -193,24 +193,25 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   throw new Error('app did not become healthy');
 }
 
-interface ProbeLatency {
-  total: number;
-  toBatch: number;
-  batchToShown: number;
+/** One committed probe's times (ms since the epoch): sent by the simulator, its batch began, shown. */
+interface ProbeTimes {
+  sent: number;
+  batchAt: number;
+  shown: number;
 }
 
 /**
- * Chat → overlay latency of each committed probe. Probe i pledges 10 + i points, so a committed
+ * Chat → overlay times of each committed probe. Probe i pledges 10 + i points, so a committed
  * probe is known by its amount whoever sent it, and it counts as shown once an overlay update
  * carries a pot of at least every pledge up to and including it (pledge id order; refused probes
  * never enter the pot). With two writers a later batch can commit first, which can only make a
  * probe look later than it was (conservative).
  */
-async function probeLatencies(world: BenchWorld, missionId: number, sentAt: readonly number[], pots: readonly { t: number; pot: number }[]): Promise<ProbeLatency[]> {
+async function committedProbeTimes(world: BenchWorld, missionId: number, sentAt: readonly number[], pots: readonly { t: number; pot: number }[]): Promise<ProbeTimes[]> {
   const r = await world.database.db.execute(sql`
     SELECT p.amount, u.login, extract(epoch FROM p.created_at)::float8 * 1000 AS batch_at
     FROM pledges p JOIN users u ON u.user_id = p.user_id WHERE p.mission_id = ${missionId} ORDER BY p.id`);
-  const latencies: ProbeLatency[] = [];
+  const times: ProbeTimes[] = [];
   let potThen = 0;
   let next = 0;
   for (const row of r.rows as { amount: number | string; login: string; batch_at: number }[]) {
@@ -218,12 +219,9 @@ async function probeLatencies(world: BenchWorld, missionId: number, sentAt: read
     if (!row.login.startsWith('probe')) continue;
     while (next < pots.length && pots[next]!.pot < potThen) next++;
     const sent = sentAt[Number(row.amount) - 10];
-    if (next < pots.length && sent !== undefined) {
-      const shown = pots[next]!.t;
-      latencies.push({ total: shown - sent, toBatch: row.batch_at - sent, batchToShown: shown - row.batch_at });
-    }
+    if (next < pots.length && sent !== undefined) times.push({ sent, batchAt: row.batch_at, shown: pots[next]!.t });
   }
-  return latencies;
+  return times;
 }
 
 /**
@@ -436,12 +434,12 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     const { dropped, probePots } = (await nextMessage(overlays)) as { dropped: number; probePots: { t: number; pot: number }[] };
     clearInterval(rssTimer);
     if (traceTimer) clearInterval(traceTimer);
-    const latencies = await probeLatencies(world, probe.id, probeSent, probePots);
-    const shown = latencies.length;
-    const sortedBy = (pick: (l: ProbeLatency) => number) => latencies.map(pick).sort((a, b) => a - b);
-    const sorted = sortedBy((l) => l.total);
-    const toBatch = sortedBy((l) => l.toBatch);
-    const batchToShown = sortedBy((l) => l.batchToShown);
+    const times = await committedProbeTimes(world, probe.id, probeSent, probePots);
+    const shown = times.length;
+    const sortedBy = (pick: (l: ProbeTimes) => number) => times.map(pick).sort((a, b) => a - b);
+    const sorted = sortedBy((l) => l.shown - l.sent);
+    const toBatch = sortedBy((l) => l.batchAt - l.sent);
+    const batchToShown = sortedBy((l) => l.shown - l.batchAt);
     return {
       sentPerSecond: sent / sendSeconds,
       committedPerSecond: (c1 - c0) / sendSeconds,
