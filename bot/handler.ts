@@ -111,9 +111,9 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
       behindMs,
       services: deps.services,
       now: deps.now,
-      reply(key, params, priority) {
+      reply(key, params, priority, mission) {
         const text = renderFor(channel, key, params as LooseParams);
-        if (text !== '') deps.enqueue(channel.login, { text, priority });
+        if (text !== '') deps.enqueue(channel.login, { text, priority, ...(mission ? { mission } : {}) });
       },
       replyText(text, priority) {
         if (text !== '') deps.enqueue(channel.login, { text, priority });

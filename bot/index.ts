@@ -13,6 +13,7 @@ import { createMessageHandler } from './handler.js';
 import {
   createOutbox,
   createPledgeCoalescer,
+  missionScope,
   setTimeoutSchedule,
   type OutboxPolicy,
   type PledgeConfirmation,
@@ -136,6 +137,8 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
       priority: 'confirm',
       // A newer summary replaces one still waiting; the coalescer counts from the last one seen.
       key: `pledges:${login}:${confirmation.missionNumber}`,
+      // A pot figure: dropped unsent once the verdict has announced the final one.
+      mission: missionScope.pot(confirmation.missionNumber),
       onSent: () => coalescer.acknowledge(login, confirmation),
     });
   }
