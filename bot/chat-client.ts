@@ -26,6 +26,14 @@ export interface BotChannelState {
   broadcaster: boolean;
 }
 
+/** What a ROOMSTATE says of the chat modes that hold back the bot's lines (absent: unchanged). */
+export interface RoomModes {
+  /** Slow mode in seconds, 0 when off. */
+  slowSeconds?: number;
+  /** A followers-, subscribers- or emote-only mode was turned off. */
+  restrictionLifted?: boolean;
+}
+
 /** A chat connection. Channel names are logins, lower case, without `#`. */
 export interface ChatClient {
   /** Opens the connection; resolves once logged in (or rejects, while reconnection continues). */
@@ -37,5 +45,10 @@ export interface ChatClient {
   say(channel: string, text: string): Promise<void>;
   onMessage(handler: (message: IncomingMessage) => void): void;
   onUserState(handler: (channel: string, state: BotChannelState) => void): void;
+  /** A NOTICE in a channel: Twitch's `msg-id` and text (why a line of the bot was not shown). */
+  onNotice(handler: (channel: string, msgId: string, text: string) => void): void;
+  onRoomModes(handler: (channel: string, modes: RoomModes) => void): void;
+  /** The channel can take lines (joined on an open connection), or no longer can. */
+  onChannelReady(handler: (channel: string, ready: boolean) => void): void;
   close(): Promise<void>;
 }

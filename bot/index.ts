@@ -55,6 +55,8 @@ export interface BotHandle {
   readonly running: boolean;
   /** Channels the bot has asked to join. */
   channels(): string[];
+  /** Channels where Twitch refuses the bot's lines (banned, timed out, a chat mode), and why. */
+  mutedChannels(): { channel: string; reason: string }[];
   /** Resolves when every message received so far has been handled and replied to (tests, shutdown). */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -92,7 +94,7 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
   if (!client) {
     if (!botUsername || !botToken) {
       log.warn('chat bot not started: set TWITCH_BOT_USERNAME and TWITCH_BOT_TOKEN (oauth:…) to enable it');
-      return { running: false, channels: () => [], idle: () => Promise.resolve(), stop: () => Promise.resolve() };
+      return { running: false, channels: () => [], mutedChannels: () => [], idle: () => Promise.resolve(), stop: () => Promise.resolve() };
     }
     client = createTmiClient({
       ircUrl: config.twitch.ircUrl,
@@ -161,7 +163,30 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
     options.onChatActivity?.(message);
     onMessage(message);
   });
-  chat.onUserState((login, state) => outbox.setModerator(login, state.mod));
+  const warnedNotModerator = new Set<string>();
+  chat.onUserState((login, state) => {
+    outbox.setModerator(login, state.mod);
+    if (!state.mod && !warnedNotModerator.has(login)) {
+      warnedNotModerator.add(login);
+      log.warn({ channel: login }, `the bot is not a moderator in #${login}: Twitch limits it to one line a second and 20 per 30 s; type /mod ${botUsername ?? 'the bot'} in that chat`);
+    } else if (state.mod) warnedNotModerator.delete(login);
+  });
+  // A line Twitch refused: the outbox resends it, or holds the channel while the bot cannot speak.
+  const mutedReason = new Map<string, string>();
+  chat.onNotice((login, msgId, text) => {
+    outbox.notice(login, msgId, text);
+    const muted = outbox.mutedChannels().find((m) => m.channel === login);
+    if (muted && mutedReason.get(login) !== muted.reason) {
+      mutedReason.set(login, muted.reason);
+      log.error({ channel: login, notice: muted.reason, text }, `Twitch refuses the bot's lines in #${login}; they wait until it may speak again`);
+    } else if (!muted) mutedReason.delete(login);
+  });
+  chat.onRoomModes((login, modes) => {
+    if (modes.slowSeconds !== undefined) outbox.setSlowMode(login, modes.slowSeconds);
+    if (modes.restrictionLifted) outbox.noteRoomModeLifted(login);
+  });
+  // Lines wait while the connection is down or the channel not yet joined, instead of failing.
+  chat.onChannelReady((login, ready) => outbox.setReady(login, ready));
 
   const unsubscribe = startAnnouncer({
     bus,
@@ -179,6 +204,7 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
     for (const login of wanted) {
       if (joined.has(login)) continue;
       joined.add(login);
+      outbox.setReady(login, false);
       await chat.join(login);
       log.info({ channel: login }, 'joined channel');
     }
@@ -197,6 +223,7 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
   return {
     running: true,
     channels: () => [...joined],
+    mutedChannels: () => outbox.mutedChannels(),
     async idle() {
       await tasks.idle();
       await outbox.flush();

@@ -1,7 +1,7 @@
 /** {@link ChatClient} on tmi.js 1.8.5. Translation only: no business rules live here. */
 import tmi from 'tmi.js';
 import type { Logger } from 'pino';
-import type { BotChannelState, ChatClient, IncomingMessage } from './chat-client.js';
+import type { BotChannelState, ChatClient, IncomingMessage, RoomModes } from './chat-client.js';
 import { channelLogin, channelStateOf, toIncomingMessage, type ChatTags } from './incoming.js';
 
 export interface TmiClientOptions {
@@ -73,7 +73,9 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
   const now = options.now ?? Date.now;
   const log = logger.child({ component: 'tmi' });
   const client = new tmi.Client({
-    options: { skipUpdatingEmotesets: true, joinInterval: 300 },
+    // Twitch allows 20 JOINs per 10 s per account; 600 ms apart keeps a margin. Viewers' JOIN and
+    // PART (membership) are not used and would only cost parsing.
+    options: { skipUpdatingEmotesets: true, joinInterval: 600, skipMembership: true },
     connection: {
       ...connectionFromUrl(options.ircUrl),
       reconnect: true,
@@ -93,6 +95,16 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
   const inbox = createInbox(client as unknown as TmiInternals, options.sliceMs ?? 8, options.maxBacklog ?? 2_000);
   const messageHandlers: ((m: IncomingMessage) => void)[] = [];
   const stateHandlers: ((channel: string, state: BotChannelState) => void)[] = [];
+  const noticeHandlers: ((channel: string, msgId: string, text: string) => void)[] = [];
+  const modeHandlers: ((channel: string, modes: RoomModes) => void)[] = [];
+  const readyHandlers: ((channel: string, ready: boolean) => void)[] = [];
+  const ready = new Set<string>();
+  const setReady = (channel: string, on: boolean): void => {
+    if (ready.has(channel) === on) return;
+    if (on) ready.add(channel);
+    else ready.delete(channel);
+    for (const handler of readyHandlers) handler(channel, on);
+  };
   // tmi.js rejoins `opts.channels` ∪ its joined list after every reconnect; keeping our channels
   // in `opts.channels` also covers a join asked for while disconnected. PART removes them.
   const wanted = client.getOptions().channels ?? [];
@@ -118,8 +130,23 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
     }
     handleMessage(message);
   };
+  client.on('notice', (channel, msgId, text) => {
+    const login = channelLogin(channel);
+    for (const handler of noticeHandlers) handler(login, String(msgId), String(text));
+  });
+  // Twitch answers a JOIN with ROOMSTATE (all modes); later ones carry only what changed.
+  client.on('roomstate', (channel, tags) => {
+    const login = channelLogin(channel);
+    setReady(login, true);
+    const modes = roomModesOf(tags as Record<string, unknown>);
+    if (modes.slowSeconds !== undefined || modes.restrictionLifted) for (const handler of modeHandlers) handler(login, modes);
+  });
+  client.on('part', (channel, _username, self) => {
+    if (self) setReady(channelLogin(channel), false);
+  });
   let closing = false;
   client.on('disconnected', (reason) => {
+    for (const login of [...ready]) setReady(login, false);
     if (closing) log.info('chat disconnected');
     else log.warn({ reason }, 'chat disconnected; reconnecting');
   });
@@ -159,6 +186,15 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
     onUserState(handler) {
       stateHandlers.push(handler);
     },
+    onNotice(handler) {
+      noticeHandlers.push(handler);
+    },
+    onRoomModes(handler) {
+      modeHandlers.push(handler);
+    },
+    onChannelReady(handler) {
+      readyHandlers.push(handler);
+    },
     async close() {
       closing = true;
       inbox.close();
@@ -168,6 +204,18 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
       await client.disconnect().catch(() => undefined);
     },
   };
+}
+
+/** tmi.js parses ROOMSTATE tags loosely: `slow` may be false, "0" or "30"; off is "0"/false/"-1". */
+export function roomModesOf(tags: Record<string, unknown>): RoomModes {
+  const modes: RoomModes = {};
+  if ('slow' in tags) {
+    const seconds = Number(tags.slow === false ? 0 : tags.slow);
+    modes.slowSeconds = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+  }
+  const off = (value: unknown): boolean => value === false || value === '0' || value === '-1' || value === 0 || value === -1;
+  if (['followers-only', 'subs-only', 'emote-only'].some((tag) => tag in tags && off(tags[tag]))) modes.restrictionLifted = true;
+  return modes;
 }
 
 /**

@@ -90,10 +90,20 @@ export interface ChatSimulator {
   dropConnections(): void;
   /** While false, new websocket connections are refused with HTTP 503. */
   setAcceptConnections(accept: boolean): void;
+  /** Resolves at the next connection attempt that is refused (a client noticed it was cut off). */
+  waitForRefusedConnection(timeoutMs?: number): Promise<void>;
   /** Changes the accepted tokens; null accepts any `oauth:` token. */
   setValidTokens(tokens: Iterable<string> | null): void;
   /** Sends RECONNECT, as Twitch does before maintenance. */
   sendReconnect(): void;
+  /**
+   * Makes Twitch refuse `login`'s lines in `channel` with a NOTICE of this `msg-id` (e.g.
+   * `msg_banned`, `msg_timedout`, `msg_followersonly`), as it does to a banned, timed-out or
+   * non-following sender; null lifts it. Refused lines are not shown and get no USERSTATE.
+   */
+  setRestriction(channel: string, login: string, restriction: { msgId: string; text: string } | null): void;
+  /** Changes chat modes and sends the ROOMSTATE update Twitch sends (only the changed tags). */
+  setRoomMode(channel: string, mode: { slow?: number; followersOnly?: number; subsOnly?: boolean; emoteOnly?: boolean }): void;
   /** Server-side PING to every registered client; resolves with how many answered in time. */
   ping(timeoutMs?: number): Promise<number>;
   /** Whether a client (of `login`, if given) is in the channel. */
@@ -135,6 +145,7 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
   const remembered: (string | undefined)[] = new Array<string | undefined>(MAX_REMEMBERED);
   let evictAt = 0;
   const lockedUntil = new Map<string, number>();
+  const restrictions = new Map<string, { msgId: string; text: string }>();
   let validTokens: Set<string> | null = options.validTokens ? new Set([...options.validTokens].map(tokenOf)) : null;
   let accepting = true;
   let nextId = 1;
@@ -142,7 +153,11 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
   const wss = new WebSocketServer({
     host,
     port: options.port ?? 0,
-    verifyClient: (_info, done) => (accepting ? done(true) : done(false, 503, 'Service Unavailable')),
+    verifyClient: (_info, done) => {
+      if (accepting) return done(true);
+      events.emit('refused');
+      return done(false, 503, 'Service Unavailable');
+    },
   });
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', resolve);
@@ -179,13 +194,24 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     const id = randomUUID();
     let dropped = false;
     let relayed = raw;
-    if (options.enforceLimits) {
+    const notice = (msgId: string, trailing: string): void => {
+      session.send([{ tags: [['msg-id', msgId]], prefix: SERVER, command: 'NOTICE', params: [channelTarget(channel)], trailing }]);
+    };
+    const restriction = restrictions.get(`${channel} ${login}`);
+    if (restriction) {
+      dropped = true;
+      notice(restriction.msgId, restriction.text);
+    } else if (options.enforceLimits) {
       const locked = (lockedUntil.get(login) ?? 0) > at;
       if (violations.includes('rate') && !locked) lockedUntil.set(login, at + limits.lockoutMs);
       dropped = locked || violations.includes('rate') || violations.includes('duplicate');
+      // Below moderator, Twitch refuses a second line within 1 s with msg_ratelimit.
+      const tooSoon = !privileged && (prior.at(-1)?.at ?? Number.NEGATIVE_INFINITY) > at - 1_000;
       if (violations.includes('duplicate') && !locked) {
-        session.send([{ tags: [['msg-id', 'msg_duplicate']], prefix: SERVER, command: 'NOTICE', params: [channelTarget(channel)],
-          trailing: 'Your message was not sent because it is identical to the previous one you sent, less than 30 seconds ago.' }]);
+        notice('msg_duplicate', 'Your message was not sent because it is identical to the previous one you sent, less than 30 seconds ago.');
+      } else if (tooSoon && !locked) {
+        dropped = true;
+        notice('msg_ratelimit', 'Your message was not sent because you are sending messages too quickly.');
       }
       if (!dropped && violations.includes('length')) relayed = [...raw].slice(0, limits.maxLength).join('');
     }
@@ -200,8 +226,9 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
         prefix: `${login}!${login}@${login}.${SERVER}`, command: 'PRIVMSG', params: [channelTarget(channel)], trailing: relayed,
       }, session);
     }
-    // Twitch confirms every PRIVMSG with the sender's USERSTATE for that channel.
-    if (session.hasCap('twitch.tv/commands')) {
+    // Twitch confirms every PRIVMSG it shows with the sender's USERSTATE for that channel; a
+    // refused one gets its NOTICE instead.
+    if (!dropped && session.hasCap('twitch.tv/commands')) {
       session.send([{ tags: registry.userstateTags(channel, login, id), prefix: SERVER, command: 'USERSTATE', params: [channelTarget(channel)] }]);
     }
     events.emit('bot-message', message);
@@ -336,11 +363,28 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     setAcceptConnections(accept) {
       accepting = accept;
     },
+    waitForRefusedConnection(timeoutMs = 5000) {
+      return waitFor('refused', () => true, timeoutMs, 'a refused connection attempt').then(() => undefined);
+    },
     setValidTokens(tokens) {
       validTokens = tokens === null ? null : new Set([...tokens].map(tokenOf));
     },
     sendReconnect() {
       for (const s of sessions) if (s.registered) s.send([{ prefix: SERVER, command: 'RECONNECT' }]);
+    },
+    setRestriction(channel, login, restriction) {
+      const key = `${channelName(channel)} ${login.toLowerCase()}`;
+      if (restriction === null) restrictions.delete(key);
+      else restrictions.set(key, restriction);
+    },
+    setRoomMode(channel, mode) {
+      const name = channelName(channel);
+      const tags: [string, string][] = [['room-id', registry.roomstateTags(name).find(([k]) => k === 'room-id')?.[1] ?? '']];
+      if (mode.slow !== undefined) tags.push(['slow', String(mode.slow)]);
+      if (mode.followersOnly !== undefined) tags.push(['followers-only', String(mode.followersOnly)]);
+      if (mode.subsOnly !== undefined) tags.push(['subs-only', mode.subsOnly ? '1' : '0']);
+      if (mode.emoteOnly !== undefined) tags.push(['emote-only', mode.emoteOnly ? '1' : '0']);
+      broadcast(name, { tags, prefix: SERVER, command: 'ROOMSTATE', params: [channelTarget(name)] });
     },
     async ping(timeoutMs = 2000) {
       const targets = [...sessions].filter((s) => s.registered);
