@@ -126,10 +126,14 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
   /** Whether USERSTATE has confirmed moderator status since the last line went out. */
   const confirmedModerator = (state: ChannelState): boolean => state.moderator && state.sendsSinceUserstate === 0;
 
-  /** Puts a line back at the head of its channel's queue; false when it has no retries left. */
+  /**
+   * Puts a line back at the head of its channel's queue; false when it has no retries left or
+   * its mission has moved on meanwhile (a refused "is live" is not resent after the verdict).
+   */
   const requeue = (state: ChannelState, line: SentLine): boolean => {
     const { entry } = line;
     if (entry.message.priority !== 'verdict' && entry.retries >= maxRetries) return false;
+    if (entry.message.mission && !state.stages.stillTrue(entry.message.mission)) return false;
     const lastPart = line.part === entry.parts.length - 1;
     const message: OutgoingMessage = { ...entry.message };
     delete message.key;

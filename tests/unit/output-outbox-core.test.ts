@@ -300,6 +300,15 @@ describe('outbox core', () => {
       expect(core.stats('chan', 121_100).muted).toBeNull();
     });
 
+    it('does not resend a refused line that the mission has made untrue meanwhile', () => {
+      const core = createOutboxCore();
+      core.enqueue('chan', { text: '#2 is live!', priority: 'announce', mission: missionScope.opened(2) }, 0);
+      core.take(0);
+      core.enqueue('chan', { text: '#2 failed', priority: 'verdict', mission: missionScope.verdict(2) }, 10);
+      expect(core.notice('chan', 'msg_ratelimit', 'too quickly', 20).map((d) => [d.message.text, d.reason])).toEqual([['#2 is live!', 'send-failed']]);
+      expect(core.take(5_000).sends.map((s) => s.text)).toEqual(['#2 failed']);
+    });
+
     it('gives up a line automod refused, and ignores notices that are not about its lines', () => {
       const core = createOutboxCore();
       core.enqueue('chan', { text: '#1 "bad words" proposed', priority: 'announce' }, 0);
