@@ -1,6 +1,6 @@
 /**
  * The bot's view of chat. Commands and the announcer only see this interface, so tmi.js can be
- * swapped for @twurple/chat or EventSub without touching them (STYLE "Wiring").
+ * swapped for @twurple/chat or EventSub without touching them.
  */
 import type { ChatRole } from '../server/domain/actor.js';
 

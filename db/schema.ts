@@ -1,7 +1,7 @@
 /**
  * Database schema. The ledger's rules live here as constraints, not only in code:
  * non-negative wallets/escrows/treasuries, positive transfer amounts, one settlement per pledge,
- * unique idempotency keys and unique mission numbers per channel (SPEC §6).
+ * unique idempotency keys and unique mission numbers per channel.
  */
 import { sql } from 'drizzle-orm';
 import {

@@ -1,4 +1,4 @@
-/** What a chat command is and what it gets to work with (STYLE "Wiring": registry of small objects). */
+/** What a chat command is and what it gets to work with: a registry of small objects. */
 import type { Actor, ChatRole, ChatUser } from '../../server/domain/actor.js';
 import type { Channel } from '../../server/services/channels.js';
 import type { Services } from '../../server/services/index.js';

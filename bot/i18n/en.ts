@@ -1,6 +1,6 @@
 import type { Catalog } from './keys.js';
 
-/** English replies (SPEC §12): short, mission number first, the channel's currency name. */
+/** English replies: short, mission number first, the channel's currency name. */
 export const en: Catalog = {
   proposed: (a) =>
     `#${a.s('number')} "${a.text('text')}" proposed by @${a.s('user')} (${a.pts('amount')} ${a.currency}) — mods: !mission approve ${a.s('number')}`,

@@ -1,7 +1,7 @@
 import { josa } from './format.js';
 import type { Catalog } from './keys.js';
 
-/** Korean replies (SPEC §12 examples). Polite 해요체, no particles that depend on the noun. */
+/** Korean replies. Polite 해요체, no particles that depend on the noun. */
 export const ko: Catalog = {
   proposed: (a) =>
     `#${a.s('number')} "${a.text('text')}" 미션 신청: @${a.s('user')} (${a.pts('amount')} ${a.currency}) — 모더: !mission approve ${a.s('number')}`,

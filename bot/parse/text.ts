@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from './result.js';
 
-/** Longest mission text, in code points (SPEC §4 / issue). */
+/** Longest mission text, in code points. */
 export const MAX_TEXT_LENGTH = 200;
 /** Longer moderator reasons are cut, not refused: the verdict matters more than the note. */
 export const MAX_REASON_LENGTH = 200;

@@ -1,5 +1,5 @@
 /**
- * Per-channel settings (SPEC §7). Durations are whole seconds in storage and in the API.
+ * Per-channel settings. Durations are whole seconds in storage and in the API.
  * Stored as a JSON object holding only what differs from the defaults, so new defaults reach
  * existing channels.
  */

@@ -1,6 +1,6 @@
 /**
  * Mission timers and settlement on BullMQ: the scheduler the services call, the workers that
- * run the jobs, and start-up reconciliation (SPEC §5). Job ids are deterministic, processors
+ * run the jobs, and start-up reconciliation. Job ids are deterministic, processors
  * idempotent: a stale or repeated job finds nothing to do.
  */
 import { DelayedError, type Job } from 'bullmq';

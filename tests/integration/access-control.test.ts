@@ -1,5 +1,5 @@
 /**
- * Access control, table-driven (issue 7): every write route × every kind of caller. Only the
+ * Access control, table-driven: every write route × every kind of caller. Only the
  * intended callers succeed; every other one gets 401 (no or bad credential) or 403 (the wrong
  * one) as `{error:{code,message}}`, and the journal does not move. Then the rate limits (per
  * token, per IP, the bot exempt by a high limit, the overlay per IP) and the secure headers.

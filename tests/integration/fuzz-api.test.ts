@@ -1,5 +1,5 @@
 /**
- * Hostile input (issue 7): random JSON of any shape, deep nesting, huge strings and wrong types
+ * Hostile input: random JSON of any shape, deep nesting, huge strings and wrong types
  * against every write route with valid credentials, random query strings on the reads, websocket
  * frames of any shape on the overlay, awkward mission text, and Idempotency-Key replays. Always a
  * 4xx `{error:{code,message}}` (never a 5xx, never a crash) and the journal unchanged.
