@@ -83,9 +83,14 @@ export interface PledgeBatcherOptions {
   knownUsers?: number;
   /** After each committed (or failed) batch: size and wall time, for metrics and the benchmark. */
   onBatch?: (info: { size: number; ms: number; ok: boolean }) => void;
-  /** Each pledge refused at once with OVERLOADED. */
-  onRefused?: () => void;
+  /**
+   * Each pledge refused at once with OVERLOADED: `backlog` (what is queued could not commit in
+   * time), `behind` (the bot is too far behind chat) or `closing` (shutting down).
+   */
+  onRefused?: (reason: RefusalReason) => void;
 }
+
+export type RefusalReason = 'backlog' | 'behind' | 'closing';
 
 export interface PledgeBatcher {
   submit(request: PledgeRequest): Promise<PledgeOutcome>;
@@ -134,7 +139,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   function submit(request: PledgeRequest): Promise<PledgeOutcome> {
     const behind = (request.behindMs ?? 0) > maxBehindMs;
     if (closing || behind || accepted >= maxQueued || !admission.admits(accepted, oldestBatchMs())) {
-      options.onRefused?.();
+      options.onRefused?.(closing ? 'closing' : behind ? 'behind' : 'backlog');
       return Promise.reject(errors.overloaded());
     }
     return new Promise<PledgeOutcome>((resolve, reject) => {
