@@ -58,13 +58,13 @@ export interface PledgeBatcherOptions {
   /** Accepted-but-uncommitted pledges beyond which new ones are refused (hard cap). Default 20,000. */
   maxQueued?: number;
   /**
-   * A pledge is refused (OVERLOADED) when the accepted-but-uncommitted ones would take longer than
-   * this to commit at the pace of recent batches (see pledge-admission.ts), so what is accepted
-   * commits fast. Below max(1,000, 2 × `maxBatch × writers`) accepted (a full batch running and
-   * one waiting per writer), pledges are always admitted (up to `maxQueued`).
-   * Default 250 ms: at 10,000 lines/s with 2,000 overlays on this 2-core machine, 1,000 ms gave
-   * 6,498 committed/s with p50/p99 948/1,232 ms and 250 ms gave 7,414/s with 241/471 ms (a
-   * shorter queue also keeps less in memory).
+   * A pledge is refused (OVERLOADED) when the accepted-but-uncommitted ones could not commit within
+   * this long at the capacity recent batches have shown, projected to full batches (see
+   * pledge-admission.ts). Below what the writers commit in this time at a cold process's pace (200 ms
+   * per full batch: 5,000 at the defaults), pledges are always admitted (up to `maxQueued`).
+   * Default 1,000 ms: a backlog a viewer would not notice (chat confirmations are coalesced and
+   * paced anyway), and enough for a cold process to take a 5,000-line burst. (A 250 ms bound, with
+   * capacity read from small batches, refused pledges at 5,000 lines/s that the service kept up with.)
    */
   maxWaitMs?: number;
   /**
@@ -128,7 +128,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   const queues = new Map<number, Queue>();
   const memory = createBatchMemory(deps.db);
   const knownUsers = createKnownUsers(options.knownUsers ?? 50_000);
-  const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 250, minQueued: Math.max(1_000, 2 * maxBatch * writers), writers });
+  const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 1_000, writers, maxBatch });
   /** Start times of the batches in flight, oldest first. */
   const batchStarts: number[] = [];
   let accepted = 0;
