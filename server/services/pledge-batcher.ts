@@ -1,5 +1,5 @@
 /**
- * Pledge micro-batcher (issue 6). Pledges queue per channel and are committed together, up to
+ * Pledge micro-batcher. Pledges queue per channel and are committed together, up to
  * `maxBatch` at a time or after `maxDelayMs`, in ONE set-based transaction per batch: the missions
  * are share-locked once, the wallets locked (FOR NO KEY UPDATE, id order) and each pledge decided
  * in arrival order against the running balance (exact: a wallet covering 37 of 200 pledges gets
@@ -8,7 +8,8 @@
  * trips, its statements pipelined: BEGIN with the missions and wallets locks; the write (pledges,
  * journal, wallet debits) with the escrow update and COMMIT.
  * Every caller gets its own result or typed DomainError; each mission gets one coalesced `pledge`
- * event per batch. The queue of accepted-but-uncommitted pledges is bounded by estimated wait and by
+ * event per batch. A batch the database refuses over one item's data is committed in halves, down
+ * to that item, which alone fails (pledge-batch-split.ts). The queue of accepted-but-uncommitted pledges is bounded by estimated wait and by
  * count, and a bot far behind chat has its pledges refused (overflow: OVERLOADED at once).
  */
 import { inPipeline, type Pipeline } from '../../db/pipeline.js';
@@ -35,6 +36,7 @@ import { publishSafely, type ServiceDeps } from './context.js';
 import { missionDto } from './mission-views.js';
 import { createAdmission } from './pledge-admission.js';
 import { createBatchMemory, liveMissionDto } from './pledge-batch-memory.js';
+import { commitSplitting } from './pledge-batch-split.js';
 import { createKnownUsers, decideBatch, MAX_AMOUNT, type Decision, type PledgeRequest } from './pledge-decisions.js';
 import { isPgError, retryOnConflict } from './transaction.js';
 
@@ -76,6 +78,11 @@ export interface PledgeBatcherOptions {
   maxBehindMs?: number;
   /** Batch transactions in flight at once. Default 2. */
   writers?: number;
+  /**
+   * Transactions a batch the database refused over one item's data may take to commit the rest
+   * apart (see pledge-batch-split.ts: ~2·log2(n) per bad item). Default 40: two bad items in 500.
+   */
+  maxSplitRetries?: number;
   /**
    * Users whose login and display name this process has committed recently: their `users` upsert
    * is skipped (most storm pledges come from viewers already seen). Default 50,000.
@@ -125,6 +132,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   const maxQueued = options.maxQueued ?? 20_000;
   const writers = options.writers ?? 2;
   const maxBehindMs = options.maxBehindMs ?? 2_000;
+  const maxSplitRetries = options.maxSplitRetries ?? 40;
   const queues = new Map<number, Queue>();
   const memory = createBatchMemory(deps.db);
   const knownUsers = createKnownUsers(options.knownUsers ?? 50_000);
@@ -187,43 +195,70 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
       running++;
       const started = performance.now();
       batchStarts.push(started);
-      void runBatch(next.channel, items, started).finally(() => {
+      const finished = (transactions: number): void => {
         running--;
         accepted -= items.length;
         batchStarts.splice(batchStarts.indexOf(started), 1);
-        admission.recordBatch(items.length, performance.now() - started);
+        // A batch split apart (one bad item) says nothing about the capacity of one transaction.
+        if (transactions === 1) admission.recordBatch(items.length, performance.now() - started);
         if (accepted === 0 && running === 0) {
           const waiters = idleWaiters;
           idleWaiters = [];
           for (const w of waiters) w();
         }
         pump();
-      });
+      };
+      void runBatch(next.channel, items).then(finished, () => finished(0));
     }
   }
 
   const oldestBatchMs = (): number => (batchStarts.length === 0 ? 0 : performance.now() - batchStarts[0]!);
 
-  async function runBatch(channel: Channel, items: Item[], started: number): Promise<void> {
-    try {
-      let result: BatchResult | undefined;
-      for (let attempt = 1; !result; attempt++) {
+  /** Resolves with the transactions the batch took. */
+  function runBatch(channel: Channel, items: Item[]): Promise<number> {
+    return commitSplitting(items, {
+      commit: (part) => commitBatch(channel, part),
+      async committed(part, result, ms) {
         try {
-          result = await retryOnConflict(() => inPipeline(deps.db.$client, (tx) => applyBatch(tx, channel, items, attempt > 1)));
+          // Only after commit: a rolled-back upsert must not be remembered as done.
+          knownUsers.remember(result.upserted);
+          await deliver(channel, part, result);
+          options.onBatch?.({ size: part.length, ms, ok: true });
         } catch (err) {
-          // A concurrent writer committed the same key or created the same wallet: the retry sees it.
-          const raced = err instanceof BatchRace || isPgError(err, '23505');
-          if (!raced || attempt >= MAX_ATTEMPTS) throw err;
+          // Committed: never run again (a pledge without a key would count twice).
+          deps.logger.error({ err, channel: channel.login, size: part.length }, 'pledge batch committed but its callers could not be answered');
+          for (const item of part) item.reject(err);
         }
+      },
+      failed(part, err, ms) {
+        deps.logger.error({ err, channel: channel.login, size: part.length }, 'pledge batch failed');
+        for (const item of part) item.reject(err);
+        options.onBatch?.({ size: part.length, ms, ok: false });
+      },
+      attemptFailed(part, err, ms) {
+        deps.logger.warn({ err, channel: channel.login, size: part.length }, 'pledge batch refused over its data; committing its halves apart');
+        options.onBatch?.({ size: part.length, ms, ok: false });
+      },
+      maxRetries: maxSplitRetries,
+    });
+  }
+
+  /** One transaction for `items`, run again when a concurrent writer raced it. */
+  async function commitBatch(channel: Channel, items: readonly Item[]): Promise<BatchResult> {
+    for (let attempt = 1; ; attempt++) {
+      const failure: { first?: unknown } = {};
+      try {
+        return await retryOnConflict(() => {
+          failure.first = undefined;
+          return inPipeline(deps.db.$client, (tx) => applyBatch(tx, channel, items, attempt > 1, failure));
+        });
+      } catch (caught) {
+        // The statement that aborted the transaction, rather than one that ran into the abort.
+        const err = isPgError(caught, '25P02') ? (failure.first ?? caught) : caught;
+        // A concurrent writer committed the same key or created the same wallet: the retry sees it.
+        const raced = err instanceof BatchRace || isPgError(err, '23505');
+        if (!raced || attempt >= MAX_ATTEMPTS) throw err;
       }
-      // Only after commit: a rolled-back upsert must not be remembered as done.
-      knownUsers.remember(result.upserted);
-      await deliver(channel, items, result);
-      options.onBatch?.({ size: items.length, ms: performance.now() - started, ok: true });
-    } catch (err) {
-      deps.logger.error({ err, channel: channel.login, size: items.length }, 'pledge batch failed');
-      for (const item of items) item.reject(err);
-      options.onBatch?.({ size: items.length, ms: performance.now() - started, ok: false });
     }
   }
 
@@ -246,7 +281,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
    * fails the pledge insert on the unique key (23505), the transaction rolls back, and the retry
    * looks keys up and answers the replay.
    */
-  async function applyBatch(tx: Pipeline, channel: Channel, items: Item[], lookUpKeys: boolean): Promise<BatchResult> {
+  async function applyBatch(tx: Pipeline, channel: Channel, items: readonly Item[], lookUpKeys: boolean, failure: { first?: unknown }): Promise<BatchResult> {
     const requests = items.map((i) => i.request);
     const keys = [...new Set(requests.flatMap((r) => (r.idempotencyKey === null ? [] : [r.idempotencyKey])))];
     // Missions share-locked before wallets, the order every writer follows. Every requester's
@@ -280,7 +315,8 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     // Sent now and awaited with the write: nothing before it needs its result. (The catch only
     // keeps a failure from going unhandled when the batch fails before that.)
     const usersWritten = upsertChangedUsers(tx, upserted.filter((u) => !knownUsers.has(u)));
-    usersWritten.catch(() => undefined);
+    // Kept: the statements behind it fail only with "transaction aborted" (25P02).
+    usersWritten.catch((err: unknown) => (failure.first ??= err));
     const fresh = [...users.keys()].filter((u) => !wallets.has(u));
     const [created, escrows] = await Promise.all([
       insertWallets(tx, channel.id, fresh),
@@ -324,7 +360,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   }
 
   /** After commit: one event per mission, then every caller's result. */
-  async function deliver(channel: Channel, items: Item[], result: BatchResult): Promise<void> {
+  async function deliver(channel: Channel, items: readonly Item[], result: BatchResult): Promise<void> {
     const { decisions, missions, pots, newBackers, createdAt } = result;
     const dtos = new Map<number, MissionDto>();
     const events: PledgeAddedEvent[] = [];

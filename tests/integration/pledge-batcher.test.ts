@@ -158,6 +158,71 @@ describe('mixed batches', () => {
   });
 });
 
+describe('one bad item in a batch', () => {
+  const batchLog = () => {
+    const log: { size: number; ok: boolean }[] = [];
+    return { log, onBatch: (b: { size: number; ok: boolean }) => log.push({ size: b.size, ok: b.ok }) };
+  };
+
+  it('fails alone: the database refuses its display name (NUL), its 19 neighbours commit once', async () => {
+    const n = await openMission('nulhost');
+    const { log, onBatch } = batchLog();
+    const batcher = createPledgeBatcher(deps(), { maxDelayMs: 50, onBatch });
+    const fans = Array.from({ length: 20 }, (_, i) => (i === 13 ? { ...user('nulfan13'), displayName: 'NUL\u0000FAN' } : user(`nulfan${i}`)));
+    const reqs = fans.map((f, i): PledgeRequest => ({ channel, number: n, amount: 10 + i, user: f, actor: actorOf(f), idempotencyKey: `chat:nul-${i}` }));
+    const results = await settle(reqs.map((r) => batcher.submit(r)));
+    // One batch of 20, refused, then committed in parts.
+    expect(log[0]).toEqual({ size: 20, ok: false });
+    expect(results.map((r) => r.status)).toEqual(reqs.map((_, i) => (i === 13 ? 'rejected' : 'fulfilled')));
+    // The bad item gets the database's reason, not "transaction aborted" from a statement behind it.
+    expect(results[13]).toMatchObject({ status: 'rejected', reason: { code: '22021' } });
+    const good = reqs.filter((_, i) => i !== 13);
+    const pot = 10 + good.reduce((sum, r) => sum + (r.amount as number), 0);
+    expect((await services.missions.get(channel, n)).pot).toBe(pot);
+    expect(await services.viewers.byUserId(channel, fans[13]!.userId)).toBeNull();
+    // Every retry kept the keys: the same 19 again are replays, and nothing moves.
+    const again = await Promise.all(good.map((r) => batcher.submit(r)));
+    expect(again.every((r) => r.replayed)).toBe(true);
+    expect((await services.missions.get(channel, n)).pot).toBe(pot);
+    expect(await balance('nulfan0')).toBe(1000 - 10);
+    await batcher.close();
+    await expectAuditOk();
+  });
+
+  it('a key repeated on both sides of a split moves points once', async () => {
+    const n = await openMission('splithost');
+    const batcher = createPledgeBatcher(deps(), { maxDelayMs: 50 });
+    const fans = Array.from({ length: 8 }, (_, i) => (i === 7 ? { ...user('splitfan7'), login: 'split\u0000fan' } : user(`splitfan${i}`)));
+    const reqs = fans.map((f, i): PledgeRequest => ({ channel, number: n, amount: 25, user: f, actor: actorOf(f), idempotencyKey: `chat:split-${i}` }));
+    // The first pledge again at the end of the second half: one effect, a replay for the repeat.
+    reqs.splice(6, 0, { ...reqs[0]! });
+    const results = await settle(reqs.map((r) => batcher.submit(r)));
+    expect(results.map(codeOf)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    const first = results[0]!;
+    const repeat = results[6]!;
+    expect(first.status === 'fulfilled' && repeat.status === 'fulfilled' && repeat.value.pledge.id === first.value.pledge.id).toBe(true);
+    expect(repeat.status === 'fulfilled' && repeat.value.replayed).toBe(true);
+    expect((await services.missions.get(channel, n)).pot).toBe(10 + 7 * 25);
+    expect(await balance('splitfan0')).toBe(1000 - 25);
+    await batcher.close();
+    await expectAuditOk();
+  });
+
+  it('a batch that fails over every item takes at most maxSplitRetries more transactions', async () => {
+    const n = await openMission('boundhost');
+    const { log, onBatch } = batchLog();
+    const batcher = createPledgeBatcher(deps(), { maxDelayMs: 50, maxSplitRetries: 6, onBatch });
+    const fans = Array.from({ length: 16 }, (_, i) => ({ ...user(`boundfan${i}`), displayName: `BAD\u0000${i}` }));
+    const results = await settle(fans.map((f) => batcher.submit({ channel, number: n, amount: 10, user: f, actor: actorOf(f), idempotencyKey: null })));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(log).toHaveLength(7);
+    expect(log.every((b) => !b.ok)).toBe(true);
+    expect((await services.missions.get(channel, n)).pot).toBe(10);
+    await batcher.close();
+    await expectAuditOk();
+  });
+});
+
 describe('back-pressure and shutdown', () => {
   it('refuses pledges beyond the bounded queue with OVERLOADED', async () => {
     const n = await openMission('loadhost');
