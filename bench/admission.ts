@@ -45,7 +45,7 @@ export interface ScenarioFigures {
 
 export interface AdmissionFigures {
   coldBurst: ScenarioFigures;
-  warmup: { sent: number; committed: number; refused: number };
+  warmup: { sent: number; committed: number; refused: number; refusedBy: Record<string, number> };
   paced: ScenarioFigures & { rate: number; seconds: number; viewers: number };
   audit: string;
 }
@@ -134,7 +134,7 @@ export async function measureAdmission(options: AdmissionOptions = {}): Promise<
         lastLineToLastCommitMs: cold.at - burstEnd,
         firstLineToLastCommitMs: cold.at - burstStart,
       },
-      warmup: { sent: warmSent, committed: warm.value, refused: r2.total - r1.total },
+      warmup: { sent: warmSent, committed: warm.value, refused: r2.total - r1.total, refusedBy: diff(r1.by, r2.by) },
       paced: {
         rate,
         seconds,

@@ -140,7 +140,7 @@ function admissionRows(a: AdmissionFigures): [string, string, string][] {
       '0 refused',
     ],
     [
-      `warm: ${fmt(p.rate)} lines/s for ${p.seconds} s (${fmt(p.viewers)} viewers; after a warm-up of ${fmt(a.warmup.sent)} lines, ${fmt(a.warmup.refused)} refused)`,
+      `warm: ${fmt(p.rate)} lines/s for ${p.seconds} s (${fmt(p.viewers)} viewers; after a warm-up of ${fmt(a.warmup.sent)} lines, ${fmt(a.warmup.refused)} refused${refusedBy(a.warmup.refusedBy)})`,
       `${fmt(p.refused)} refused${refusedBy(p.refusedBy)}, ${fmt(p.committed)} of ${fmt(p.sent)} committed; last line → last commit ${fmt(p.lastLineToLastCommitMs)} ms`,
       '0 refused',
     ],

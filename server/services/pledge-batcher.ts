@@ -9,18 +9,14 @@
  * journal, wallet debits) with the escrow update and COMMIT.
  * Every caller gets its own result or typed DomainError; each mission gets one coalesced `pledge`
  * event per batch. A batch the database refuses over one item's data is committed in halves, down
- * to that item, which alone fails (pledge-batch-split.ts). The queue of accepted-but-uncommitted pledges is bounded by estimated wait and by
- * count, and a bot far behind chat has its pledges refused (overflow: OVERLOADED at once).
+ * to that item, which alone fails (pledge-batch-split.ts). The queue of accepted-but-uncommitted
+ * pledges is bounded by the time it needs to commit and by count, and a bot far behind chat has its
+ * pledges refused (OVERLOADED at once).
  */
 import { inPipeline, type Pipeline } from '../../db/pipeline.js';
-import type { MissionRow } from '../../db/schema.js';
-import { actorLabel, type ChatUser } from '../domain/actor.js';
+import { actorLabel } from '../domain/actor.js';
 import { errors } from '../domain/errors.js';
-import type { MissionDto, PledgeDto } from '../domain/types.js';
-import type { PledgeAddedEvent } from '../events/types.js';
 import { upsertChangedUsers } from '../repositories/channels-repository.js';
-import { findWallet } from '../repositories/ledger-repository.js';
-import { findMission } from '../repositories/missions-repository.js';
 import {
   insertWallets,
   lockMissionsShared,
@@ -32,25 +28,17 @@ import {
   writePledgeBatch,
 } from '../repositories/pledge-batch-repository.js';
 import type { Channel } from './channels.js';
-import { publishSafely, type ServiceDeps } from './context.js';
-import { missionDto } from './mission-views.js';
+import type { ServiceDeps } from './context.js';
 import { createAdmission } from './pledge-admission.js';
-import { createBatchMemory, liveMissionDto } from './pledge-batch-memory.js';
+import { createBatchDelivery, type BatchResult, type Item, type PledgeOutcome } from './pledge-batch-delivery.js';
+import { createBatchMemory } from './pledge-batch-memory.js';
 import { commitSplitting } from './pledge-batch-split.js';
-import { createKnownUsers, decideBatch, MAX_AMOUNT, type Decision, type PledgeRequest } from './pledge-decisions.js';
+import { createKnownUsers, decideBatch, MAX_AMOUNT, type PledgeRequest } from './pledge-decisions.js';
 import { isPgError, retryOnConflict } from './transaction.js';
 
 export { MAX_AMOUNT, type AmountInput, type PledgeRequest } from './pledge-decisions.js';
+export type { PledgeOutcome } from './pledge-batch-delivery.js';
 
-export interface PledgeOutcome {
-  pledge: PledgeDto;
-  mission: MissionDto;
-  /** The wallet's balance right after this pledge. */
-  balance: number;
-  replayed: boolean;
-  /** This viewer's first pledge on the mission. */
-  firstPledge: boolean;
-}
 
 export interface PledgeBatcherOptions {
   /** Pledges per transaction. Default 500. */
@@ -107,11 +95,6 @@ export interface PledgeBatcher {
   pending(): number;
 }
 
-interface Item {
-  request: PledgeRequest;
-  resolve: (outcome: PledgeOutcome) => void;
-  reject: (err: unknown) => void;
-}
 
 interface Queue {
   channel: Channel;
@@ -135,6 +118,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   const maxSplitRetries = options.maxSplitRetries ?? 40;
   const queues = new Map<number, Queue>();
   const memory = createBatchMemory(deps.db);
+  const { deliver } = createBatchDelivery(deps, memory);
   const knownUsers = createKnownUsers(options.knownUsers ?? 50_000);
   const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 1_000, writers, maxBatch });
   /** Start times of the batches in flight, oldest first. */
@@ -262,16 +246,6 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     }
   }
 
-  interface BatchResult {
-    decisions: Decision[];
-    missions: Map<number, MissionRow>;
-    pots: Map<number, number>;
-    newBackers: Map<number, number>;
-    createdAt: Date;
-    replays: Map<string, KeyedPledge>;
-    /** Users this batch upserted (or found unchanged in the cache). */
-    upserted: ChatUser[];
-  }
 
   /**
    * One batch in `tx`, pipelined (db/pipeline.ts): the locks leave with BEGIN, the writes with
@@ -357,105 +331,6 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     });
     for (const [missionId, escrowId] of escrows) pots.set(missionId, balances.get(escrowId) ?? 0);
     return { decisions, missions, pots, newBackers, createdAt, replays, upserted };
-  }
-
-  /** After commit: one event per mission, then every caller's result. */
-  async function deliver(channel: Channel, items: readonly Item[], result: BatchResult): Promise<void> {
-    const { decisions, missions, pots, newBackers, createdAt } = result;
-    const dtos = new Map<number, MissionDto>();
-    const events: PledgeAddedEvent[] = [];
-    const at = createdAt.toISOString();
-    for (const mission of missions.values()) {
-      const pot = pots.get(mission.id);
-      const memo = memory.memo(mission.id);
-      if (pot === undefined || !memo) continue;
-      memo.backers += newBackers.get(mission.id) ?? 0;
-      const batch = decisions.flatMap((d, i) => (d.kind === 'accept' && d.missionId === mission.id ? [{ d, user: items[i]!.request.user }] : []));
-      const newest = batch.at(-1)!.user;
-      const newestBacker = { userId: newest.userId, login: newest.login, displayName: newest.displayName };
-      dtos.set(mission.id, liveMissionDto(mission, pot, memo, newestBacker));
-      events.push({
-        type: 'pledge',
-        channel: channel.login,
-        at,
-        missionNumber: mission.number,
-        count: batch.length,
-        amount: batch.reduce((sum, b) => sum + b.d.amount, 0),
-        newBackers: newBackers.get(mission.id) ?? 0,
-        pot,
-        backers: memo.backers,
-        newestBacker,
-      });
-    }
-    publishSafely(deps, events);
-
-    const replayedMissions = new Map<number, Promise<MissionDto>>();
-    for (const [i, item] of items.entries()) {
-      const d = decisions[i]!;
-      const user = item.request.user;
-      const viewer = { userId: user.userId, login: user.login, displayName: user.displayName };
-      if (d.kind === 'error') item.reject(d.error);
-      else if (d.kind === 'accept') {
-        item.resolve({
-          pledge: { id: d.pledgeId!, missionNumber: item.request.number, viewer, amount: d.amount, createdAt: at, settlement: null },
-          mission: dtos.get(d.missionId)!,
-          balance: d.balance,
-          replayed: false,
-          firstPledge: d.firstPledge,
-        });
-      } else if (d.kind === 'duplicate') {
-        // Same key earlier in this batch: that pledge's result (or error), as a replay.
-        const first = decisions[d.of]!;
-        if (first.kind === 'accept') {
-          item.resolve({
-            pledge: { id: first.pledgeId!, missionNumber: item.request.number, viewer, amount: first.amount, createdAt: at, settlement: null },
-            mission: dtos.get(first.missionId)!,
-            balance: first.balance,
-            replayed: true,
-            firstPledge: false,
-          });
-        } else if (first.kind === 'error') item.reject(first.error);
-      } else {
-        await replayOf(channel, item.request, d.existing, replayedMissions).then(item.resolve, item.reject);
-      }
-    }
-  }
-
-  /**
-   * A committed pledge found under the request's key: the same pledge, with the mission as it is
-   * now. `missions` shares one mission read among a batch's replays (a read counts the mission's
-   * backers: ~37 ms at 60,000 pledges, once per batch instead of once per replayed request).
-   */
-  async function replayOf(
-    channel: Channel,
-    request: PledgeRequest,
-    existing: KeyedPledge,
-    missions: Map<number, Promise<MissionDto>>,
-  ): Promise<PledgeOutcome> {
-    let mission = missions.get(existing.missionNumber);
-    if (!mission) {
-      mission = findMission(deps.db, channel.id, existing.missionNumber).then((row) => {
-        if (!row) throw errors.missionNotFound(existing.missionNumber);
-        return missionDto(deps.db, row, channel.settings);
-      });
-      missions.set(existing.missionNumber, mission);
-    }
-    const wallet = (await findWallet(deps.db, channel.id, request.user.userId))?.balance ?? 0;
-    const user = request.user;
-    return {
-      pledge: {
-        id: existing.id,
-        missionNumber: existing.missionNumber,
-        viewer: { userId: user.userId, login: user.login, displayName: user.displayName },
-        amount: existing.amount,
-        createdAt: existing.createdAt.toISOString(),
-        settlement: null,
-      },
-      mission: await mission,
-      balance: wallet,
-      replayed: true,
-      firstPledge: false,
-    };
   }
 
   return {
