@@ -2,7 +2,7 @@
  * `npm run bench [-- --duration=60 --rate=10000 --viewers=40000 --clients=2000 --naive=10 --pledges=100000 --chatters=50000]`
  * (`--only=accrual` runs just the accrual scenario and prints its figures; `--only=admission
  * [--burst=5000 --paced-rate=5000 --paced-seconds=4 --paced-viewers=20000]` just the admission pair.)
- * Runs the issue-6 scenarios on this machine against real Postgres (127.0.0.1:5432) and Redis
+ * Runs the benchmark scenarios on this machine against real Postgres (127.0.0.1:5432) and Redis
  * (127.0.0.1:6379), each in a fresh database, and prints one table. A benchmark, not a test.
  */
 import os from 'node:os';
