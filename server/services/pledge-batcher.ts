@@ -39,7 +39,6 @@ import { isPgError, retryOnConflict } from './transaction.js';
 export { MAX_AMOUNT, type AmountInput, type PledgeRequest } from './pledge-decisions.js';
 export type { PledgeOutcome } from './pledge-batch-delivery.js';
 
-
 export interface PledgeBatcherOptions {
   /** Pledges per transaction. Default 500. */
   maxBatch?: number;
@@ -94,7 +93,6 @@ export interface PledgeBatcher {
   /** Accepted and not yet committed. */
   pending(): number;
 }
-
 
 interface Queue {
   channel: Channel;
@@ -212,6 +210,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
           // Committed: never run again (a pledge without a key would count twice).
           deps.logger.error({ err, channel: channel.login, size: part.length }, 'pledge batch committed but its callers could not be answered');
           for (const item of part) item.reject(err);
+          options.onBatch?.({ size: part.length, ms, ok: false });
         }
       },
       failed(part, err, ms) {
