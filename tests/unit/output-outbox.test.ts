@@ -69,17 +69,15 @@ describe('outbox driver', () => {
   });
 
   it('a moderator flag from USERSTATE releases held messages at once', async () => {
-    let outbox: ReturnType<typeof setup>['outbox'] | undefined;
     const ready = setup({
       confirmTtlMs: 600_000,
       // Twitch answers each line with a USERSTATE that still says moderator.
       send: (channel, text) => {
         ready.sent.push({ at: Date.now(), channel, text });
-        queueMicrotask(() => outbox?.setModerator(channel, true));
+        queueMicrotask(() => ready.outbox.setModerator(channel, true));
       },
     });
-    outbox = ready.outbox;
-    const { sent } = ready;
+    const { outbox, sent } = ready;
     for (let i = 0; i < 30; i++) outbox.enqueue('chan', { text: `#1 line ${i}`, priority: 'confirm' });
     await vi.advanceTimersByTimeAsync(0);
     expect(sent).toHaveLength(1);
