@@ -26,6 +26,19 @@ export interface BotChannelState {
   broadcaster: boolean;
 }
 
+/**
+ * Where the chat connection stands, for readiness and the set-up checklist: `login_failed`
+ * means Twitch refused the token (retried with backoff after a refresh), `token_invalid` that
+ * the token was found revoked or expired and chat was closed until a new login.
+ */
+export interface ChatStatus {
+  state: 'connecting' | 'connected' | 'login_failed' | 'token_invalid' | 'closed' | 'not_configured';
+  /** Why, when not connected; never a secret. */
+  error: string | null;
+  /** Since when (ms since the epoch). */
+  since: number;
+}
+
 /** A chat connection. Channel names are logins, lower case, without `#`. */
 export interface ChatClient {
   /** Opens the connection; resolves once logged in (or rejects, while reconnection continues). */
@@ -37,5 +50,7 @@ export interface ChatClient {
   say(channel: string, text: string): Promise<void>;
   onMessage(handler: (message: IncomingMessage) => void): void;
   onUserState(handler: (channel: string, state: BotChannelState) => void): void;
+  /** Connection state; clients without one count as connected. */
+  status?(): ChatStatus;
   close(): Promise<void>;
 }

@@ -44,6 +44,13 @@ export interface HelixMock {
   chattersStatus: number | null;
   rewards: Map<string, { id: string; title: string; cost: number; prompt: string }[]>;
   requests: MockRequest[];
+  /**
+   * Statuses the next refresh_token grants answer with, one per request, before refreshes work
+   * again (e.g. [503] for an outage: Twitch's 5xx body, not its 400 "Invalid refresh token").
+   */
+  refreshFailures: number[];
+  /** What Twitch does when a user disconnects the app or changes password: every token of theirs dies. */
+  revoke(userId: string): void;
   /** Issues an access/refresh token pair for a user directly (as if a login had happened). */
   issue(userId: string, scopes: string[], expiresIn?: number): { accessToken: string; refreshToken: string };
   close(): Promise<void>;
@@ -92,6 +99,11 @@ export async function startHelixMock(): Promise<HelixMock> {
     chattersStatus: null,
     rewards: new Map(),
     requests: [],
+    refreshFailures: [],
+    revoke(userId) {
+      for (const [token, grant] of mock.tokens) if (grant.userId === userId) mock.tokens.delete(token);
+      for (const [token, grant] of mock.refreshTokens) if (grant.userId === userId) mock.refreshTokens.delete(token);
+    },
     issue(userId, scopes, expiresIn = 14_400) {
       const accessToken = nextId('at');
       const refreshToken = nextId('rt');
@@ -132,6 +144,8 @@ export async function startHelixMock(): Promise<HelixMock> {
         return tokenResponse(res, found);
       }
       if (grant === 'refresh_token') {
+        const failure = mock.refreshFailures.shift();
+        if (failure !== undefined) return send(res, failure, { status: failure, message: 'Service Unavailable' });
         const found = mock.refreshTokens.get(q.get('refresh_token') ?? '');
         if (!found) return send(res, 400, { status: 400, message: 'Invalid refresh token' });
         mock.refreshTokens.delete(q.get('refresh_token') ?? '');
