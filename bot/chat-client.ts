@@ -17,6 +17,8 @@ export interface IncomingMessage {
   at: number;
   /** When Twitch sent it (`tmi-sent-ts`, Twitch's clock), when the line says. */
   sentAt?: number;
+  /** The channel's Twitch user id (`room-id`), when the line says. */
+  roomId?: string;
 }
 
 /** The bot's own standing in a channel, from the latest USERSTATE. */

@@ -119,8 +119,10 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
   client.getOptions().channels = wanted;
 
   client.on('message', (channel, tags, message, self) => {
+    // `self` is tmi.js's local echo of what this connection sent; the same account typing from
+    // another connection (a streamer running the bot on their own account) arrives with self false.
     if (self || tags['message-type'] !== 'chat') return;
-    const incoming = toIncomingMessage(channel, tags as ChatTags, message, client.getUsername(), now());
+    const incoming = toIncomingMessage(channel, tags as ChatTags, message, now());
     if (!incoming) return;
     for (const handler of messageHandlers) handler(incoming);
   });

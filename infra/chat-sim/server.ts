@@ -51,6 +51,16 @@ export interface SayOptions {
   action?: boolean;
   /** Replace (string) or remove (null) generated tags; for hostile tests. */
   tags?: TagOverrides;
+  /**
+   * Sent with Twitch's Reply button on an earlier line (a viewer's or the bot's, by id): the
+   * text gains the `@<parent login> ` prefix chat clients add, and the `reply-parent-*` tags.
+   */
+  replyTo?: string;
+  /**
+   * Shared Chat: the line was sent in this partner channel and shared into `channel`, so it
+   * carries the partner's `source-room-id` and `source-id`, as Twitch sends it.
+   */
+  sharedFrom?: string;
 }
 
 /** Something that picks bot messages. A string matches a substring of the text. */
@@ -255,6 +265,16 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     });
   }
 
+  /** Who wrote an earlier line, a viewer's or the bot's. */
+  function parentOf(id: string): { login: string; userId: string; displayName: string; text: string } {
+    const bot = sent.find((m) => m.id === id);
+    const viewerLine = delivered.get(id);
+    const login = bot?.login ?? viewerLine?.parts.prefix?.split('!')[0];
+    if (login === undefined) throw new Error(`chat simulator: no message ${id} to reply to`);
+    const user = registry.ensureViewer(login);
+    return { login: user.login, userId: user.userId, displayName: user.displayName, text: bot?.text ?? viewerLine?.parts.trailing ?? '' };
+  }
+
   const countViolations = (kind: Violation, channel?: string): number =>
     sent.filter((m) => (channel === undefined || m.channel === channelName(channel)) && m.violations.includes(kind)).length;
 
@@ -287,9 +307,27 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
       const viewer = registry.ensureViewer(login);
       const id = sayOptions.id ?? randomUUID();
       const firstMsg = registry.markChatted(name, viewer.login);
-      const clean = sanitizeTrailing(text);
+      let body = text;
+      const extra: TagOverrides = {};
+      if (sayOptions.replyTo !== undefined) {
+        const parent = parentOf(sayOptions.replyTo);
+        body = `@${parent.login} ${text}`;
+        Object.assign(extra, {
+          'reply-parent-display-name': parent.displayName,
+          'reply-parent-msg-body': parent.text,
+          'reply-parent-msg-id': sayOptions.replyTo,
+          'reply-parent-user-id': parent.userId,
+          'reply-parent-user-login': parent.login,
+          'reply-thread-parent-msg-id': sayOptions.replyTo,
+          'reply-thread-parent-user-login': parent.login,
+        });
+      }
+      if (sayOptions.sharedFrom !== undefined) {
+        Object.assign(extra, { 'source-room-id': registry.roomId(channelName(sayOptions.sharedFrom)), 'source-id': randomUUID(), 'source-badges': '', 'source-badge-info': '' });
+      }
+      const clean = sanitizeTrailing(body);
       const parts: LineParts = {
-        tags: registry.privmsgTags(name, viewer.login, { id, now: now(), firstMsg }, sayOptions.tags),
+        tags: registry.privmsgTags(name, viewer.login, { id, now: now(), firstMsg }, { ...extra, ...sayOptions.tags }),
         prefix: `${viewer.login}!${viewer.login}@${viewer.login}.${SERVER}`,
         command: 'PRIVMSG',
         params: [channelTarget(name)],
