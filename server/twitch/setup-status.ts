@@ -1,8 +1,11 @@
 /**
  * What the set-up checklist and `/readyz` need to know about Twitch, without any secret: the
- * chat connection's standing and whether it counts as ready.
+ * chat connection's standing and whether it counts as ready, and the remembered outcome of
+ * set-up steps any process may have run (reward creation).
  */
+import { sql } from 'drizzle-orm';
 import type { ChatStatus } from '../../bot/chat-client.js';
+import type { Executor } from '../../db/client.js';
 import type { ReadinessCheck } from '../http/plugins/health.js';
 
 /** A disconnection shorter than this (a routine RECONNECT, a network blip) keeps the bot ready. */
@@ -33,4 +36,52 @@ export function chatReadiness(bot: { status(): ChatStatus }, now: () => number):
       if (problem) throw new Error(problem);
     },
   };
+}
+
+/** One remembered outcome of a set-up step. */
+export interface SetupStep {
+  key: string;
+  channelId: number | null;
+  ok: boolean;
+  detail: string | null;
+  updatedAt: string;
+}
+
+export const rewardStepKey = (channelId: number) => `reward:${channelId}`;
+
+/** Records the outcome of a set-up step (a reward created, or why not). */
+export async function recordSetupStep(db: Executor, key: string, outcome: { ok: boolean; detail?: string | null; channelId?: number | null }): Promise<void> {
+  await db.execute(sql`
+    INSERT INTO twitch_setup_status (key, channel_id, ok, detail, updated_at)
+    VALUES (${key}, ${outcome.channelId ?? null}, ${outcome.ok}, ${outcome.detail?.slice(0, 500) ?? null}, now())
+    ON CONFLICT (key) DO UPDATE SET channel_id = excluded.channel_id, ok = excluded.ok, detail = excluded.detail, updated_at = now()`);
+}
+
+/** Every remembered set-up outcome (the dashboard's checklist reads this; it holds no secret). */
+export async function listSetupSteps(db: Executor): Promise<SetupStep[]> {
+  const result = await db.execute(sql`SELECT key, channel_id, ok, detail, updated_at FROM twitch_setup_status ORDER BY key`);
+  return (result.rows as { key: string; channel_id: number | null; ok: boolean; detail: string | null; updated_at: Date | string }[]).map((r) => ({
+    key: r.key,
+    channelId: r.channel_id === null ? null : Number(r.channel_id),
+    ok: r.ok,
+    detail: r.detail,
+    updatedAt: new Date(r.updated_at).toISOString(),
+  }));
+}
+
+/**
+ * Why Twitch refused to create the reward, in words for the streamer. Twitch answers 403 when
+ * the channel is neither Affiliate nor Partner, and 400 CREATE_CUSTOM_REWARD_DUPLICATE_REWARD
+ * when a reward of that title exists (made by hand or by another app).
+ */
+export function rewardProblem(err: unknown): string {
+  const e = err as { statusCode?: unknown; body?: unknown; message?: unknown };
+  const text = `${typeof e.body === 'string' ? e.body : ''} ${typeof e.message === 'string' ? e.message : ''}`;
+  if (e.statusCode === 403 && /affiliate|partner/i.test(text)) {
+    return 'Channel points need an Affiliate or Partner channel: the "Mission points" reward could not be created. Mission Link works without it.';
+  }
+  if (/DUPLICATE_REWARD/i.test(text)) {
+    return 'A channel-point reward named "Mission points" already exists but was not made by Mission Link: rename or delete it on Twitch, then log in as the broadcaster again.';
+  }
+  return 'Twitch did not create the "Mission points" reward; log in as the broadcaster again to retry.';
 }

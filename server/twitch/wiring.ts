@@ -17,7 +17,8 @@ import { createHelix } from './helix.js';
 import { createTwitchIntegration, type TwitchIntegration } from './integration.js';
 import { safeError } from './redact.js';
 import { createRedemptionHandler } from './redemptions.js';
-import { ensureReward, helixStatusUpdate, startRedemptionListener } from './rewards.js';
+import { createRedemptionListener, type RedemptionListener } from './redemption-listener.js';
+import { ensureReward, helixStatusUpdate, RewardSetupError } from './rewards.js';
 import { VALIDATE_EVERY_MS } from './token-health.js';
 
 export interface TwitchWiring {
@@ -39,12 +40,16 @@ export interface TwitchWiring {
   channelChanged(login: string): void;
   /** Stops the hourly validation and the bus subscription. */
   stop(): void;
+  /** The worker's redemption listener while the worker role runs here (tests, set-up status). */
+  redemptions(): RedemptionListener | null;
 }
 
 export interface WireTwitchOptions {
   /** How often every loaded token is validated with Twitch. Default one hour, as Twitch asks. */
   validateEveryMs?: number;
   refreshRetry?: { baseMs: number; maxMs: number };
+  /** How often the worker reads the rewards' UNFULFILLED redemptions back. Default 3 minutes. */
+  reconcileEveryMs?: number;
 }
 
 export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = {}): Promise<TwitchWiring> {
@@ -69,6 +74,11 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
   });
   twitch?.onTokenChange((change) => publish({ change: 'token', channel: '', userId: change.userId, role: change.role, status: change.status }));
   let validation: NodeJS.Timeout | undefined;
+  let workerListener: RedemptionListener | null = null;
+  const watch = (listener: (change: TwitchChangedEvent) => void): (() => void) => {
+    watchers.add(listener);
+    return () => watchers.delete(listener);
+  };
   const helix = twitch ? createHelix(twitch) : null;
   if (twitch && helix) {
     await twitch.start();
@@ -119,9 +129,16 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
     },
     onConnected: async (role, user) => {
       try {
-        if (role !== 'broadcaster' || !twitch) return;
+        if (role !== 'broadcaster' || !twitch) return null;
         const channel = (await runtime.services.channels.list()).find((c) => c.broadcasterId === user.userId || c.login === user.login);
         if (channel) await ensureReward(db, twitch, channel.id, user.userId);
+        return null;
+      } catch (err) {
+        if (err instanceof RewardSetupError) {
+          logger.warn({ login: user.login, err: safeError(err.cause) }, 'channel-point reward not created');
+          return err.message;
+        }
+        throw err;
       } finally {
         // After the reward exists, so the worker subscribes to it rather than racing to create it.
         publish({ change: 'token', channel: '', userId: user.userId, role, status: 'valid' });
@@ -140,11 +157,9 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
   return {
     twitch,
     routes,
-    watch(listener) {
-      watchers.add(listener);
-      return () => watchers.delete(listener);
-    },
+    watch,
     channelChanged: (login) => publish({ change: 'channel', channel: login }),
+    redemptions: () => workerListener,
     stop() {
       clearInterval(validation);
       unsubscribeBus();
@@ -157,11 +172,25 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
       if (!twitch) return () => Promise.resolve();
       const accrual = startAccrualJobs({ db, logger, now: runtime.now, backend: runtime.jobs, twitch: twitch && helix ? { integration: twitch, helix } : undefined });
       await accrual.sync().catch((err: unknown) => logger.warn({ err: safeError(err) }, 'accrual schedules not synced'));
-      const listener = twitch
-        ? await startRedemptionListener({ db, twitch, logger, handler: createRedemptionHandler({ db, logger, updateStatus: helixStatusUpdate(twitch) }) })
-        : null;
+      const listener = createRedemptionListener({
+        db,
+        twitch,
+        logger,
+        handler: createRedemptionHandler({ db, logger, updateStatus: helixStatusUpdate(twitch) }),
+        reconcileEveryMs: options.reconcileEveryMs,
+      });
+      await listener.sync().catch((err: unknown) => logger.warn({ err: safeError(err) }, 'redemption listener not synced'));
+      // A broadcaster login, a revoked token or a new channel anywhere: subscribe, unsubscribe, schedule.
+      const unwatch = watch((change) => {
+        if (change.change === 'token' && change.role === 'bot') return;
+        listener.sync().catch((err: unknown) => logger.warn({ err: safeError(err) }, 'redemption listener not synced'));
+        accrual.sync().catch((err: unknown) => logger.warn({ err: safeError(err) }, 'accrual schedules not synced'));
+      });
+      workerListener = listener;
       return async () => {
-        await listener?.stop();
+        unwatch();
+        workerListener = null;
+        await listener.stop();
         await accrual.close();
       };
     },

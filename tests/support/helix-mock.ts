@@ -4,8 +4,10 @@
  * Tests set its state directly (users, live streams, chatters, refresh behaviour) and read the
  * requests it received. Only what this app calls is implemented.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface MockUser {
   id: string;
@@ -25,6 +27,15 @@ export interface MockRequest {
   query: URLSearchParams;
   authorization: string | undefined;
   body: unknown;
+}
+
+export interface MockRedemption {
+  id: string;
+  broadcasterId: string;
+  rewardId: string;
+  user: MockUser;
+  status: 'UNFULFILLED' | 'FULFILLED' | 'CANCELED';
+  redeemedAt: string;
 }
 
 export interface HelixMock {
@@ -51,6 +62,25 @@ export interface HelixMock {
   refreshFailures: number[];
   /** What Twitch does when a user disconnects the app or changes password: every token of theirs dies. */
   revoke(userId: string): void;
+  /** Broadcaster type per user id ('' means neither Affiliate nor Partner: no channel points). Default 'affiliate'. */
+  broadcasterTypes: Map<string, '' | 'affiliate' | 'partner'>;
+  /** Rewards made by hand or another app: not listed as manageable, but their titles are taken. */
+  foreignRewards: Map<string, string[]>;
+  /** Every channel-point redemption, as Twitch keeps them. */
+  redemptions: MockRedemption[];
+  /** Statuses the next redemption status updates answer with, one per request. */
+  redemptionUpdateFailures: number[];
+  /**
+   * A viewer redeems a reward: the redemption is kept UNFULFILLED and, if an EventSub
+   * WebSocket session holds a subscription for it, delivered there (never redelivered).
+   */
+  redeem(broadcasterId: string, rewardId: string, user: MockUser): MockRedemption;
+  /** EventSub WebSocket sessions open now. */
+  eventSubSessions(): number;
+  /** EventSub subscriptions enabled now, as `type broadcaster_id reward_id`. */
+  eventSubSubscriptions(): string[];
+  /** Closes every EventSub socket, as a Twitch edge restart would. */
+  dropEventSub(): void;
   /** Issues an access/refresh token pair for a user directly (as if a login had happened). */
   issue(userId: string, scopes: string[], expiresIn?: number): { accessToken: string; refreshToken: string };
   close(): Promise<void>;
@@ -100,6 +130,22 @@ export async function startHelixMock(): Promise<HelixMock> {
     rewards: new Map(),
     requests: [],
     refreshFailures: [],
+    broadcasterTypes: new Map(),
+    foreignRewards: new Map(),
+    redemptions: [],
+    redemptionUpdateFailures: [],
+    redeem(broadcasterId, rewardId, user) {
+      const redemption: MockRedemption = { id: randomUUID(), broadcasterId, rewardId, user, status: 'UNFULFILLED', redeemedAt: new Date().toISOString() };
+      mock.redemptions.push(redemption);
+      deliverRedemption(redemption);
+      return redemption;
+    },
+    eventSubSessions: () => sockets.size,
+    eventSubSubscriptions: () => [...subscriptions.values()].filter((sub) => sockets.has(sub.sessionId)).map((sub) => `${sub.type} ${sub.condition.broadcaster_user_id} ${sub.condition.reward_id ?? ''}`.trim()),
+    dropEventSub() {
+      for (const socket of sockets.values()) socket.terminate();
+      sockets.clear();
+    },
     revoke(userId) {
       for (const [token, grant] of mock.tokens) if (grant.userId === userId) mock.tokens.delete(token);
       for (const [token, grant] of mock.refreshTokens) if (grant.userId === userId) mock.refreshTokens.delete(token);
@@ -112,6 +158,50 @@ export async function startHelixMock(): Promise<HelixMock> {
       return { accessToken, refreshToken };
     },
   } as HelixMock;
+
+  // EventSub WebSocket sessions (Twitch's wss://eventsub.wss.twitch.tv/ws; twurple's mock URL is /ws).
+  const sockets = new Map<string, WebSocket>();
+  interface Subscription {
+    id: string;
+    type: string;
+    version: string;
+    condition: Record<string, string>;
+    sessionId: string;
+    createdAt: string;
+  }
+  const subscriptions = new Map<string, Subscription>();
+  const subscriptionData = (sub: Subscription) => ({
+    id: sub.id, status: 'enabled', type: sub.type, version: sub.version, condition: sub.condition, created_at: sub.createdAt,
+    transport: { method: 'websocket', session_id: sub.sessionId, connected_at: sub.createdAt }, cost: 0,
+  });
+  const redemptionData = (r: MockRedemption) => {
+    const broadcaster = mock.users.get(r.broadcasterId);
+    const reward = [...mock.rewards.values()].flat().find((rw) => rw.id === r.rewardId);
+    return {
+      broadcaster_id: r.broadcasterId, broadcaster_login: broadcaster?.login ?? '', broadcaster_name: broadcaster?.displayName ?? '',
+      id: r.id, user_id: r.user.id, user_login: r.user.login, user_name: r.user.displayName, user_input: '', status: r.status,
+      redeemed_at: r.redeemedAt, reward: { id: r.rewardId, title: reward?.title ?? '', prompt: reward?.prompt ?? '', cost: reward?.cost ?? 0 },
+    };
+  };
+  function deliverRedemption(r: MockRedemption): void {
+    for (const sub of subscriptions.values()) {
+      if (sub.type !== 'channel.channel_points_custom_reward_redemption.add') continue;
+      if (sub.condition.broadcaster_user_id !== r.broadcasterId || (sub.condition.reward_id && sub.condition.reward_id !== r.rewardId)) continue;
+      const socket = sockets.get(sub.sessionId);
+      if (!socket) continue;
+      const data = redemptionData(r);
+      socket.send(JSON.stringify({
+        metadata: { message_id: randomUUID(), message_type: 'notification', message_timestamp: new Date().toISOString(), subscription_type: sub.type, subscription_version: sub.version },
+        payload: {
+          subscription: subscriptionData(sub),
+          event: {
+            id: data.id, broadcaster_user_id: data.broadcaster_id, broadcaster_user_login: data.broadcaster_login, broadcaster_user_name: data.broadcaster_name,
+            user_id: data.user_id, user_login: data.user_login, user_name: data.user_name, user_input: '', status: 'unfulfilled', reward: data.reward, redeemed_at: data.redeemed_at,
+          },
+        },
+      }));
+    }
+  }
 
   const tokenOf = (req: IncomingMessage) => req.headers.authorization?.replace(/^(Bearer|OAuth)\s+/, '');
 
@@ -132,7 +222,8 @@ export async function startHelixMock(): Promise<HelixMock> {
     const body = req.method === 'GET' ? undefined : await readBody(req);
     const q = url.searchParams;
     mock.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: q, authorization: req.headers.authorization, body });
-    const route = `${req.method} ${url.pathname}`;
+    // twurple sends EventSub calls to the Twitch CLI's unprefixed paths.
+    const route = `${req.method} ${url.pathname.replace(/^\/eventsub\//, '/mock/eventsub/')}`;
 
     if (route === 'POST /auth/token') {
       const grant = q.get('grant_type');
@@ -205,18 +296,50 @@ export async function startHelixMock(): Promise<HelixMock> {
       case 'POST /mock/channel_points/custom_rewards': {
         const b = q.get('broadcaster_id') ?? '';
         const input = body as { title: string; cost: number; prompt?: string };
+        if ((mock.broadcasterTypes.get(b) ?? 'affiliate') === '') {
+          return send(res, 403, { error: 'Forbidden', status: 403, message: 'The broadcaster must have partner or affiliate status.' });
+        }
+        const titles = [...(mock.rewards.get(b) ?? []).map((r) => r.title), ...(mock.foreignRewards.get(b) ?? [])];
+        if (titles.some((t) => t.toLowerCase() === input.title.toLowerCase())) {
+          return send(res, 400, { error: 'Bad Request', status: 400, message: 'CREATE_CUSTOM_REWARD_DUPLICATE_REWARD' });
+        }
         const reward = { id: nextId('rw'), title: input.title, cost: input.cost, prompt: input.prompt ?? '' };
         mock.rewards.set(b, [...(mock.rewards.get(b) ?? []), reward]);
         return send(res, 200, { data: [rewardData(b)(reward)] });
       }
-      case 'PATCH /mock/channel_points/custom_rewards/redemptions':
-        return send(res, 200, {
-          data: q.getAll('id').map((id) => ({
-            id, broadcaster_id: q.get('broadcaster_id'), broadcaster_login: '', broadcaster_name: '', user_id: '1', user_login: '', user_name: '',
-            user_input: '', status: (body as { status: string }).status, redeemed_at: '2024-01-01T00:00:00Z',
-            reward: { id: q.get('reward_id'), title: 'Mission points', prompt: '', cost: 1 },
-          })),
-        });
+      case 'GET /mock/channel_points/custom_rewards/redemptions': {
+        if (q.get('broadcaster_id') !== token.userId) return send(res, 403, { status: 403, message: 'broadcaster token required' });
+        const list = mock.redemptions.filter(
+          (r) => r.broadcasterId === q.get('broadcaster_id') && r.rewardId === q.get('reward_id') && (!q.get('status') || r.status === q.get('status')),
+        );
+        return page(res, list, q, Math.min(50, Number(q.get('first') ?? 20)), redemptionData);
+      }
+      case 'PATCH /mock/channel_points/custom_rewards/redemptions': {
+        const failure = mock.redemptionUpdateFailures.shift();
+        if (failure !== undefined) return send(res, failure, { status: failure, message: 'Service Unavailable' });
+        // Twitch updates only UNFULFILLED redemptions; none matching is a 404.
+        const matching = mock.redemptions.filter(
+          (r) => q.getAll('id').includes(r.id) && r.broadcasterId === q.get('broadcaster_id') && r.rewardId === q.get('reward_id') && r.status === 'UNFULFILLED',
+        );
+        if (matching.length === 0) return send(res, 404, { error: 'Not Found', status: 404, message: 'No redemptions were found for the given request' });
+        for (const r of matching) r.status = (body as { status: MockRedemption['status'] }).status;
+        return send(res, 200, { data: matching.map(redemptionData) });
+      }
+      case 'POST /mock/eventsub/subscriptions': {
+        const input = body as { type: string; version: string; condition: Record<string, string>; transport: { method: string; session_id?: string } };
+        if (input.transport.method !== 'websocket' || !input.transport.session_id || !sockets.has(input.transport.session_id)) {
+          return send(res, 400, { error: 'Bad Request', status: 400, message: 'websocket transport session does not exist or has already disconnected' });
+        }
+        const sub: Subscription = { id: randomUUID(), type: input.type, version: input.version, condition: input.condition, sessionId: input.transport.session_id, createdAt: new Date().toISOString() };
+        subscriptions.set(sub.id, sub);
+        return send(res, 202, { data: [subscriptionData(sub)], total: subscriptions.size, total_cost: 0, max_total_cost: 10 });
+      }
+      case 'GET /mock/eventsub/subscriptions':
+        return send(res, 200, { data: [...subscriptions.values()].filter((sub) => sockets.has(sub.sessionId)).map(subscriptionData), total: subscriptions.size, total_cost: 0, max_total_cost: 10, pagination: {} });
+      case 'DELETE /mock/eventsub/subscriptions':
+        subscriptions.delete(q.get('id') ?? '');
+        res.writeHead(204).end();
+        return;
       default:
         return send(res, 404, { status: 404, message: `mock has no ${route}` });
     }
@@ -226,10 +349,26 @@ export async function startHelixMock(): Promise<HelixMock> {
     handle(req, res).catch((err: unknown) => send(res, 500, { message: String(err) }));
   });
   // Dual-stack: twurple calls http://localhost:<port>, which may resolve to ::1 or 127.0.0.1.
+  const wss = new WebSocketServer({ server, path: '/ws' });
+  wss.on('connection', (socket) => {
+    const sessionId = randomUUID();
+    sockets.set(sessionId, socket);
+    socket.on('close', () => {
+      if (sockets.get(sessionId) === socket) sockets.delete(sessionId);
+      // Twitch disables a session's subscriptions when it closes.
+      for (const [id, sub] of subscriptions) if (sub.sessionId === sessionId) subscriptions.delete(id);
+    });
+    socket.send(JSON.stringify({
+      metadata: { message_id: randomUUID(), message_type: 'session_welcome', message_timestamp: new Date().toISOString() },
+      payload: { session: { id: sessionId, status: 'connected', connected_at: new Date().toISOString(), keepalive_timeout_seconds: 600, reconnect_url: null } },
+    }));
+  });
   await new Promise<void>((resolve) => server.listen(0, '::', resolve));
   mock.port = (server.address() as AddressInfo).port;
   mock.close = () =>
     new Promise<void>((resolve) => {
+      for (const socket of sockets.values()) socket.terminate();
+      wss.close();
       server.closeAllConnections();
       server.close(() => resolve());
     });
