@@ -95,6 +95,8 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
         return user ? { id: user.id, displayName: user.displayName } : null;
       },
       onResolveError: (login, err) => logger.warn({ login, err: safeError(err) }, 'broadcaster id not resolved; will retry'),
+      // The bot joins and the worker schedules accrual and redemptions at once, in every process.
+      onCreated: (channel) => publish({ change: 'channel', channel: channel.login }),
     });
   }
 

@@ -48,6 +48,7 @@ async function start(database: TestDatabase, roles: ('server' | 'worker' | 'bot'
     TWITCH_CLIENT_SECRET: 's'.repeat(20),
     TOKEN_ENCRYPTION_KEY: KEY,
     TWITCH_CHANNELS: 'livechan',
+    ADMIN_TOKEN: 'live-setup-admin-token-0123456789',
     PORT: '0',
     LOG_LEVEL: 'silent',
   });
@@ -83,6 +84,18 @@ describe('a bot login while the processes run', () => {
     const reply = sim.waitForBotMessage('livechan', '@early has', 8_000);
     sim.say('livechan', 'early', '!points');
     expect((await reply).text).toContain('@early has');
+
+    // A channel added through the API reaches the bot as a Twitch set-up change over the bus.
+    const changes: string[] = [];
+    app.runtime.bus.subscribeTwitch((e) => changes.push(`${e.change} ${e.channel}`));
+    const created = await fetch(`${app.url}/api/v1/channels`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer live-setup-admin-token-0123456789', 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'laterchan' }),
+    });
+    expect(created.status).toBe(201);
+    await sim.waitForJoin('laterchan', { login: 'missionbot', timeoutMs: 10_000 });
+    expect(changes).toContain('channel laterchan');
     await app.stop();
     running.splice(running.indexOf(app), 1);
   });

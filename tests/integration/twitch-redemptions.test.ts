@@ -38,7 +38,7 @@ function start(roles: ('server' | 'worker')[], reconcileEveryMs = 600_000): Prom
     PORT: '0',
     LOG_LEVEL: 'silent',
   });
-  return startRoles(config, pino({ level: 'silent' }), roles, { twitch: { reconcileEveryMs } });
+  return startRoles(config, pino({ level: 'silent' }), roles, { twitch: { reconcileEveryMs, validateEveryMs: 200 } });
 }
 
 async function logInBroadcaster(user: MockUser): Promise<string> {
@@ -129,6 +129,16 @@ describe('redemptions', () => {
     await expect.poll(() => balance('redeemchan', 'v4'), { timeout: 10_000 }).toBe(1_000 + 100);
     await expect.poll(() => redemption.status, { timeout: 10_000 }).toBe('FULFILLED');
     expect(await balance('redeemchan', 'v4')).toBe(1_000 + 100);
+  });
+});
+
+describe('a broadcaster token revoked on Twitch', () => {
+  it('is found by the periodic validation and ends the EventSub subscription', async () => {
+    await expect.poll(subscribed, { timeout: 10_000 }).toBe(true);
+    mock.revoke(STREAMER.id);
+    await expect.poll(subscribed, { timeout: 10_000 }).toBe(false);
+    const tokens = (await server.runtime.db.db.execute(sql`SELECT status FROM twitch_tokens WHERE user_id = ${STREAMER.id}`)).rows;
+    expect(tokens).toEqual([{ status: 'invalid' }]);
   });
 });
 
