@@ -7,7 +7,7 @@ import { createRuntime, type Runtime } from './runtime.js';
 import { startBot } from '../bot/index.js';
 import { wireTwitch, type WireTwitchOptions } from './twitch/wiring.js';
 import { validateAccessToken } from './twitch/token-health.js';
-import { chatReadiness } from './twitch/setup-status.js';
+import { chatReadiness, recordChatStatus } from './twitch/setup-status.js';
 
 export type Role = 'server' | 'worker' | 'bot';
 
@@ -76,8 +76,10 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[], 
       onChatActivity: twitch.recordChat,
     });
     runtime.readiness.push(chatReadiness(bot, () => Date.now()));
+    const stopRecording = recordChatStatus(runtime.db.db, bot, () => Date.now());
     // First to stop: no new chat commands while the server and workers wind down.
     stops.unshift(async () => {
+      stopRecording();
       await bot.stop();
       await twitch.stopChat();
     });

@@ -85,3 +85,54 @@ export function rewardProblem(err: unknown): string {
   }
   return 'Twitch did not create the "Mission points" reward; log in as the broadcaster again to retry.';
 }
+
+export const CHAT_STEP_KEY = 'chat';
+
+/** Everything the set-up checklist shows about Twitch, from any process, without a secret. */
+export interface TwitchSetup {
+  /** Stored logins: bot and broadcasters, `invalid` with the reason when Twitch refused them. */
+  tokens: { role: 'bot' | 'broadcaster'; login: string; userId: string; status: 'valid' | 'invalid'; error: string | null }[];
+  /** The bot's chat connection as last recorded by the bot process (null before it ever ran). */
+  chat: SetupStep | null;
+  /** Per channel: whether its "Mission points" reward exists, or why Twitch refused it. */
+  rewards: SetupStep[];
+}
+
+export async function readTwitchSetup(db: Executor): Promise<TwitchSetup> {
+  const tokens = await db.execute(sql`SELECT user_id, role, login, status, error FROM twitch_tokens ORDER BY role, login`);
+  const steps = await listSetupSteps(db);
+  return {
+    tokens: (tokens.rows as { user_id: string; role: 'bot' | 'broadcaster'; login: string; status: 'valid' | 'invalid'; error: string | null }[]).map((r) => ({
+      role: r.role,
+      login: r.login,
+      userId: r.user_id,
+      status: r.status,
+      error: r.error,
+    })),
+    chat: steps.find((s) => s.key === CHAT_STEP_KEY) ?? null,
+    rewards: steps.filter((s) => s.key.startsWith('reward:')),
+  };
+}
+
+/**
+ * Writes the bot's chat standing for the other processes whenever it changes (checked every
+ * `everyMs`): the status lives in the bot process's memory, the checklist may be served by another.
+ */
+export function recordChatStatus(db: Executor, bot: { status(): ChatStatus }, now: () => number, everyMs = 5_000): () => void {
+  let last = '';
+  const write = (): void => {
+    const status = bot.status();
+    const problem = chatProblem(status, now());
+    const detail = problem ?? status.state;
+    const key = `${problem === null} ${detail}`;
+    if (key === last) return;
+    last = key;
+    recordSetupStep(db, CHAT_STEP_KEY, { ok: problem === null, detail }).catch(() => {
+      last = '';
+    });
+  };
+  write();
+  const timer = setInterval(write, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -9,6 +9,7 @@ import { startChatSimulator, type ChatSimulator } from '../../infra/chat-sim/ind
 import { loadConfig } from '../../server/config.js';
 import { startRoles, type RunningRoles } from '../../server/processes.js';
 import { ROLE_SCOPES } from '../../server/twitch/scopes.js';
+import { readTwitchSetup } from '../../server/twitch/setup-status.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startHelixMock, type HelixMock } from '../support/helix-mock.js';
 
@@ -117,6 +118,12 @@ describe('a bot login while the processes run', () => {
     const chatCheck = bot.runtime.readiness.find((c) => c.name === 'chat');
     await expect.poll(() => chatCheck?.check().then(() => 'ok', (e: Error) => e.message), { timeout: 10_000 }).toContain('no longer valid');
     expect(lines.some((l) => l.level === 50 && String(l.msg).includes('no longer valid'))).toBe(true);
+    // The server process, which holds no chat connection, can show it in the set-up checklist.
+    await expect.poll(() => readTwitchSetup(server.runtime.db.db).then((s) => s.chat), { timeout: 10_000 }).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('no longer valid'),
+    });
+    expect((await readTwitchSetup(server.runtime.db.db)).tokens).toEqual([expect.objectContaining({ role: 'bot', login: 'missionbot', status: 'invalid' })]);
 
     // Logging the bot in again brings it back, still without a restart.
     await logInBot(server);
