@@ -100,8 +100,11 @@ export interface ChatSimulator {
   dropConnections(): void;
   /** While false, new websocket connections are refused with HTTP 503. */
   setAcceptConnections(accept: boolean): void;
-  /** Changes the accepted tokens; null accepts any `oauth:` token. */
-  setValidTokens(tokens: Iterable<string> | null): void;
+  /**
+   * Changes the accepted tokens; null accepts any `oauth:` token. A function is asked at each
+   * login (without `oauth:`), as Twitch checks a token against its current grants.
+   */
+  setValidTokens(tokens: Iterable<string> | ((token: string) => boolean) | null): void;
   /** Sends RECONNECT, as Twitch does before maintenance. */
   sendReconnect(): void;
   /** Server-side PING to every registered client; resolves with how many answered in time. */
@@ -146,6 +149,7 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
   let evictAt = 0;
   const lockedUntil = new Map<string, number>();
   let validTokens: Set<string> | null = options.validTokens ? new Set([...options.validTokens].map(tokenOf)) : null;
+  let tokenCheck: ((token: string) => boolean) | null = null;
   let accepting = true;
   let nextId = 1;
 
@@ -168,6 +172,7 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
 
   function authenticate(_login: string, pass: string | undefined): AuthResult {
     if (pass === undefined || !/^oauth:\S+$/i.test(pass)) return 'improper';
+    if (tokenCheck) return tokenCheck(tokenOf(pass)) ? 'ok' : 'failed';
     return validTokens === null || validTokens.has(tokenOf(pass)) ? 'ok' : 'failed';
   }
 
@@ -375,7 +380,8 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
       accepting = accept;
     },
     setValidTokens(tokens) {
-      validTokens = tokens === null ? null : new Set([...tokens].map(tokenOf));
+      tokenCheck = typeof tokens === 'function' ? tokens : null;
+      validTokens = tokens === null || typeof tokens === 'function' ? null : new Set([...tokens].map(tokenOf));
     },
     sendReconnect() {
       for (const s of sessions) if (s.registered) s.send([{ prefix: SERVER, command: 'RECONNECT' }]);

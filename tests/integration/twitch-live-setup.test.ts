@@ -41,7 +41,7 @@ function capture(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
   return { logger, lines };
 }
 
-async function start(database: TestDatabase, roles: ('server' | 'worker' | 'bot')[], logger = pino({ level: 'silent' })) {
+async function start(database: TestDatabase, roles: ('server' | 'worker' | 'bot')[], logger = pino({ level: 'silent' }), validateEveryMs = 100) {
   const config = loadConfig({
     DATABASE_URL: database.url,
     TWITCH_IRC_URL: sim.url,
@@ -53,7 +53,7 @@ async function start(database: TestDatabase, roles: ('server' | 'worker' | 'bot'
     PORT: '0',
     LOG_LEVEL: 'silent',
   });
-  const r = await startRoles(config, logger, roles, { twitch: { validateEveryMs: 100 } });
+  const r = await startRoles(config, logger, roles, { twitch: { validateEveryMs } });
   running.push(r);
   return r;
 }
@@ -129,5 +129,30 @@ describe('a bot login while the processes run', () => {
     await logInBot(server);
     await sim.waitForJoin('livechan', { login: 'missionbot', timeoutMs: 10_000 });
     await expect.poll(() => chatCheck?.check().then(() => 'ok', (e: Error) => e.message), { timeout: 10_000 }).toBe('ok');
+  });
+
+  it('a chat login Twitch refuses (the access token died early) is retried with a refreshed token', async () => {
+    const database = await createTestDatabase('live_setup_refused');
+    databases.push(database);
+    // No periodic validation here: only the refused login may trigger the refresh.
+    const app = await start(database, ['server', 'bot'], pino({ level: 'silent' }), 3_600_000);
+    await logInBot(app);
+    await sim.waitForJoin('livechan', { login: 'missionbot', timeoutMs: 10_000 });
+    const refreshes = () => mock.requests.filter((r) => r.path === '/auth/token' && r.query.get('grant_type') === 'refresh_token').length;
+    const before = refreshes();
+
+    // Twitch checks the chat token against the grants it holds; the bot's access token dies
+    // (its refresh token still works), then Twitch asks every client to reconnect.
+    sim.setValidTokens((token) => mock.tokens.has(token));
+    for (const [token, grant] of mock.tokens) if (grant.userId === '900') mock.tokens.delete(token);
+    sim.sendReconnect();
+
+    await expect.poll(refreshes, { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect.poll(() => sim.joined('livechan', 'missionbot'), { timeout: 10_000 }).toBe(true);
+    const chatCheck = app.runtime.readiness.find((c) => c.name === 'chat');
+    await expect.poll(() => chatCheck?.check().then(() => 'ok', (e: Error) => e.message), { timeout: 10_000 }).toBe('ok');
+    sim.setValidTokens(null);
+    await app.stop();
+    running.splice(running.indexOf(app), 1);
   });
 });
