@@ -138,6 +138,23 @@ export function createTwitchIntegration(deps: TwitchDeps): TwitchIntegration | n
     for (const role of had) notify({ userId, role, status: 'invalid' });
   }
 
+  /**
+   * Twitch refused our refresh token. When another process (server, worker, bot share the
+   * stored token) refreshed first, its rotated token is in the database: take it. Only when the
+   * stored token is the one refused is the login dead.
+   */
+  async function adoptOrInvalidate(userId: string, reason: string): Promise<void> {
+    const used = lastToken.get(userId)?.refreshToken;
+    const stored = (await store.loadAll().catch(() => [])).find((t) => t.userId === userId && t.status === 'valid');
+    if (stored && stored.token.refreshToken && stored.token.refreshToken !== used && roles.has(userId)) {
+      for (const role of roles.get(userId) ?? []) addUser(userId, role, stored.token);
+      log.info({ userId }, 'Twitch token refreshed by another process; using the stored one');
+      return;
+    }
+    log.error({ userId, err: { message: reason } }, 'Twitch token refresh failed: Twitch refused the refresh token, so the token is marked invalid: log in again at /auth/twitch');
+    await invalidate(userId, 'Twitch refused the refresh token (revoked or expired)');
+  }
+
   provider.onRefresh((userId, token) => {
     lastToken.set(userId, token);
     retries.delete(userId);
@@ -149,8 +166,7 @@ export function createTwitchIntegration(deps: TwitchDeps): TwitchIntegration | n
   provider.onRefreshFailure((userId, error) => {
     const reason = safeError(error).message;
     if (isFinalRefreshFailure(error)) {
-      log.error({ userId, err: { message: reason } }, 'Twitch token refresh failed: Twitch refused the refresh token, so the token is marked invalid: log in again at /auth/twitch');
-      const done = invalidate(userId, 'Twitch refused the refresh token (revoked or expired)');
+      const done = adoptOrInvalidate(userId, reason);
       invalidating.set(userId, done);
       void done.finally(() => invalidating.delete(userId));
       return;
@@ -302,7 +318,14 @@ export function createTwitchIntegration(deps: TwitchDeps): TwitchIntegration | n
     async botChatCredentials(options = {}) {
       const userId = botUserId();
       if (!userId) return null;
-      const token = options.refresh ? await provider.refreshAccessTokenForUser(userId) : await provider.getAccessTokenForUser(userId);
+      let token;
+      try {
+        token = options.refresh ? await provider.refreshAccessTokenForUser(userId) : await provider.getAccessTokenForUser(userId);
+      } catch (err) {
+        // A refused refresh is being judged (another process's rotated token, or a dead login).
+        await invalidating.get(userId);
+        throw err;
+      }
       const login = (await store.summaries()).find((s) => s.userId === userId && s.role === 'bot')?.login;
       if (!token || !login) return null;
       return { username: login, token: `oauth:${token.accessToken}` };

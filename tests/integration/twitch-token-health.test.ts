@@ -73,6 +73,25 @@ describe('refreshing a token', () => {
   });
 });
 
+describe('two processes sharing a stored token', () => {
+  it('keeps the login when another process refreshed (and rotated) the token first', async () => {
+    // Both load the same expired token; Twitch rotates the refresh token on use.
+    const first = await loadBot(true);
+    const config = loadConfig({ DATABASE_URL: db.url, TWITCH_CLIENT_ID: 'cid', TWITCH_CLIENT_SECRET: 's'.repeat(20), TOKEN_ENCRYPTION_KEY: KEY });
+    const second = createTwitchIntegration({ config, db: db.db, logger: pino({ level: 'silent' }) })!;
+    integrations.push(second);
+    await second.start();
+    const refreshedFirst = await first.twitch.botChatCredentials();
+    await expect.poll(async () => (await createTokenStore(db.db, KEY).loadAll()).find((t) => t.userId === '900')?.token.accessToken).toBe(
+      refreshedFirst?.token.replace(/^oauth:/, ''),
+    );
+    await expect(second.botChatCredentials()).rejects.toThrow();
+    expect(await botStatus()).toBe('valid');
+    // The second process took the stored, rotated token instead of logging the bot out.
+    await expect.poll(() => second.botChatCredentials().catch(() => null)).toEqual(refreshedFirst);
+  });
+});
+
 describe('validating tokens', () => {
   it('finds a token revoked on Twitch, marks it invalid and ends its use', async () => {
     const { twitch, changes } = await loadBot(false);
