@@ -17,6 +17,9 @@ export interface RunningRoles {
   stop(): Promise<void>;
 }
 
+/** Whether chat is Twitch's own endpoint rather than a local simulator. */
+export const isTwitchChat = (ircUrl: string): boolean => /(^|\.)twitch\.tv$/i.test(new URL(ircUrl).hostname);
+
 export interface StartRolesOptions {
   /** Twitch timings (tests shorten the hourly validation). */
   twitch?: WireTwitchOptions;
@@ -72,7 +75,8 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[], 
       logger,
       storedCredentials: integration ? (options) => integration.botChatCredentials(options) : undefined,
       watchTwitch: (listener) => twitch.watch(listener),
-      validateToken: async (token) => (await validateAccessToken(token, config.twitch.clientId)).status,
+      // Only Twitch can judge a token: against the chat simulator (demo, tests) there is nothing to ask.
+      validateToken: isTwitchChat(config.twitch.ircUrl) ? async (token) => (await validateAccessToken(token, config.twitch.clientId)).status : undefined,
       onChatActivity: twitch.recordChat,
     });
     runtime.readiness.push(chatReadiness(bot, () => Date.now()));

@@ -1,7 +1,8 @@
 /**
  * Connects the Twitch pieces to a running process: the integration (when configured), the
- * channel resolver, the readiness check, the login routes, and in the worker role the accrual
- * schedulers and the redemption listener.
+ * channel resolver, the readiness check, the login routes, the hourly token validation, the
+ * Twitch set-up changes over the event bus, and in the worker role the accrual schedulers and
+ * the redemption listener (both following those changes).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { IncomingMessage } from '../../bot/chat-client.js';
