@@ -114,19 +114,25 @@ export async function readTwitchSetup(db: Executor): Promise<TwitchSetup> {
   };
 }
 
+/** How often the bot rewrites an unchanged chat standing, so a stale `updatedAt` means the bot process is gone. */
+export const CHAT_HEARTBEAT_MS = 60_000;
+
 /**
  * Writes the bot's chat standing for the other processes whenever it changes (checked every
- * `everyMs`): the status lives in the bot process's memory, the checklist may be served by another.
+ * `everyMs`) and at least every {@link CHAT_HEARTBEAT_MS}: the status lives in the bot
+ * process's memory, the checklist may be served by another.
  */
 export function recordChatStatus(db: Executor, bot: { status(): ChatStatus }, now: () => number, everyMs = 5_000): () => void {
   let last = '';
+  let writtenAt = Number.NEGATIVE_INFINITY;
   const write = (): void => {
     const status = bot.status();
     const problem = chatProblem(status, now());
     const detail = problem ?? status.state;
     const key = `${problem === null} ${detail}`;
-    if (key === last) return;
+    if (key === last && now() - writtenAt < CHAT_HEARTBEAT_MS) return;
     last = key;
+    writtenAt = now();
     recordSetupStep(db, CHAT_STEP_KEY, { ok: problem === null, detail }).catch(() => {
       last = '';
     });
