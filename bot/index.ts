@@ -230,8 +230,11 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
     if (!client) {
       found = await account();
       if (!found) {
-        idleStatus = { state: 'not_configured', error: NOT_CONFIGURED, since: now() };
-        log.warn(`chat bot waiting: ${NOT_CONFIGURED}`);
+        // A static token Twitch called invalid stays the reason until a stored login replaces it.
+        idleStatus = fixedTokenInvalid
+          ? { state: 'token_invalid', error: STATIC_INVALID, since: now() }
+          : { state: 'not_configured', error: NOT_CONFIGURED, since: now() };
+        log.warn(`chat bot waiting: ${idleStatus.error ?? NOT_CONFIGURED}`);
         return false;
       }
       if (found.fixed && options.validateToken && (await options.validateToken(found.token as string)) === 'invalid') {
