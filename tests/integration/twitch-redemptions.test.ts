@@ -120,6 +120,22 @@ describe('redemptions', () => {
     await expect.poll(() => during.status, { timeout: 5_000 }).toBe('FULFILLED');
   });
 
+  it("follows Twitch's session_reconnect without losing or repeating a redemption", async () => {
+    await expect.poll(subscribed, { timeout: 10_000 }).toBe(true);
+    const connections = mock.eventSubConnections();
+    mock.reconnectEventSub();
+    // Sent while the client moves: Twitch delivers it on the old session, which is still open.
+    const during = mock.redeem(STREAMER.id, rewardOf(STREAMER.id), viewer(5));
+    await expect.poll(() => balance('redeemchan', 'v5'), { timeout: 10_000 }).toBe(1_000 + 100);
+    // Once moved, the new session (which inherited the subscription) delivers.
+    await expect.poll(() => mock.eventSubConnections(), { timeout: 10_000 }).toBe(connections + 1);
+    await expect.poll(subscribed, { timeout: 10_000 }).toBe(true);
+    const after = mock.redeem(STREAMER.id, rewardOf(STREAMER.id), viewer(5));
+    await expect.poll(() => balance('redeemchan', 'v5'), { timeout: 10_000 }).toBe(1_000 + 200);
+    expect([during.status, after.status]).toEqual(['FULFILLED', 'FULFILLED']);
+    expect(mock.eventSubSessions()).toBe(1);
+  });
+
   it('marks FULFILLED at a later periodic reconciliation when Twitch failed the first status update', async () => {
     await worker?.stop();
     worker = await start(['worker'], 300);

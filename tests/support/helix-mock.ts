@@ -77,10 +77,17 @@ export interface HelixMock {
   redeem(broadcasterId: string, rewardId: string, user: MockUser): MockRedemption;
   /** EventSub WebSocket sessions open now. */
   eventSubSessions(): number;
+  /** EventSub WebSocket connections accepted so far (reconnects included). */
+  eventSubConnections(): number;
   /** EventSub subscriptions enabled now, as `type broadcaster_id reward_id`. */
   eventSubSubscriptions(): string[];
   /** Closes every EventSub socket, as a Twitch edge restart would. */
   dropEventSub(): void;
+  /**
+   * Twitch's planned migration: `session_reconnect` with a `reconnect_url`; a client that
+   * connects there keeps its subscriptions, then the old socket is closed.
+   */
+  reconnectEventSub(): void;
   /** Issues an access/refresh token pair for a user directly (as if a login had happened). */
   issue(userId: string, scopes: string[], expiresIn?: number): { accessToken: string; refreshToken: string };
   close(): Promise<void>;
@@ -141,10 +148,19 @@ export async function startHelixMock(): Promise<HelixMock> {
       return redemption;
     },
     eventSubSessions: () => sockets.size,
+    eventSubConnections: () => connectionsMade,
     eventSubSubscriptions: () => [...subscriptions.values()].filter((sub) => sockets.has(sub.sessionId)).map((sub) => `${sub.type} ${sub.condition.broadcaster_user_id} ${sub.condition.reward_id ?? ''}`.trim()),
     dropEventSub() {
       for (const socket of sockets.values()) socket.terminate();
       sockets.clear();
+    },
+    reconnectEventSub() {
+      for (const [sessionId, socket] of sockets) {
+        socket.send(JSON.stringify({
+          metadata: { message_id: randomUUID(), message_type: 'session_reconnect', message_timestamp: new Date().toISOString() },
+          payload: { session: { id: sessionId, status: 'reconnecting', keepalive_timeout_seconds: null, reconnect_url: `ws://127.0.0.1:${mock.port}/ws?moving=${sessionId}`, connected_at: new Date().toISOString() } },
+        }));
+      }
     },
     revoke(userId) {
       for (const [token, grant] of mock.tokens) if (grant.userId === userId) mock.tokens.delete(token);
@@ -161,6 +177,7 @@ export async function startHelixMock(): Promise<HelixMock> {
 
   // EventSub WebSocket sessions (Twitch's wss://eventsub.wss.twitch.tv/ws; twurple's mock URL is /ws).
   const sockets = new Map<string, WebSocket>();
+  let connectionsMade = 0;
   interface Subscription {
     id: string;
     type: string;
@@ -350,8 +367,9 @@ export async function startHelixMock(): Promise<HelixMock> {
   });
   // Dual-stack: twurple calls http://localhost:<port>, which may resolve to ::1 or 127.0.0.1.
   const wss = new WebSocketServer({ server, path: '/ws' });
-  wss.on('connection', (socket) => {
+  wss.on('connection', (socket, request) => {
     const sessionId = randomUUID();
+    connectionsMade += 1;
     sockets.set(sessionId, socket);
     socket.on('close', () => {
       if (sockets.get(sessionId) === socket) sockets.delete(sessionId);
@@ -362,6 +380,14 @@ export async function startHelixMock(): Promise<HelixMock> {
       metadata: { message_id: randomUUID(), message_type: 'session_welcome', message_timestamp: new Date().toISOString() },
       payload: { session: { id: sessionId, status: 'connected', connected_at: new Date().toISOString(), keepalive_timeout_seconds: 600, reconnect_url: null } },
     }));
+    // A reconnect_url connection inherits the old session's subscriptions; then the old one closes.
+    const moving = new URL(request.url ?? '/', 'http://localhost').searchParams.get('moving');
+    const old = moving ? sockets.get(moving) : undefined;
+    if (moving && old) {
+      for (const sub of subscriptions.values()) if (sub.sessionId === moving) sub.sessionId = sessionId;
+      sockets.delete(moving);
+      old.close(4004, 'reconnected');
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '::', resolve));
   mock.port = (server.address() as AddressInfo).port;
