@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { actionBody, channelName, channelTarget, sanitizeTrailing } from './irc.js';
 import { assessMessage, TWITCH_LIMITS, type ChatLimits, type Violation } from './limits.js';
 import { createSession, type AuthResult, type LineParts, type Session } from './session.js';
+import { replyTags, replyText, sharedChatTags, type ReplyParent } from './thread-tags.js';
 import { createUserRegistry, type TagOverrides, type Viewer, type ViewerInit } from './users.js';
 
 /** Options for {@link startChatSimulator}. */
@@ -51,15 +52,9 @@ export interface SayOptions {
   action?: boolean;
   /** Replace (string) or remove (null) generated tags; for hostile tests. */
   tags?: TagOverrides;
-  /**
-   * Sent with Twitch's Reply button on an earlier line (a viewer's or the bot's, by id): the
-   * text gains the `@<parent login> ` prefix chat clients add, and the `reply-parent-*` tags.
-   */
+  /** Sent with Reply on an earlier line (a viewer's or the bot's, by id): `@parent ` prefix and `reply-parent-*` tags. */
   replyTo?: string;
-  /**
-   * Shared Chat: the line was sent in this partner channel and shared into `channel`, so it
-   * carries the partner's `source-room-id` and `source-id`, as Twitch sends it.
-   */
+  /** Shared Chat: sent in this partner channel and shared in, with its `source-room-id`. */
   sharedFrom?: string;
 }
 
@@ -100,10 +95,7 @@ export interface ChatSimulator {
   dropConnections(): void;
   /** While false, new websocket connections are refused with HTTP 503. */
   setAcceptConnections(accept: boolean): void;
-  /**
-   * Changes the accepted tokens; null accepts any `oauth:` token. A function is asked at each
-   * login (without `oauth:`), as Twitch checks a token against its current grants.
-   */
+  /** Changes the accepted tokens (null: any `oauth:` token; a function: asked at each login, without `oauth:`). */
   setValidTokens(tokens: Iterable<string> | ((token: string) => boolean) | null): void;
   /** Sends RECONNECT, as Twitch does before maintenance. */
   sendReconnect(): void;
@@ -270,14 +262,13 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     });
   }
 
-  /** Who wrote an earlier line, a viewer's or the bot's. */
-  function parentOf(id: string): { login: string; userId: string; displayName: string; text: string } {
+  function parentOf(id: string): ReplyParent {
     const bot = sent.find((m) => m.id === id);
-    const viewerLine = delivered.get(id);
-    const login = bot?.login ?? viewerLine?.parts.prefix?.split('!')[0];
+    const line = delivered.get(id);
+    const login = bot?.login ?? line?.parts.prefix?.split('!')[0];
     if (login === undefined) throw new Error(`chat simulator: no message ${id} to reply to`);
     const user = registry.ensureViewer(login);
-    return { login: user.login, userId: user.userId, displayName: user.displayName, text: bot?.text ?? viewerLine?.parts.trailing ?? '' };
+    return { id, login: user.login, userId: user.userId, displayName: user.displayName, text: bot?.text ?? line?.parts.trailing ?? '' };
   }
 
   const countViolations = (kind: Violation, channel?: string): number =>
@@ -313,23 +304,13 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
       const id = sayOptions.id ?? randomUUID();
       const firstMsg = registry.markChatted(name, viewer.login);
       let body = text;
-      const extra: TagOverrides = {};
+      let extra: TagOverrides = {};
       if (sayOptions.replyTo !== undefined) {
         const parent = parentOf(sayOptions.replyTo);
-        body = `@${parent.login} ${text}`;
-        Object.assign(extra, {
-          'reply-parent-display-name': parent.displayName,
-          'reply-parent-msg-body': parent.text,
-          'reply-parent-msg-id': sayOptions.replyTo,
-          'reply-parent-user-id': parent.userId,
-          'reply-parent-user-login': parent.login,
-          'reply-thread-parent-msg-id': sayOptions.replyTo,
-          'reply-thread-parent-user-login': parent.login,
-        });
+        body = replyText(parent, text);
+        extra = replyTags(parent);
       }
-      if (sayOptions.sharedFrom !== undefined) {
-        Object.assign(extra, { 'source-room-id': registry.roomId(channelName(sayOptions.sharedFrom)), 'source-id': randomUUID(), 'source-badges': '', 'source-badge-info': '' });
-      }
+      if (sayOptions.sharedFrom !== undefined) extra = { ...extra, ...sharedChatTags(registry.roomId(channelName(sayOptions.sharedFrom))) };
       const clean = sanitizeTrailing(body);
       const parts: LineParts = {
         tags: registry.privmsgTags(name, viewer.login, { id, now: now(), firstMsg }, { ...extra, ...sayOptions.tags }),

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { createEventSubMock } from './eventsub-mock.js';
 
 export interface MockUser {
   id: string;
@@ -144,24 +144,14 @@ export async function startHelixMock(): Promise<HelixMock> {
     redeem(broadcasterId, rewardId, user) {
       const redemption: MockRedemption = { id: randomUUID(), broadcasterId, rewardId, user, status: 'UNFULFILLED', redeemedAt: new Date().toISOString() };
       mock.redemptions.push(redemption);
-      deliverRedemption(redemption);
+      eventSub.deliverRedemption(redemptionData(redemption));
       return redemption;
     },
-    eventSubSessions: () => sockets.size,
-    eventSubConnections: () => connectionsMade,
-    eventSubSubscriptions: () => [...subscriptions.values()].filter((sub) => sockets.has(sub.sessionId)).map((sub) => `${sub.type} ${sub.condition.broadcaster_user_id} ${sub.condition.reward_id ?? ''}`.trim()),
-    dropEventSub() {
-      for (const socket of sockets.values()) socket.terminate();
-      sockets.clear();
-    },
-    reconnectEventSub() {
-      for (const [sessionId, socket] of sockets) {
-        socket.send(JSON.stringify({
-          metadata: { message_id: randomUUID(), message_type: 'session_reconnect', message_timestamp: new Date().toISOString() },
-          payload: { session: { id: sessionId, status: 'reconnecting', keepalive_timeout_seconds: null, reconnect_url: `ws://127.0.0.1:${mock.port}/ws?moving=${sessionId}`, connected_at: new Date().toISOString() } },
-        }));
-      }
-    },
+    eventSubSessions: () => eventSub.sessions(),
+    eventSubConnections: () => eventSub.connections(),
+    eventSubSubscriptions: () => eventSub.subscriptions(),
+    dropEventSub: () => eventSub.drop(),
+    reconnectEventSub: () => eventSub.reconnect(),
     revoke(userId) {
       for (const [token, grant] of mock.tokens) if (grant.userId === userId) mock.tokens.delete(token);
       for (const [token, grant] of mock.refreshTokens) if (grant.userId === userId) mock.refreshTokens.delete(token);
@@ -175,22 +165,6 @@ export async function startHelixMock(): Promise<HelixMock> {
     },
   } as HelixMock;
 
-  // EventSub WebSocket sessions (Twitch's wss://eventsub.wss.twitch.tv/ws; twurple's mock URL is /ws).
-  const sockets = new Map<string, WebSocket>();
-  let connectionsMade = 0;
-  interface Subscription {
-    id: string;
-    type: string;
-    version: string;
-    condition: Record<string, string>;
-    sessionId: string;
-    createdAt: string;
-  }
-  const subscriptions = new Map<string, Subscription>();
-  const subscriptionData = (sub: Subscription) => ({
-    id: sub.id, status: 'enabled', type: sub.type, version: sub.version, condition: sub.condition, created_at: sub.createdAt,
-    transport: { method: 'websocket', session_id: sub.sessionId, connected_at: sub.createdAt }, cost: 0,
-  });
   const redemptionData = (r: MockRedemption) => {
     const broadcaster = mock.users.get(r.broadcasterId);
     const reward = [...mock.rewards.values()].flat().find((rw) => rw.id === r.rewardId);
@@ -200,25 +174,7 @@ export async function startHelixMock(): Promise<HelixMock> {
       redeemed_at: r.redeemedAt, reward: { id: r.rewardId, title: reward?.title ?? '', prompt: reward?.prompt ?? '', cost: reward?.cost ?? 0 },
     };
   };
-  function deliverRedemption(r: MockRedemption): void {
-    for (const sub of subscriptions.values()) {
-      if (sub.type !== 'channel.channel_points_custom_reward_redemption.add') continue;
-      if (sub.condition.broadcaster_user_id !== r.broadcasterId || (sub.condition.reward_id && sub.condition.reward_id !== r.rewardId)) continue;
-      const socket = sockets.get(sub.sessionId);
-      if (!socket) continue;
-      const data = redemptionData(r);
-      socket.send(JSON.stringify({
-        metadata: { message_id: randomUUID(), message_type: 'notification', message_timestamp: new Date().toISOString(), subscription_type: sub.type, subscription_version: sub.version },
-        payload: {
-          subscription: subscriptionData(sub),
-          event: {
-            id: data.id, broadcaster_user_id: data.broadcaster_id, broadcaster_user_login: data.broadcaster_login, broadcaster_user_name: data.broadcaster_name,
-            user_id: data.user_id, user_login: data.user_login, user_name: data.user_name, user_input: '', status: 'unfulfilled', reward: data.reward, redeemed_at: data.redeemed_at,
-          },
-        },
-      }));
-    }
-  }
+  const eventSub = createEventSubMock(() => mock.port);
 
   const tokenOf = (req: IncomingMessage) => req.headers.authorization?.replace(/^(Bearer|OAuth)\s+/, '');
 
@@ -342,21 +298,16 @@ export async function startHelixMock(): Promise<HelixMock> {
         for (const r of matching) r.status = (body as { status: MockRedemption['status'] }).status;
         return send(res, 200, { data: matching.map(redemptionData) });
       }
-      case 'POST /mock/eventsub/subscriptions': {
-        const input = body as { type: string; version: string; condition: Record<string, string>; transport: { method: string; session_id?: string } };
-        if (input.transport.method !== 'websocket' || !input.transport.session_id || !sockets.has(input.transport.session_id)) {
-          return send(res, 400, { error: 'Bad Request', status: 400, message: 'websocket transport session does not exist or has already disconnected' });
-        }
-        const sub: Subscription = { id: randomUUID(), type: input.type, version: input.version, condition: input.condition, sessionId: input.transport.session_id, createdAt: new Date().toISOString() };
-        subscriptions.set(sub.id, sub);
-        return send(res, 202, { data: [subscriptionData(sub)], total: subscriptions.size, total_cost: 0, max_total_cost: 10 });
-      }
+      case 'POST /mock/eventsub/subscriptions':
       case 'GET /mock/eventsub/subscriptions':
-        return send(res, 200, { data: [...subscriptions.values()].filter((sub) => sockets.has(sub.sessionId)).map(subscriptionData), total: subscriptions.size, total_cost: 0, max_total_cost: 10, pagination: {} });
-      case 'DELETE /mock/eventsub/subscriptions':
-        subscriptions.delete(q.get('id') ?? '');
-        res.writeHead(204).end();
-        return;
+      case 'DELETE /mock/eventsub/subscriptions': {
+        const answer = eventSub.handle(route, q, body);
+        if (answer.status === 204) {
+          res.writeHead(204).end();
+          return;
+        }
+        return send(res, answer.status, answer.body);
+      }
       default:
         return send(res, 404, { status: 404, message: `mock has no ${route}` });
     }
@@ -366,35 +317,12 @@ export async function startHelixMock(): Promise<HelixMock> {
     handle(req, res).catch((err: unknown) => send(res, 500, { message: String(err) }));
   });
   // Dual-stack: twurple calls http://localhost:<port>, which may resolve to ::1 or 127.0.0.1.
-  const wss = new WebSocketServer({ server, path: '/ws' });
-  wss.on('connection', (socket, request) => {
-    const sessionId = randomUUID();
-    connectionsMade += 1;
-    sockets.set(sessionId, socket);
-    socket.on('close', () => {
-      if (sockets.get(sessionId) === socket) sockets.delete(sessionId);
-      // Twitch disables a session's subscriptions when it closes.
-      for (const [id, sub] of subscriptions) if (sub.sessionId === sessionId) subscriptions.delete(id);
-    });
-    socket.send(JSON.stringify({
-      metadata: { message_id: randomUUID(), message_type: 'session_welcome', message_timestamp: new Date().toISOString() },
-      payload: { session: { id: sessionId, status: 'connected', connected_at: new Date().toISOString(), keepalive_timeout_seconds: 600, reconnect_url: null } },
-    }));
-    // A reconnect_url connection inherits the old session's subscriptions; then the old one closes.
-    const moving = new URL(request.url ?? '/', 'http://localhost').searchParams.get('moving');
-    const old = moving ? sockets.get(moving) : undefined;
-    if (moving && old) {
-      for (const sub of subscriptions.values()) if (sub.sessionId === moving) sub.sessionId = sessionId;
-      sockets.delete(moving);
-      old.close(4004, 'reconnected');
-    }
-  });
+  eventSub.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '::', resolve));
   mock.port = (server.address() as AddressInfo).port;
   mock.close = () =>
     new Promise<void>((resolve) => {
-      for (const socket of sockets.values()) socket.terminate();
-      wss.close();
+      eventSub.close();
       server.closeAllConnections();
       server.close(() => resolve());
     });
