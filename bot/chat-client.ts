@@ -17,6 +17,8 @@ export interface IncomingMessage {
   at: number;
   /** When Twitch sent it (`tmi-sent-ts`, Twitch's clock), when the line says. */
   sentAt?: number;
+  /** The channel's Twitch user id (`room-id`), when the line says. */
+  roomId?: string;
 }
 
 /** The bot's own standing in a channel, from the latest USERSTATE. */
@@ -32,6 +34,19 @@ export interface RoomModes {
   slowSeconds?: number;
   /** A followers-, subscribers- or emote-only mode was turned off. */
   restrictionLifted?: boolean;
+}
+
+/**
+ * Where the chat connection stands, for readiness and the set-up checklist: `login_failed`
+ * means Twitch refused the token (retried with backoff after a refresh), `token_invalid` that
+ * the token was found revoked or expired and chat was closed until a new login.
+ */
+export interface ChatStatus {
+  state: 'connecting' | 'connected' | 'login_failed' | 'token_invalid' | 'closed' | 'not_configured';
+  /** Why, when not connected; never a secret. */
+  error: string | null;
+  /** Since when (ms since the epoch). */
+  since: number;
 }
 
 /** A chat connection. Channel names are logins, lower case, without `#`. */
@@ -50,5 +65,7 @@ export interface ChatClient {
   onRoomModes(handler: (channel: string, modes: RoomModes) => void): void;
   /** The channel can take lines (joined on an open connection), or no longer can. */
   onChannelReady(handler: (channel: string, ready: boolean) => void): void;
+  /** Connection state; clients without one count as connected. */
+  status?(): ChatStatus;
   close(): Promise<void>;
 }

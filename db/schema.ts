@@ -251,6 +251,18 @@ export const twitchRewards = pgTable('twitch_rewards', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
+/**
+ * The last outcome of Twitch set-up steps that otherwise only reach a log (`reward:<channel id>`,
+ * `chat`), for the set-up checklist in any process.
+ */
+export const twitchSetupStatus = pgTable('twitch_setup_status', {
+  key: text('key').primaryKey(),
+  channelId: integer('channel_id').references(() => channels.id, { onDelete: 'cascade' }),
+  ok: boolean('ok').notNull(),
+  detail: text('detail'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
 /** Channel-point redemptions seen; the primary key makes each one credit at most once. */
 export const redemptions = pgTable('redemptions', {
   redemptionId: text('redemption_id').primaryKey(),

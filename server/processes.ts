@@ -5,7 +5,9 @@ import { buildMissionApp } from './http/mission-app.js';
 import { reconcileMissions, startMissionWorkers } from './jobs/mission-jobs.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { startBot } from '../bot/index.js';
-import { wireTwitch } from './twitch/wiring.js';
+import { wireTwitch, type WireTwitchOptions } from './twitch/wiring.js';
+import { validateAccessToken } from './twitch/token-health.js';
+import { chatReadiness, recordChatStatus } from './twitch/setup-status.js';
 
 export type Role = 'server' | 'worker' | 'bot';
 
@@ -15,10 +17,18 @@ export interface RunningRoles {
   stop(): Promise<void>;
 }
 
-export async function startRoles(config: Config, logger: Logger, roles: Role[]): Promise<RunningRoles> {
+/** Whether chat is Twitch's own endpoint rather than a local simulator. */
+export const isTwitchChat = (ircUrl: string): boolean => /(^|\.)twitch\.tv$/i.test(new URL(ircUrl).hostname);
+
+export interface StartRolesOptions {
+  /** Twitch timings (tests shorten the hourly validation). */
+  twitch?: WireTwitchOptions;
+}
+
+export async function startRoles(config: Config, logger: Logger, roles: Role[], options: StartRolesOptions = {}): Promise<RunningRoles> {
   const runtime = await createRuntime(config, logger);
   // Before the roles start: it adds the Twitch readiness check and the channel resolver they use.
-  const twitch = await wireTwitch(runtime);
+  const twitch = await wireTwitch(runtime, options.twitch);
   const stops: Array<() => Promise<void>> = [];
   let url: string | undefined;
 
@@ -59,19 +69,27 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
   }
 
   if (roles.includes('bot')) {
+    const integration = twitch.twitch;
     const bot = await startBot({
       runtime,
       logger,
-      storedCredentials: twitch.twitch ? () => twitch.twitch!.botChatCredentials() : undefined,
+      storedCredentials: integration ? (options) => integration.botChatCredentials(options) : undefined,
+      watchTwitch: (listener) => twitch.watch(listener),
+      // Only Twitch can judge a token: against the chat simulator (demo, tests) there is nothing to ask.
+      validateToken: isTwitchChat(config.twitch.ircUrl) ? async (token) => (await validateAccessToken(token, config.twitch.clientId)).status : undefined,
       onChatActivity: twitch.recordChat,
     });
+    runtime.readiness.push(chatReadiness(bot, () => Date.now()));
+    const stopRecording = recordChatStatus(runtime.db.db, bot, () => Date.now());
     // First to stop: no new chat commands while the server and workers wind down.
     stops.unshift(async () => {
+      stopRecording();
       await bot.stop();
       await twitch.stopChat();
     });
   }
 
+  stops.push(async () => twitch.stop());
   return {
     runtime,
     url,

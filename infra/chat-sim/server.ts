@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { actionBody, channelName, channelTarget, sanitizeTrailing } from './irc.js';
 import { assessMessage, TWITCH_LIMITS, type ChatLimits, type Violation } from './limits.js';
 import { createSession, type AuthResult, type LineParts, type Session } from './session.js';
+import { replyTags, replyText, sharedChatTags, type ReplyParent } from './thread-tags.js';
 import { createUserRegistry, type TagOverrides, type Viewer, type ViewerInit } from './users.js';
 
 /** Options for {@link startChatSimulator}. */
@@ -51,6 +52,10 @@ export interface SayOptions {
   action?: boolean;
   /** Replace (string) or remove (null) generated tags; for hostile tests. */
   tags?: TagOverrides;
+  /** Sent with Reply on an earlier line (a viewer's or the bot's, by id): `@parent ` prefix and `reply-parent-*` tags. */
+  replyTo?: string;
+  /** Shared Chat: sent in this partner channel and shared in, with its `source-room-id`. */
+  sharedFrom?: string;
 }
 
 /** Something that picks bot messages. A string matches a substring of the text. */
@@ -92,8 +97,8 @@ export interface ChatSimulator {
   setAcceptConnections(accept: boolean): void;
   /** Resolves at the next connection attempt that is refused (a client noticed it was cut off). */
   waitForRefusedConnection(timeoutMs?: number): Promise<void>;
-  /** Changes the accepted tokens; null accepts any `oauth:` token. */
-  setValidTokens(tokens: Iterable<string> | null): void;
+  /** Changes the accepted tokens (null: any `oauth:` token; a function: asked at each login, without `oauth:`). */
+  setValidTokens(tokens: Iterable<string> | ((token: string) => boolean) | null): void;
   /** Sends RECONNECT, as Twitch does before maintenance. */
   sendReconnect(): void;
   /**
@@ -147,6 +152,7 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
   const lockedUntil = new Map<string, number>();
   const restrictions = new Map<string, { msgId: string; text: string }>();
   let validTokens: Set<string> | null = options.validTokens ? new Set([...options.validTokens].map(tokenOf)) : null;
+  let tokenCheck: ((token: string) => boolean) | null = null;
   let accepting = true;
   let nextId = 1;
 
@@ -173,6 +179,7 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
 
   function authenticate(_login: string, pass: string | undefined): AuthResult {
     if (pass === undefined || !/^oauth:\S+$/i.test(pass)) return 'improper';
+    if (tokenCheck) return tokenCheck(tokenOf(pass)) ? 'ok' : 'failed';
     return validTokens === null || validTokens.has(tokenOf(pass)) ? 'ok' : 'failed';
   }
 
@@ -282,6 +289,15 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     });
   }
 
+  function parentOf(id: string): ReplyParent {
+    const bot = sent.find((m) => m.id === id);
+    const line = delivered.get(id);
+    const login = bot?.login ?? line?.parts.prefix?.split('!')[0];
+    if (login === undefined) throw new Error(`chat simulator: no message ${id} to reply to`);
+    const user = registry.ensureViewer(login);
+    return { id, login: user.login, userId: user.userId, displayName: user.displayName, text: bot?.text ?? line?.parts.trailing ?? '' };
+  }
+
   const countViolations = (kind: Violation, channel?: string): number =>
     sent.filter((m) => (channel === undefined || m.channel === channelName(channel)) && m.violations.includes(kind)).length;
 
@@ -314,9 +330,17 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
       const viewer = registry.ensureViewer(login);
       const id = sayOptions.id ?? randomUUID();
       const firstMsg = registry.markChatted(name, viewer.login);
-      const clean = sanitizeTrailing(text);
+      let body = text;
+      let extra: TagOverrides = {};
+      if (sayOptions.replyTo !== undefined) {
+        const parent = parentOf(sayOptions.replyTo);
+        body = replyText(parent, text);
+        extra = replyTags(parent);
+      }
+      if (sayOptions.sharedFrom !== undefined) extra = { ...extra, ...sharedChatTags(registry.roomId(channelName(sayOptions.sharedFrom))) };
+      const clean = sanitizeTrailing(body);
       const parts: LineParts = {
-        tags: registry.privmsgTags(name, viewer.login, { id, now: now(), firstMsg }, sayOptions.tags),
+        tags: registry.privmsgTags(name, viewer.login, { id, now: now(), firstMsg }, { ...extra, ...sayOptions.tags }),
         prefix: `${viewer.login}!${viewer.login}@${viewer.login}.${SERVER}`,
         command: 'PRIVMSG',
         params: [channelTarget(name)],
@@ -367,7 +391,8 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
       return waitFor('refused', () => true, timeoutMs, 'a refused connection attempt').then(() => undefined);
     },
     setValidTokens(tokens) {
-      validTokens = tokens === null ? null : new Set([...tokens].map(tokenOf));
+      tokenCheck = typeof tokens === 'function' ? tokens : null;
+      validTokens = tokens === null || typeof tokens === 'function' ? null : new Set([...tokens].map(tokenOf));
     },
     sendReconnect() {
       for (const s of sessions) if (s.registered) s.send([{ prefix: SERVER, command: 'RECONNECT' }]);

@@ -31,7 +31,15 @@ export interface AccrualSettings {
   /** Extra points per interval for viewers who chatted. */
   chatBonus: number;
   intervalSeconds: number;
+  /**
+   * Logins that never earn watch-time points: chat bots that sit in every channel. The
+   * broadcaster and this app's bot are always left out as well.
+   */
+  excludedLogins: string[];
 }
+
+/** Bots that idle in many channels and would otherwise farm points. */
+export const KNOWN_CHAT_BOTS = ['nightbot', 'streamelements', 'streamlabs', 'moobot', 'fossabot', 'wizebot', 'sery_bot', 'soundalerts', 'botrixoficial', 'kofistreambot'];
 
 export const DEFAULT_SETTINGS: ChannelSettings = Object.freeze({
   locale: 'en',
@@ -50,7 +58,7 @@ export const DEFAULT_SETTINGS: ChannelSettings = Object.freeze({
   createCooldown: 60,
   blockedWords: [],
   resolverMustNotHavePledged: true,
-  accrual: { enabled: true, amount: 10, chatBonus: 5, intervalSeconds: 300 },
+  accrual: { enabled: true, amount: 10, chatBonus: 5, intervalSeconds: 300, excludedLogins: KNOWN_CHAT_BOTS },
 }) as ChannelSettings;
 
 /** Merges stored overrides over the defaults; unknown keys in storage are ignored. */

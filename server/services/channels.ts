@@ -58,6 +58,8 @@ export interface ChannelServiceOptions {
    */
   resolveBroadcaster?: (login: string) => Promise<{ id: string; displayName: string } | null>;
   onResolveError?: (login: string, err: unknown) => void;
+  /** Told after a channel was created (committed), so every process can pick it up at once. */
+  onCreated?: (channel: Channel) => void;
 }
 
 export function createChannelService(db: Database, options: ChannelServiceOptions = {}) {
@@ -86,7 +88,7 @@ export function createChannelService(db: Database, options: ChannelServiceOption
         options.onResolveError?.(login, err);
       }
     }
-    return withRetry(db, async (tx) => {
+    const created = await withRetry(db, async (tx) => {
       const row = await insertChannel(tx, {
         login,
         broadcasterId: input.broadcasterId ?? resolved?.id ?? null,
@@ -98,6 +100,8 @@ export function createChannelService(db: Database, options: ChannelServiceOption
       await createSystemAccounts(tx, row.id);
       return toChannel(row);
     });
+    options.onCreated?.(created);
+    return created;
   }
 
   /** Creates the channel with default settings unless it exists (for TWITCH_CHANNELS at start-up). */

@@ -38,6 +38,8 @@ export interface AccrualBatch {
   startingBalance: number;
   /** Present viewers (Get Chatters); empty in the chat-activity fallback. */
   viewers: readonly ChatUser[];
+  /** Who earns nothing: the broadcaster, the bot, other bots (by user id or login, lower case). */
+  excluded?: { userIds: readonly string[]; logins: readonly string[] };
 }
 
 export interface AccrualResult {
@@ -86,11 +88,23 @@ export async function recordChatActivities(tx: Executor, channelId: number, chat
  * since `chattedSince` (the fallback when Get Chatters is unavailable); chatting earns the bonus.
  * Read once, outside the chunks' transactions (a plain read of the channel's chat_activity rows).
  */
-export async function intervalViewers(db: Executor, batch: Pick<AccrualBatch, 'channelId' | 'chattedSince' | 'viewers'>): Promise<AccrualViewer[]> {
+export async function intervalViewers(
+  db: Executor,
+  batch: Pick<AccrualBatch, 'channelId' | 'chattedSince' | 'viewers' | 'excluded'>,
+): Promise<AccrualViewer[]> {
+  const ids = new Set(batch.excluded?.userIds ?? []);
+  const logins = [...new Set((batch.excluded?.logins ?? []).map((l) => l.toLowerCase()))];
+  const loginSet = new Set(logins);
   const byId = new Map<string, AccrualViewer>();
-  for (const user of batch.viewers) byId.set(user.userId, { userId: user.userId, user, chatted: false });
+  for (const user of batch.viewers) {
+    if (ids.has(user.userId) || loginSet.has(user.login.toLowerCase())) continue;
+    byId.set(user.userId, { userId: user.userId, user, chatted: false });
+  }
   const talkers = await db.execute(sql`
-    SELECT user_id FROM chat_activity WHERE channel_id = ${batch.channelId} AND last_chat_at >= ${batch.chattedSince}`);
+    SELECT a.user_id FROM chat_activity a LEFT JOIN users u ON u.user_id = a.user_id
+    WHERE a.channel_id = ${batch.channelId} AND a.last_chat_at >= ${batch.chattedSince}
+      AND a.user_id <> ALL(${arrayParam([...ids])}::text[])
+      AND (u.login IS NULL OR lower(u.login) <> ALL(${arrayParam(logins)}::text[]))`);
   for (const row of talkers.rows as { user_id: string }[]) {
     const known = byId.get(row.user_id);
     if (known) known.chatted = true;

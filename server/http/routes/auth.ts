@@ -23,7 +23,8 @@ export interface AuthRouteDeps {
    */
   allow?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<string | null>;
   /** Runs after a token is stored (e.g. link the channel, sync the reward). Failures are logged only. */
-  onConnected?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<void>;
+  /** Set-up after a login (the broadcaster's reward); resolves with a note for the result page, or null. */
+  onConnected?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<string | null>;
   /** Decides and issues the dashboard token of `?as=moderator`; without it that login is off. */
   dashboardLogin?: DashboardLogin;
 }
@@ -132,10 +133,14 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
         if (role === 'moderator') return dashboardCallback(request, reply, twitch, query.code, channelOfState(query.state ?? ''));
         try {
           const user = await twitch.connect(role, query.code, deps.allow ? (u) => deps.allow!(role, u) : undefined);
-          if (deps.onConnected) {
-            await deps.onConnected(role, user).catch((err: unknown) => request.log.warn({ err: safeError(err) }, 'post-login sync failed'));
-          }
-          return page(reply, 200, 'Connected', `${user.login} is connected as the ${role === 'bot' ? 'chat bot' : 'broadcaster'}. You can close this page.`);
+          const note = deps.onConnected
+            ? await deps.onConnected(role, user).catch((err: unknown) => {
+                request.log.warn({ err: safeError(err) }, 'post-login sync failed');
+                return null;
+              })
+            : null;
+          const connected = `${user.login} is connected as the ${role === 'bot' ? 'chat bot' : 'broadcaster'}.`;
+          return page(reply, 200, 'Connected', note ? `${connected} ${note}` : `${connected} You can close this page.`);
         } catch (err) {
           if (err instanceof TwitchScopeError) return page(reply, 400, 'Permissions missing', `${err.message}. Start again and accept every permission.`);
           if (err instanceof TwitchAccountError) return page(reply, 403, 'Account refused', err.message);
