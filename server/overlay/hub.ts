@@ -43,11 +43,18 @@ export interface OverlayHubOptions {
   now?: () => number;
   schedule?: Schedule;
   logger: Pick<FastifyBaseLogger, 'debug' | 'info' | 'warn' | 'error'>;
+  /** Concurrent sockets one channel may hold (default `DEFAULT_SOCKET_LIMITS.perChannel`). */
+  maxSocketsPerChannel?: number;
+  /** Concurrent sockets one client address may hold (default `DEFAULT_SOCKET_LIMITS.perAddress`). */
+  maxSocketsPerAddress?: number;
 }
 
 export interface OverlayHub {
-  /** Adopts an authenticated socket: it gets a snapshot, then the channel's live messages. */
-  attach(channel: string, socket: OverlaySocket, wire?: FrameSink): void;
+  /**
+   * Adopts an authenticated socket: it gets a snapshot, then the channel's live messages. A socket
+   * over the per-channel or per-address cap is closed with 1013 ("try again later") instead.
+   */
+  attach(channel: string, socket: OverlaySocket, wire?: FrameSink, address?: string): void;
   /** Closes every overlay of a channel (key rotation: use 4401 so pages stop showing the board). */
   disconnectChannel(channel: string, code: number, reason: string): void;
   /** Connected overlays of one channel, or of all channels. */
@@ -80,6 +87,20 @@ const MAX_BAD_FRAMES = 20;
 /** A client that neither pongs nor pings for two sweeps is gone. */
 const HEARTBEAT_MS = 30_000;
 const MIN_RESYNC_INTERVAL_MS = 1_000;
+/**
+ * Pings a client may send: a burst of PING_BURST, refilled at one per PING_REFILL_MS. The page
+ * pings every 20 s; a ping beyond the budget is a bad frame, so a flood is closed within
+ * MAX_BAD_FRAMES frames instead of keeping the client "alive" while its replies pile up.
+ */
+export const PING_BURST = 3;
+export const PING_REFILL_MS = 1_000;
+/**
+ * Concurrent sockets. One socket's queue is bounded by the slow-consumer limits, so these caps
+ * bound the memory all overlays can hold. The bench runs 2,000 overlays of one channel from one
+ * address, so the defaults sit above that.
+ */
+export const DEFAULT_SOCKET_LIMITS = { perChannel: 5_000, perAddress: 2_500 } as const;
+export const CLOSE_TOO_MANY_SOCKETS = { code: 1013, reason: 'too many overlay connections' } as const;
 
 interface Client {
   socket: OverlaySocket;
@@ -88,6 +109,9 @@ interface Client {
   alive: boolean;
   waitingSnapshot: boolean;
   lastResyncAt: number;
+  pingTokens: number;
+  pingRefilledAt: number;
+  address: string | null;
 }
 
 interface SnapshotLoad {
@@ -102,6 +126,8 @@ interface ChannelState {
   load: SnapshotLoad | null;
   coalescer: ChannelCoalescer;
 }
+
+const countOf = (state: ChannelState): number => state.live.size + (state.load?.waiters.size ?? 0);
 
 const defaultSchedule: Schedule = (fn, ms) => {
   const timer = setTimeout(fn, ms);
@@ -120,6 +146,9 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   const now = options.now ?? Date.now;
   const schedule = options.schedule ?? defaultSchedule;
   const channels = new Map<string, ChannelState>();
+  const maxPerChannel = options.maxSocketsPerChannel ?? DEFAULT_SOCKET_LIMITS.perChannel;
+  const maxPerAddress = options.maxSocketsPerAddress ?? DEFAULT_SOCKET_LIMITS.perAddress;
+  const perAddress = new Map<string, number>();
   let closed = false;
 
   /** Whether the client takes a message now: false while it is slow (skipped) or once stuck (terminated). */
@@ -185,7 +214,12 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
     state.live.delete(client);
     state.load?.waiters.delete(client);
     const channel = channelOf.get(client);
-    channelOf.delete(client);
+    if (!channelOf.delete(client)) return;
+    if (client.address !== null) {
+      const left = (perAddress.get(client.address) ?? 1) - 1;
+      if (left > 0) perAddress.set(client.address, left);
+      else perAddress.delete(client.address);
+    }
     if (channel !== undefined) forgetIfIdle(channel, state);
   }
 
@@ -237,23 +271,46 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
     load.waiters.add(client);
   };
 
+  const badFrame = (state: ChannelState, client: Client): void => {
+    client.badFrames += 1;
+    if (client.badFrames > MAX_BAD_FRAMES && channelOf.has(client)) {
+      dropClient(state, client);
+      client.socket.close(1008, 'unexpected frames');
+    }
+  };
+
+  /** Takes one ping from the client's budget; false when it is spent. */
+  const pingAllowed = (client: Client): boolean => {
+    const t = now();
+    const refill = Math.floor((t - client.pingRefilledAt) / PING_REFILL_MS);
+    if (refill > 0) {
+      client.pingTokens = Math.min(PING_BURST, client.pingTokens + refill);
+      client.pingRefilledAt += refill * PING_REFILL_MS;
+    }
+    if (client.pingTokens === 0) return false;
+    client.pingTokens -= 1;
+    return true;
+  };
+
   const onFrame = (channel: string, state: ChannelState, client: Client, data: unknown, isBinary: boolean): void => {
-    client.alive = true;
     const message = parseClientMessage(data, isBinary);
     if (message === null) {
-      client.badFrames += 1;
-      if (client.badFrames > MAX_BAD_FRAMES) {
-        dropClient(state, client);
-        client.socket.close(1008, 'unexpected frames');
-      }
+      badFrame(state, client);
       return;
     }
     if (message.type === 'ping') {
-      if (client.socket.readyState === OPEN) {
-        client.socket.send(JSON.stringify({ type: 'pong', serverTime: new Date(now()).toISOString() }));
+      // Only a ping within budget shows the client is alive: a flood must not keep it alive.
+      if (!pingAllowed(client)) {
+        badFrame(state, client);
+        return;
       }
+      client.alive = true;
+      // Through the same writability check as broadcasts: a client that does not read gets no
+      // more queued for it, and one that stays stuck is terminated.
+      deliver(state, client, JSON.stringify({ type: 'pong', serverTime: new Date(now()).toISOString() }));
       return;
     }
+    client.alive = true;
     if (client.waitingSnapshot || now() - client.lastResyncAt < MIN_RESYNC_INTERVAL_MS) return;
     requestSnapshot(channel, state, client);
   };
@@ -304,14 +361,33 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   cancelHeartbeat = schedule(heartbeat, HEARTBEAT_MS);
 
   return {
-    attach(channel, socket, wire) {
+    attach(channel, socket, wire, address) {
       if (closed) {
         socket.close(SHUTDOWN_CLOSE.code, SHUTDOWN_CLOSE.reason);
         return;
       }
+      const channelCount = channels.get(channel);
+      const atChannelCap = channelCount !== undefined && countOf(channelCount) >= maxPerChannel;
+      const atAddressCap = address !== undefined && (perAddress.get(address) ?? 0) >= maxPerAddress;
+      if (atChannelCap || atAddressCap) {
+        logger.warn({ channel, perChannel: atChannelCap, perAddress: atAddressCap }, 'overlay socket refused: too many connections');
+        socket.close(CLOSE_TOO_MANY_SOCKETS.code, CLOSE_TOO_MANY_SOCKETS.reason);
+        return;
+      }
       const state = stateFor(channel);
-      const client: Client = { socket, wire: wire ?? null, badFrames: 0, alive: true, waitingSnapshot: false, lastResyncAt: 0 };
+      const client: Client = {
+        socket,
+        wire: wire ?? null,
+        badFrames: 0,
+        alive: true,
+        waitingSnapshot: false,
+        lastResyncAt: 0,
+        pingTokens: PING_BURST,
+        pingRefilledAt: now(),
+        address: address ?? null,
+      };
       channelOf.set(client, channel);
+      if (address !== undefined) perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
       socket.on('message', (data, isBinary) => onFrame(channel, state, client, data, isBinary));
       socket.on('pong', () => {
         client.alive = true;
@@ -332,13 +408,12 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
     },
 
     clientCount(channel) {
-      const count = (state: ChannelState): number => state.live.size + (state.load?.waiters.size ?? 0);
       if (channel !== undefined) {
         const state = channels.get(channel);
-        return state === undefined ? 0 : count(state);
+        return state === undefined ? 0 : countOf(state);
       }
       let total = 0;
-      for (const state of channels.values()) total += count(state);
+      for (const state of channels.values()) total += countOf(state);
       return total;
     },
 

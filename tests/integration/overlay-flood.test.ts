@@ -1,0 +1,81 @@
+/**
+ * A holder of a leaked overlay key floods pings from a socket it never reads, against the real
+ * server on a real port: the server closes that socket, never queues more than the slow-consumer
+ * limit for it, and `/readyz` keeps answering throughout.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { SLOW_CONSUMER_HARD_BYTES } from '../../server/overlay/hub.js';
+import { createChannel, eventually, startHarness, type Harness } from '../support/harness.js';
+
+const CH = 'flood';
+const PING = JSON.stringify({ type: 'ping' });
+/** More pings than any budget allows; before the fix every one was answered. */
+const MAX_PINGS = 400_000;
+const BATCH = 2_000;
+
+let h: Harness;
+let base = '';
+
+beforeAll(async () => {
+  h = await startHarness({ label: 'overlay_flood', workers: false });
+  await createChannel(h, CH, { requireApproval: false });
+  base = await h.app.listen({ port: 0, host: '127.0.0.1' });
+}, 30_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** Whether the server still holds an open overlay socket (closing ones wait out the close handshake). */
+const serverSocketOpen = (): boolean => [...h.app.websocketServer.clients].some((s) => s.readyState === WebSocket.OPEN);
+
+/** The largest queue the server holds for any overlay socket right now. */
+function serverBuffered(): number {
+  let max = 0;
+  for (const socket of h.app.websocketServer.clients) max = Math.max(max, socket.bufferedAmount);
+  return max;
+}
+
+describe('overlay ping flood from a paused reader', () => {
+  it('closes the socket, keeps its queue bounded and stays ready', async () => {
+    const { overlayKey } = await h.runtime.services.channels.get(CH);
+    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/overlay/${CH}?key=${encodeURIComponent(overlayKey)}`);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('message', () => resolve());
+      ws.once('error', reject);
+    });
+    // Stop reading: every byte the server sends now stays queued on its side.
+    (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    ws.on('error', () => undefined);
+    const rssBefore = process.memoryUsage().rss;
+
+    let sent = 0;
+    let maxBuffered = 0;
+    let readyChecks = 0;
+    while (sent < MAX_PINGS && serverSocketOpen()) {
+      for (let i = 0; i < BATCH; i++) ws.send(PING);
+      sent += BATCH;
+      await new Promise((resolve) => setImmediate(resolve));
+      maxBuffered = Math.max(maxBuffered, serverBuffered());
+      if (sent % (BATCH * 10) === 0) {
+        const ready = await fetch(`${base}/readyz`);
+        expect(ready.status).toBe(200);
+        readyChecks += 1;
+      }
+    }
+
+    // The socket is closed, then destroyed once the close handshake times out (it never answers).
+    await eventually(async () => h.app.websocketServer.clients.size === 0);
+    expect(sent).toBeLessThan(MAX_PINGS);
+    expect(maxBuffered).toBeLessThanOrEqual(SLOW_CONSUMER_HARD_BYTES);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(readyChecks).toBeGreaterThan(0);
+    ws.terminate();
+    await closed;
+    // Loose: only to catch the unbounded growth (hundreds of MB) this flood caused before.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * 1024 * 1024);
+  }, 60_000);
+});
