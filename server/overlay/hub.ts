@@ -15,10 +15,12 @@ export interface OverlaySocket {
   close(code?: number, reason?: string): void;
   terminate?(): void;
   ping?(): void;
+  pong?(data?: Buffer): void;
   on(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
   on(event: 'close', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'pong', listener: () => void): unknown;
+  on(event: 'ping', listener: (data: Buffer) => void): unknown;
 }
 
 /**
@@ -43,6 +45,8 @@ export interface OverlayHubOptions {
   now?: () => number;
   schedule?: Schedule;
   logger: Pick<FastifyBaseLogger, 'debug' | 'info' | 'warn' | 'error'>;
+  /** Pings answered in a burst before the one-per-second budget applies (default `PING_BURST`). */
+  pingBurst?: number;
   /** Concurrent sockets one channel may hold (default `DEFAULT_SOCKET_LIMITS.perChannel`). */
   maxSocketsPerChannel?: number;
   /** Concurrent sockets one client address may hold (default `DEFAULT_SOCKET_LIMITS.perAddress`). */
@@ -146,6 +150,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   const now = options.now ?? Date.now;
   const schedule = options.schedule ?? defaultSchedule;
   const channels = new Map<string, ChannelState>();
+  const pingBurst = options.pingBurst ?? PING_BURST;
   const maxPerChannel = options.maxSocketsPerChannel ?? DEFAULT_SOCKET_LIMITS.perChannel;
   const maxPerAddress = options.maxSocketsPerAddress ?? DEFAULT_SOCKET_LIMITS.perAddress;
   const perAddress = new Map<string, number>();
@@ -284,7 +289,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
     const t = now();
     const refill = Math.floor((t - client.pingRefilledAt) / PING_REFILL_MS);
     if (refill > 0) {
-      client.pingTokens = Math.min(PING_BURST, client.pingTokens + refill);
+      client.pingTokens = Math.min(pingBurst, client.pingTokens + refill);
       client.pingRefilledAt += refill * PING_REFILL_MS;
     }
     if (client.pingTokens === 0) return false;
@@ -382,7 +387,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
         alive: true,
         waitingSnapshot: false,
         lastResyncAt: 0,
-        pingTokens: PING_BURST,
+        pingTokens: pingBurst,
         pingRefilledAt: now(),
         address: address ?? null,
       };
@@ -391,6 +396,16 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
       socket.on('message', (data, isBinary) => onFrame(channel, state, client, data, isBinary));
       socket.on('pong', () => {
         client.alive = true;
+      });
+      // Protocol-level pings (browsers never send them) share the budget; `ws` answers none by
+      // itself (`autoPong: false`), since its automatic pongs skip every queue check.
+      socket.on('ping', (data) => {
+        if (!pingAllowed(client)) {
+          badFrame(state, client);
+          return;
+        }
+        client.alive = true;
+        if (writable(state, client)) socket.pong?.(data);
       });
       socket.on('close', () => dropClient(state, client));
       socket.on('error', (error) => {

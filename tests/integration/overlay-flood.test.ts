@@ -37,43 +37,61 @@ function serverBuffered(): number {
   return max;
 }
 
-describe('overlay ping flood from a paused reader', () => {
-  it('closes the socket, keeps its queue bounded and stays ready', async () => {
-    const { overlayKey } = await h.runtime.services.channels.get(CH);
-    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/overlay/${CH}?key=${encodeURIComponent(overlayKey)}`);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('message', () => resolve());
-      ws.once('error', reject);
-    });
-    // Stop reading: every byte the server sends now stays queued on its side.
-    (ws as unknown as { _socket: { pause(): void } })._socket.pause();
-    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
-    ws.on('error', () => undefined);
-    const rssBefore = process.memoryUsage().rss;
+/** Opens an overlay socket, waits for its snapshot, then stops reading from it. */
+async function pausedReader(): Promise<WebSocket> {
+  const { overlayKey } = await h.runtime.services.channels.get(CH);
+  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/overlay/${CH}?key=${encodeURIComponent(overlayKey)}`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('message', () => resolve());
+    ws.once('error', reject);
+  });
+  // Every byte the server sends from now on stays queued on its side.
+  (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  ws.on('error', () => undefined);
+  return ws;
+}
 
-    let sent = 0;
-    let maxBuffered = 0;
-    let readyChecks = 0;
-    while (sent < MAX_PINGS && serverSocketOpen()) {
-      for (let i = 0; i < BATCH; i++) ws.send(PING);
-      sent += BATCH;
-      await new Promise((resolve) => setImmediate(resolve));
-      maxBuffered = Math.max(maxBuffered, serverBuffered());
-      const ready = await fetch(`${base}/readyz`);
-      expect(ready.status).toBe(200);
-      readyChecks += 1;
-    }
-
-    // The socket is closed, then destroyed once the close handshake times out (it never answers).
-    await eventually(async () => h.app.websocketServer.clients.size === 0);
-    expect(sent).toBeLessThan(MAX_PINGS);
-    expect(maxBuffered).toBeLessThanOrEqual(SLOW_CONSUMER_HARD_BYTES);
+/** Sends `ping` in batches until the server closes the socket; checks readiness between batches. */
+async function flood(ws: WebSocket, ping: () => void) {
+  const rssBefore = process.memoryUsage().rss;
+  let sent = 0;
+  let maxBuffered = 0;
+  let readyChecks = 0;
+  while (sent < MAX_PINGS && serverSocketOpen()) {
+    for (let i = 0; i < BATCH; i++) ping();
+    sent += BATCH;
+    await new Promise((resolve) => setImmediate(resolve));
+    maxBuffered = Math.max(maxBuffered, serverBuffered());
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(readyChecks).toBeGreaterThan(0);
-    ws.terminate();
-    await closed;
+    readyChecks += 1;
+  }
+  // The socket is closed, then destroyed once the close handshake times out (it never answers).
+  await eventually(async () => h.app.websocketServer.clients.size === 0);
+  const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+  ws.terminate();
+  await closed;
+  return { sent, maxBuffered, readyChecks, rssGrowth: process.memoryUsage().rss - rssBefore };
+}
+
+describe('overlay ping flood from a paused reader', () => {
+  it('closes a socket flooding overlay pings, keeps its queue bounded and stays ready', async () => {
+    const ws = await pausedReader();
+    const result = await flood(ws, () => ws.send(PING));
+    expect(result.sent).toBeLessThan(MAX_PINGS);
+    expect(result.maxBuffered).toBeLessThanOrEqual(SLOW_CONSUMER_HARD_BYTES);
+    expect(result.readyChecks).toBeGreaterThan(0);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
     // Loose: only to catch the unbounded growth (hundreds of MB) this flood caused before.
-    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * 1024 * 1024);
+    expect(result.rssGrowth).toBeLessThan(200 * 1024 * 1024);
+  }, 60_000);
+
+  it('does the same for websocket-level ping frames, which ws would answer by itself', async () => {
+    const ws = await pausedReader();
+    const result = await flood(ws, () => ws.ping());
+    expect(result.sent).toBeLessThan(MAX_PINGS);
+    expect(result.maxBuffered).toBeLessThanOrEqual(SLOW_CONSUMER_HARD_BYTES);
+    expect(result.readyChecks).toBeGreaterThan(0);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
   }, 60_000);
 });
