@@ -10,8 +10,11 @@ export type Actor =
   | { kind: 'admin' }
   /** A per-channel dashboard token. Owners may also change settings and rotate keys. */
   | { kind: 'dashboard'; channelId: number; role: 'moderator' | 'owner'; tokenId: number }
-  /** A chat user, relayed by the bot's service token from a message in `channel`. */
-  | { kind: 'chat'; channel: string; user: ChatUser; role: ChatRole };
+  /**
+   * A chat user in `channel`: seen by this service's own bot (names from Twitch's chat tags), or
+   * `relayed` through the REST API by a bot service token, whose names only that caller vouches for.
+   */
+  | { kind: 'chat'; channel: string; user: ChatUser; role: ChatRole; relayed?: boolean };
 
 export interface ChatUser {
   userId: string;
@@ -29,6 +32,17 @@ export function actorLabel(actor: Actor): string {
     case 'chat':
       return `user:${actor.user.userId}`;
   }
+}
+
+/**
+ * Where the names of a write's subject come from. `twitch`: this service's bot read them from chat
+ * tags, so they may rename the user everywhere. `claimed`: a caller named the user (a dashboard or
+ * admin body, or a bot token's headers); that must not change an identity other channels show.
+ */
+export type IdentitySource = 'twitch' | 'claimed';
+
+export function identitySource(actor: Actor): IdentitySource {
+  return actor.kind === 'chat' && actor.relayed !== true ? 'twitch' : 'claimed';
 }
 
 /** Moderator powers: approve, judge, grant. */

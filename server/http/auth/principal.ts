@@ -104,7 +104,7 @@ export function actorFor(principal: Principal, headers: Headers, channel: Channe
     if (acting.channel !== channel.login) {
       throw errors.forbidden(`The acting chat message came from ${acting.channel}, not ${channel.login}`);
     }
-    return { kind: 'chat', channel: channel.login, user: acting.user, role: acting.role };
+    return { kind: 'chat', channel: channel.login, user: acting.user, role: acting.role, relayed: true };
   }
   if (p.channelId !== channel.id) throw errors.forbidden('This token belongs to another channel');
   return { kind: 'dashboard', channelId: channel.id, role: p.role, tokenId: p.tokenId };
