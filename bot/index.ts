@@ -67,7 +67,7 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
   const { config, services, bus } = runtime;
   const log = logger.child({ role: 'bot' });
   const now = options.now ?? Date.now;
-  let { botUsername } = config.twitch;
+  const { botUsername } = config.twitch;
   let botToken: string | (() => Promise<string>) | undefined = config.twitch.botToken;
   const storedCredentials = options.storedCredentials;
   if (!botToken && !options.client && storedCredentials) {
@@ -75,8 +75,12 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
       log.warn({ err: err instanceof Error ? err.name : 'Error' }, 'stored bot token unavailable');
       return null;
     });
-    if (stored && (!botUsername || botUsername === stored.username)) {
-      botUsername = stored.username;
+    // A stored token is used only for the named bot account: with none named, whoever completed
+    // the bot login first would otherwise speak as the bot in every channel.
+    if (stored && !botUsername) {
+      log.warn({ stored: stored.username }, 'stored bot token ignored: set TWITCH_BOT_USERNAME to the bot account to use it');
+    }
+    if (stored && botUsername === stored.username) {
       // Asked again before every reconnect: the stored token is refreshed (and rotated) by the
       // provider, so the one read at start stops working after a few hours.
       botToken = async () => {

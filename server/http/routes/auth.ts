@@ -10,7 +10,7 @@ import { Type } from '@sinclair/typebox';
 import { TokenKeyError } from '../../twitch/token-crypto.js';
 import { TwitchAccountError, TwitchScopeError, type TwitchIntegration } from '../../twitch/integration.js';
 import type { DashboardLogin } from '../../twitch/dashboard-login.js';
-import { authorizeUrl, channelOfState, isLoginRole, type TwitchRole } from '../../twitch/scopes.js';
+import { authorizeUrl, channelOfState, isLoginRole, type LoginRole, type TwitchRole } from '../../twitch/scopes.js';
 import { safeError } from '../../twitch/redact.js';
 
 export interface AuthRouteDeps {
@@ -22,6 +22,8 @@ export interface AuthRouteDeps {
    * reach the server could replace the bot's account, so the runtime always passes one.
    */
   allow?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<string | null>;
+  /** Refuses to start a login as `role` at all (e.g. the bot while no bot account is named). */
+  startRefusal?: (role: LoginRole) => string | null;
   /** Runs after a token is stored (e.g. link the channel, sync the reward). Failures are logged only. */
   onConnected?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<void>;
   /** Decides and issues the dashboard token of `?as=moderator`; without it that login is off. */
@@ -91,6 +93,8 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
       if (!isLoginRole(role)) {
         return page(reply, 400, 'Unknown role', 'Use /auth/twitch?as=bot, ?as=broadcaster or ?as=moderator&channel=<channel>.');
       }
+      const refusal = deps.startRefusal?.(role) ?? null;
+      if (refusal !== null) return page(reply, 403, 'Login not open', refusal);
       let channel: string | null = null;
       if (role === 'moderator') {
         if (!deps.dashboardLogin) return page(reply, 404, 'Dashboard login is off', 'This server does not issue dashboard tokens through Twitch.');
