@@ -18,6 +18,8 @@ import { rateLimitPlugin, type RateLimitSettings } from './plugins/rate-limit.js
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { swaggerPlugin } from './plugins/swagger.js';
 import { splitValidatorFactory } from './plugins/validator.js';
+import { PLAIN_TEXT_FORMAT } from './schemas/common.js';
+import { isPlainText } from '../../bot/parse/text.js';
 
 export interface AppDeps {
   config: Config;
@@ -100,7 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: deps.trustProxy ?? false,
     schemaController: { compilersFactory: { buildValidator: splitValidatorFactory() } },
-    ajv: { customOptions: { allErrors: false } },
+    ajv: { customOptions: { allErrors: false, formats: { [PLAIN_TEXT_FORMAT]: isPlainText } } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.server.maxConnections = limits.maxConnections;

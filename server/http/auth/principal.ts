@@ -4,6 +4,7 @@
  */
 import type { Actor, ChatRole, ChatUser } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
+import { isPlainText } from '../../../bot/parse/text.js';
 
 /** The credential behind a request, resolved once per request. */
 export type Principal =
@@ -77,7 +78,7 @@ export function parseActingUser(headers: Headers): ActingUser {
   if (!ROLES.includes(role as ChatRole)) {
     throw errors.validation(`${ACTING_HEADERS.role} must be one of ${ROLES.join(', ')}`);
   }
-  if (displayName.length === 0 || displayName.length > 64 || /[\p{Cc}]/u.test(displayName)) {
+  if (displayName.length === 0 || displayName.length > 64 || !isPlainText(displayName)) {
     throw errors.validation(`${ACTING_HEADERS.displayName} is malformed`);
   }
   return { channel, user: { userId, login, displayName }, role: role as ChatRole };

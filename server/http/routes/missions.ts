@@ -5,14 +5,14 @@ import type { ChatUser } from '../../domain/actor.js';
 import { errors, isDomainError } from '../../domain/errors.js';
 import { MISSION_STATUSES, type MissionStatus } from '../../domain/types.js';
 import { requireActor } from '../auth/guards.js';
-import { CursorQuery, ListOf, MissionParams, ChannelParams, StrictObject, WriteErrors, ErrorResponse } from '../schemas/common.js';
+import { CursorQuery, ListOf, MissionParams, ChannelParams, PlainText, StrictObject, WriteErrors, ErrorResponse } from '../schemas/common.js';
 import { AmountOrShare, DurationInput, Mission, Pledge } from '../schemas/resources.js';
 import { idempotencyOf, numericCursor, toAmountInput, toSeconds, type RouteServices } from './context.js';
 
 const ProposerInput = StrictObject({
   userId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z_-]+$' }),
   login: Type.String({ pattern: '^[a-z0-9_]{1,25}$' }),
-  displayName: Type.String({ minLength: 1, maxLength: 64 }),
+  displayName: PlainText({ minLength: 1, maxLength: 64 }),
 });
 
 const CreateMissionBody = StrictObject({
@@ -24,7 +24,7 @@ const CreateMissionBody = StrictObject({
 });
 
 const PledgeBody = StrictObject({ amount: AmountOrShare, viewer: Type.Optional(ProposerInput) });
-const ReasonBody = Type.Union([StrictObject({ reason: Type.Optional(Type.String({ maxLength: 500 })) }), Type.Null()]);
+const ReasonBody = Type.Union([StrictObject({ reason: Type.Optional(PlainText({ maxLength: 500 })) }), Type.Null()]);
 const ExtendBody = StrictObject({ duration: DurationInput });
 
 const StatusQuery = Type.Object({

@@ -5,6 +5,13 @@
  */
 import { Type, type Static, type TObject, type TProperties, type TSchema, type ObjectOptions } from '@sinclair/typebox';
 
+/** The string format every name-like body field uses; see `isPlainText`. */
+export const PLAIN_TEXT_FORMAT = 'plain-text';
+
+/** A string under the one text rule (`isPlainText`): a request that breaks it gets a 400. */
+export const PlainText = (options: { minLength?: number; maxLength: number; description?: string }) =>
+  Type.String({ ...options, format: PLAIN_TEXT_FORMAT });
+
 /** Largest amount the API accepts: far below 2^53, so every amount is an exact JS integer. */
 export const MAX_AMOUNT = 1_000_000_000_000;
 
