@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client.js';
-import { errors } from '../domain/errors.js';
+import { MAX_CHANNEL_SUPPLY } from '../domain/bounds.js';
+import { errors, type DomainError } from '../domain/errors.js';
 
 export interface IdempotencyRequest {
   /** Namespace of the key, e.g. the channel id. */
@@ -43,6 +44,22 @@ export function isPgError(err: unknown, code: string): boolean {
   return pgCode(err) === code;
 }
 
+function pgConstraint(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const constraint = (current as { constraint?: unknown }).constraint;
+    if (typeof constraint === 'string') return constraint;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The database's balance bound (migration 0010), as the domain error a caller is answered with. */
+function boundError(err: unknown): DomainError | undefined {
+  if (pgCode(err) !== '23514' || pgConstraint(err) !== 'accounts_balance_bounded') return undefined;
+  return errors.balanceLimit(MAX_CHANNEL_SUPPLY);
+}
+
 /** Runs `fn` in a transaction, retrying deadlocks and serialisation failures with jittered backoff. */
 export function withRetry<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return retryOnConflict(() => db.transaction(fn));
@@ -55,7 +72,7 @@ export async function retryOnConflict<T>(transaction: () => Promise<T>): Promise
       return await transaction();
     } catch (err) {
       const code = pgCode(err);
-      if (attempt >= MAX_ATTEMPTS || code === undefined || !RETRYABLE.has(code)) throw err;
+      if (attempt >= MAX_ATTEMPTS || code === undefined || !RETRYABLE.has(code)) throw boundError(err) ?? err;
       await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
     }
   }

@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { actorLabel, identitySource, isModerator, type Actor, type ChatUser, type IdentitySource } from '../domain/actor.js';
+import { MAX_WALLET_BALANCE } from '../domain/bounds.js';
 import { errors } from '../domain/errors.js';
 import type { ViewerDto } from '../domain/types.js';
 import {
@@ -156,6 +157,10 @@ export function createViewerService(db: Database) {
       }
       const walletId = await ensureViewer(tx, channel, targetUser, source);
       const { mint } = await getSystemAccounts(tx, channel.id);
+      if (input.direction === 'give') {
+        const [row] = (await tx.execute(sql`SELECT balance FROM accounts WHERE id = ${walletId} FOR UPDATE`)).rows as { balance: number }[];
+        if (Number(row?.balance ?? 0) + input.amount > MAX_WALLET_BALANCE) throw errors.balanceLimit(MAX_WALLET_BALANCE);
+      }
       if (input.direction === 'take') {
         const [row] = (await tx.execute(sql`SELECT balance FROM accounts WHERE id = ${walletId} FOR UPDATE`)).rows as {
           balance: number;
