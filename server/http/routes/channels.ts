@@ -174,7 +174,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
       },
       async (request) => {
         const channel = await services.channels.get(request.params.channel);
-        const after = numericCursor(request.query.cursor) ?? 0;
+        const after = numericCursor(request.query.cursor, Number.MAX_SAFE_INTEGER) ?? 0;
         const limit = request.query.limit ?? 100;
         const rows = await journalPage(services.db, channel.id, after, limit + 1);
         const page = rows.slice(0, limit);

@@ -52,8 +52,12 @@ export function toSeconds(value: number | string): number {
   return Math.round(parsed.value / 1000);
 }
 
-export function numericCursor(cursor: string | undefined): number | undefined {
+/**
+ * A numeric cursor, bounded by its column's range (`MAX_INT4` for mission numbers; row ids are
+ * bigints, bounded by what a JavaScript number holds exactly): past it, a 400, not a database error.
+ */
+export function numericCursor(cursor: string | undefined, max: number): number | undefined {
   if (cursor === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(cursor)) throw errors.validation('cursor is not valid');
+  if (!/^\d{1,16}$/.test(cursor) || Number(cursor) > max) throw errors.validation('cursor is not valid');
   return Number(cursor);
 }

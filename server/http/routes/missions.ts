@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ChatUser } from '../../domain/actor.js';
+import { MAX_INT4 } from '../../domain/bounds.js';
 import { errors, isDomainError } from '../../domain/errors.js';
 import { MISSION_STATUSES, type MissionStatus } from '../../domain/types.js';
 import { requireActor } from '../auth/guards.js';
@@ -54,7 +55,7 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
         const statuses = request.query.status?.split(',') as MissionStatus[] | undefined;
         const page = await services.missions.list(channel, {
           statuses,
-          before: numericCursor(request.query.cursor),
+          before: numericCursor(request.query.cursor, MAX_INT4),
           limit: request.query.limit ?? 20,
         });
         return { items: page.items, nextCursor: page.nextCursor === null ? null : String(page.nextCursor) };
@@ -125,7 +126,7 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
       async (request) => {
         const channel = await channelOf(request.params.channel);
         const page = await services.missions.pledges(channel, request.params.n, {
-          after: numericCursor(request.query.cursor),
+          after: numericCursor(request.query.cursor, Number.MAX_SAFE_INTEGER),
           limit: request.query.limit ?? 100,
         });
         return { items: page.items, nextCursor: page.nextCursor === null ? null : String(page.nextCursor) };
