@@ -22,6 +22,9 @@ export interface ChatUser {
   displayName: string;
 }
 
+/** Idempotency keys of the bot's writes: Twitch's message id under this prefix. */
+export const CHAT_KEY_PREFIX = 'chat:';
+
 /** A label for the journal's `actor` column. */
 export function actorLabel(actor: Actor): string {
   switch (actor.kind) {

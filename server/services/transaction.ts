@@ -78,6 +78,23 @@ export async function retryOnConflict<T>(transaction: () => Promise<T>): Promise
   }
 }
 
+/**
+ * Records `idempotency` for a write that commits elsewhere (a pledge commits in the batcher's
+ * transaction), so every write shares one store: a key first used for another request is refused
+ * with 409 here, and any write that later presents this key with another request is refused too.
+ * The same request again passes, and the write itself then replays its first effect.
+ */
+export async function reserveIdempotencyKey(db: Database, idempotency: IdempotencyRequest): Promise<void> {
+  await db.execute(sql`
+    INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
+    VALUES (${idempotency.scope}, ${idempotency.key}, ${idempotency.hash}, 0, 'null'::jsonb)
+    ON CONFLICT (scope, key) DO NOTHING`);
+  const stored = await db.execute(sql`
+    SELECT request_hash FROM idempotency_keys WHERE scope = ${idempotency.scope} AND key = ${idempotency.key}`);
+  const row = stored.rows[0] as { request_hash: string } | undefined;
+  if (!row || row.request_hash !== idempotency.hash) throw errors.idempotencyConflict();
+}
+
 export async function runWrite<T>(
   db: Database,
   idempotency: IdempotencyRequest | undefined,

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { parseDuration } from '../../../bot/parse/duration.js';
 import type { Database } from '../../../db/client.js';
-import type { Actor } from '../../domain/actor.js';
+import { actorLabel, CHAT_KEY_PREFIX, type Actor } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
 import type { ChannelService } from '../../services/channels.js';
 import type { AmountInput, MissionService } from '../../services/missions.js';
@@ -30,7 +30,9 @@ export function idempotencyOf(request: FastifyRequest, channel: Channel, actor: 
   const key = request.headers['idempotency-key'];
   if (typeof key !== 'string' || key === '') return undefined;
   if (key.length > 200) throw errors.validation('Idempotency-Key must be at most 200 characters');
-  const who = actor.kind === 'chat' ? actor.user.userId : actor.kind;
+  // The bot's own keys are Twitch message ids under this prefix; API keys stay out of that space.
+  if (key.startsWith(CHAT_KEY_PREFIX)) throw errors.validation(`Idempotency-Key must not start with "${CHAT_KEY_PREFIX}"`);
+  const who = actorLabel(actor);
   return {
     scope: `channel:${channel.id}`,
     key,

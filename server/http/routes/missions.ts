@@ -8,6 +8,7 @@ import { MISSION_STATUSES, type MissionStatus } from '../../domain/types.js';
 import { requireActor } from '../auth/guards.js';
 import { CursorQuery, ListOf, MissionParams, ChannelParams, PlainText, StrictObject, WriteErrors, ErrorResponse } from '../schemas/common.js';
 import { AmountOrShare, DurationInput, Mission, Pledge } from '../schemas/resources.js';
+import { reserveIdempotencyKey } from '../../services/transaction.js';
 import { idempotencyOf, numericCursor, toAmountInput, toSeconds, type RouteServices } from './context.js';
 
 const ProposerInput = StrictObject({
@@ -97,12 +98,15 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
       async (request, reply) => {
         const channel = await channelOf(request.params.channel);
         const actor = requireActor(request, channel);
+        const idempotency = idempotencyOf(request, channel, actor);
+        // Pledges commit in batches, outside runWrite: the key goes into the shared store first.
+        if (idempotency) await reserveIdempotencyKey(services.db, idempotency);
         const result = await services.missions
           .pledge(
             channel,
             { number: request.params.n, amount: toAmountInput(request.body.amount), user: subjectOf(actor, request.body.viewer, 'viewer') },
             actor,
-            idempotencyOf(request, channel, actor),
+            idempotency,
           )
           .catch((err: unknown) => {
             app.metrics.pledges.inc({ result: isDomainError(err) ? err.code.toLowerCase() : 'error' });
