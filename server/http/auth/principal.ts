@@ -18,6 +18,8 @@ export type Principal =
 export interface ChannelRef {
   id: number;
   login: string;
+  /** The broadcaster's Twitch user id, once known: only that user may act as the broadcaster. */
+  broadcasterId?: string | null;
 }
 
 /** The chat user the bot's service token acts for, from the `X-Acting-*` headers. */
@@ -104,6 +106,11 @@ export function actorFor(principal: Principal, headers: Headers, channel: Channe
     const acting = parseActingUser(headers);
     if (acting.channel !== channel.login) {
       throw errors.forbidden(`The acting chat message came from ${acting.channel}, not ${channel.login}`);
+    }
+    // Twitch gives the broadcaster badge to one account only; a relayed claim must match it.
+    const broadcasterId = channel.broadcasterId ?? null;
+    if (acting.role === 'broadcaster' && broadcasterId !== null && acting.user.userId !== broadcasterId) {
+      throw errors.forbidden(`User ${acting.user.userId} is not the broadcaster of ${channel.login}`);
     }
     return { kind: 'chat', channel: channel.login, user: acting.user, role: acting.role, relayed: true };
   }
