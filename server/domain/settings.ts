@@ -3,6 +3,8 @@
  * Stored as a JSON object holding only what differs from the defaults, so new defaults reach
  * existing channels.
  */
+import unhomoglyph from 'unhomoglyph';
+
 export interface ChannelSettings {
   locale: 'en' | 'ko';
   currencyName: string;
@@ -78,12 +80,28 @@ export function settingsProblems(s: ChannelSettings): string[] {
   return problems;
 }
 
-/** True when `text` contains a blocked word (case-insensitive, ignoring spacing tricks). */
+const SEPARATORS = /[\s\u200B-\u200F\u2060\uFEFF._-]+/g;
+
+/**
+ * The form blocked words are compared in: NFKC (fullwidth and styled letters), lower case, then
+ * the Unicode confusables skeleton (`unhomoglyph`, built from Unicode's confusables.txt), so a
+ * Cyrillic "sсаm" meets the Latin "scam"; spacing and separator tricks are dropped.
+ */
+export function foldForBlocking(s: string): string {
+  return unhomoglyph(s.normalize('NFKC').toLowerCase()).toLowerCase().replace(SEPARATORS, '');
+}
+
+// A channel's word list is compared on every proposal; fold it once per settings object.
+const foldedLists = new WeakMap<readonly string[], string[]>();
+
+/** True when `text` contains a blocked word (case-insensitive, homoglyphs folded, ignoring spacing tricks). */
 export function containsBlockedWord(text: string, blockedWords: readonly string[]): boolean {
-  const fold = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[\s\u200B-\u200F\u2060\uFEFF._-]+/g, '');
-  const haystack = fold(text);
-  return blockedWords.some((word) => {
-    const needle = fold(word);
-    return needle !== '' && haystack.includes(needle);
-  });
+  let needles = foldedLists.get(blockedWords);
+  if (needles === undefined) {
+    needles = blockedWords.map(foldForBlocking).filter((needle) => needle !== '');
+    foldedLists.set(blockedWords, needles);
+  }
+  if (needles.length === 0) return false;
+  const haystack = foldForBlocking(text);
+  return needles.some((needle) => haystack.includes(needle));
 }
