@@ -11,7 +11,7 @@ import type { DbHandle } from '../../db/client.js';
 import { createTokenService } from '../services/tokens.js';
 import { createMetrics, type AppMetrics } from './metrics.js';
 import { authPlugin } from './auth/auth-plugin.js';
-import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { errorHandlerPlugin, handleError } from './plugins/error-handler.js';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { rateLimitPlugin, type RateLimitSettings } from './plugins/rate-limit.js';
@@ -100,6 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // The router's own refusals (a malformed URL) leave in the one error shape too.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
     trustProxy: deps.trustProxy ?? false,
     schemaController: { compilersFactory: { buildValidator: splitValidatorFactory() } },
     ajv: { customOptions: { allErrors: false, formats: { [PLAIN_TEXT_FORMAT]: isPlainText } } },

@@ -35,11 +35,18 @@ const CHANNEL_PATTERN = /^[a-z0-9_]{2,25}$/;
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
+/**
+ * These pages show tokens once and echo what Twitch sent back: no script at all, nothing loaded
+ * from anywhere, never framed. Inline style only (attributes cannot run code).
+ */
+export const AUTH_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /** `extraHtml` must already be escaped. */
 function page(reply: FastifyReply, status: number, title: string, body: string, extraHtml = '') {
   return reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', AUTH_PAGE_CSP)
     .header('cache-control', 'no-store')
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Mission Link</title></head>` +
