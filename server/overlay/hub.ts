@@ -1,76 +1,20 @@
-import type { FastifyBaseLogger } from 'fastify';
-import type { MissionDto } from '../domain/types.js';
-import type { DomainEvent, EventBus } from '../events/types.js';
+import type { DomainEvent } from '../events/types.js';
 import { createChannelCoalescer, type ChannelCoalescer, type Schedule } from './coalescer.js';
+import {
+  CLOSE_TOO_MANY_SOCKETS,
+  createAddressCounter,
+  DEFAULT_SOCKET_LIMITS,
+  fullPingBudget,
+  PING_BURST,
+  takePing,
+  type PingBudget,
+} from './client-limits.js';
 import { PreparedBroadcast } from './frames.js';
+import type { FrameSink, OverlayHub, OverlayHubOptions, OverlaySocket } from './hub-types.js';
 import { BOARD_STATUSES, parseClientMessage, serializeBroadcast, type UnsequencedMessage } from './protocol.js';
 
-/**
- * The subset of a `ws` WebSocket the hub uses; real sockets fit it, so do small fakes in tests.
- */
-export interface OverlaySocket {
-  readonly readyState: number;
-  readonly bufferedAmount: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  terminate?(): void;
-  ping?(): void;
-  pong?(data?: Buffer): void;
-  on(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
-  on(event: 'close', listener: () => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  on(event: 'pong', listener: () => void): unknown;
-  on(event: 'ping', listener: (data: Buffer) => void): unknown;
-}
-
-/**
- * The TCP socket a `ws` websocket runs on. Given one, the hub writes broadcasts to it as prepared
- * frames (one write per client per tick); otherwise it sends each message with `send`. Only for
- * sockets without extensions (no permessage-deflate): `ws` then writes every frame of its own
- * straight to this socket, so the two kinds of writes keep their order.
- */
-export interface FrameSink {
-  write(frames: Buffer): unknown;
-}
-
-export interface OverlaySnapshotData {
-  missions: MissionDto[];
-  currencyName: string;
-  locale: string;
-}
-
-export interface OverlayHubOptions {
-  bus: EventBus;
-  loadSnapshot(channel: string): Promise<OverlaySnapshotData>;
-  now?: () => number;
-  schedule?: Schedule;
-  logger: Pick<FastifyBaseLogger, 'debug' | 'info' | 'warn' | 'error'>;
-  /** Pings answered in a burst before the one-per-second budget applies (default `PING_BURST`). */
-  pingBurst?: number;
-  /** Concurrent sockets one channel may hold (default `DEFAULT_SOCKET_LIMITS.perChannel`). */
-  maxSocketsPerChannel?: number;
-  /** Concurrent sockets one client address may hold (default `DEFAULT_SOCKET_LIMITS.perAddress`). */
-  maxSocketsPerAddress?: number;
-}
-
-export interface OverlayHub {
-  /**
-   * Adopts an authenticated socket: it gets a snapshot, then the channel's live messages. A socket
-   * over the per-channel or per-address cap is closed with 1013 ("try again later") instead.
-   */
-  attach(channel: string, socket: OverlaySocket, wire?: FrameSink, address?: string): void;
-  /** Closes every overlay of a channel (key rotation: use 4401 so pages stop showing the board). */
-  disconnectChannel(channel: string, code: number, reason: string): void;
-  /** Connected overlays of one channel, or of all channels. */
-  clientCount(channel?: string): number;
-  /**
-   * Sends every connected overlay a fresh snapshot: after the event bus reconnects, events
-   * published meanwhile are lost, and no client could see that gap in its `seq`.
-   */
-  resyncAll(): void;
-  /** Unsubscribes from the bus and closes every socket with 1001 (pages reconnect elsewhere). */
-  close(): void;
-}
+export type { FrameSink, OverlayHub, OverlayHubOptions, OverlaySnapshotData, OverlaySocket } from './hub-types.js';
+export { CLOSE_TOO_MANY_SOCKETS, DEFAULT_SOCKET_LIMITS, PING_BURST, PING_REFILL_MS } from './client-limits.js';
 
 const OPEN = 1;
 /** The close every socket hears when the server shuts down: "going away", so pages reconnect. */
@@ -91,20 +35,6 @@ const MAX_BAD_FRAMES = 20;
 /** A client that neither pongs nor pings for two sweeps is gone. */
 const HEARTBEAT_MS = 30_000;
 const MIN_RESYNC_INTERVAL_MS = 1_000;
-/**
- * Pings a client may send: a burst of PING_BURST, refilled at one per PING_REFILL_MS. The page
- * pings every 20 s; a ping beyond the budget is a bad frame, so a flood is closed within
- * MAX_BAD_FRAMES frames instead of keeping the client "alive" while its replies pile up.
- */
-export const PING_BURST = 3;
-export const PING_REFILL_MS = 1_000;
-/**
- * Concurrent sockets. One socket's queue is bounded by the slow-consumer limits, so these caps
- * bound the memory all overlays can hold. The bench runs 2,000 overlays of one channel from one
- * address, so the defaults sit above that.
- */
-export const DEFAULT_SOCKET_LIMITS = { perChannel: 5_000, perAddress: 2_500 } as const;
-export const CLOSE_TOO_MANY_SOCKETS = { code: 1013, reason: 'too many overlay connections' } as const;
 
 interface Client {
   socket: OverlaySocket;
@@ -113,8 +43,7 @@ interface Client {
   alive: boolean;
   waitingSnapshot: boolean;
   lastResyncAt: number;
-  pingTokens: number;
-  pingRefilledAt: number;
+  pings: PingBudget;
   address: string | null;
 }
 
@@ -152,8 +81,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   const channels = new Map<string, ChannelState>();
   const pingBurst = options.pingBurst ?? PING_BURST;
   const maxPerChannel = options.maxSocketsPerChannel ?? DEFAULT_SOCKET_LIMITS.perChannel;
-  const maxPerAddress = options.maxSocketsPerAddress ?? DEFAULT_SOCKET_LIMITS.perAddress;
-  const perAddress = new Map<string, number>();
+  const perAddress = createAddressCounter(options.maxSocketsPerAddress ?? DEFAULT_SOCKET_LIMITS.perAddress);
   let closed = false;
 
   /** Whether the client takes a message now: false while it is slow (skipped) or once stuck (terminated). */
@@ -220,11 +148,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
     state.load?.waiters.delete(client);
     const channel = channelOf.get(client);
     if (!channelOf.delete(client)) return;
-    if (client.address !== null) {
-      const left = (perAddress.get(client.address) ?? 1) - 1;
-      if (left > 0) perAddress.set(client.address, left);
-      else perAddress.delete(client.address);
-    }
+    perAddress.remove(client.address);
     if (channel !== undefined) forgetIfIdle(channel, state);
   }
 
@@ -284,18 +208,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
     }
   };
 
-  /** Takes one ping from the client's budget; false when it is spent. */
-  const pingAllowed = (client: Client): boolean => {
-    const t = now();
-    const refill = Math.floor((t - client.pingRefilledAt) / PING_REFILL_MS);
-    if (refill > 0) {
-      client.pingTokens = Math.min(pingBurst, client.pingTokens + refill);
-      client.pingRefilledAt += refill * PING_REFILL_MS;
-    }
-    if (client.pingTokens === 0) return false;
-    client.pingTokens -= 1;
-    return true;
-  };
+  const pingAllowed = (client: Client): boolean => takePing(client.pings, pingBurst, now());
 
   const onFrame = (channel: string, state: ChannelState, client: Client, data: unknown, isBinary: boolean): void => {
     const message = parseClientMessage(data, isBinary);
@@ -373,7 +286,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
       }
       const channelCount = channels.get(channel);
       const atChannelCap = channelCount !== undefined && countOf(channelCount) >= maxPerChannel;
-      const atAddressCap = address !== undefined && (perAddress.get(address) ?? 0) >= maxPerAddress;
+      const atAddressCap = perAddress.full(address ?? null);
       if (atChannelCap || atAddressCap) {
         logger.warn({ channel, perChannel: atChannelCap, perAddress: atAddressCap }, 'overlay socket refused: too many connections');
         socket.close(CLOSE_TOO_MANY_SOCKETS.code, CLOSE_TOO_MANY_SOCKETS.reason);
@@ -387,12 +300,11 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
         alive: true,
         waitingSnapshot: false,
         lastResyncAt: 0,
-        pingTokens: pingBurst,
-        pingRefilledAt: now(),
+        pings: fullPingBudget(pingBurst, now()),
         address: address ?? null,
       };
       channelOf.set(client, channel);
-      if (address !== undefined) perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+      perAddress.add(client.address);
       socket.on('message', (data, isBinary) => onFrame(channel, state, client, data, isBinary));
       socket.on('pong', () => {
         client.alive = true;
