@@ -4,6 +4,7 @@
  * existing channels.
  */
 import unhomoglyph from 'unhomoglyph';
+import { isPlainText } from '../../bot/parse/text.js';
 
 export interface ChannelSettings {
   locale: 'en' | 'ko';
@@ -77,6 +78,9 @@ export function settingsProblems(s: ChannelSettings): string[] {
   if (s.maxOpenMissionsPerViewer > s.maxOpenMissions) {
     problems.push('maxOpenMissionsPerViewer must not exceed maxOpenMissions');
   }
+  // The API's schema holds the same text rule; this covers every other caller (CLI, services).
+  if (!isPlainText(s.currencyName) || s.currencyName === '') problems.push('currencyName must be plain visible text');
+  if (s.blockedWords.some((word) => word === '' || !isPlainText(word))) problems.push('blockedWords must be plain visible text');
   return problems;
 }
 

@@ -72,6 +72,14 @@ describe('the text rule', () => {
     expect(channel.body.settings.blockedWords).toEqual([]);
   });
 
+  it('holds for callers other than the API too (the channels CLI and other services)', async () => {
+    const { channels } = h.runtime.services;
+    await expect(channels.create({ login: 'textcli', displayName: 'a\u0000b' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(channels.updateSettings(CH, { currencyName: 'pts\u202E' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(channels.updateSettings(CH, { blockedWords: ['\u200B'] })).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect((await channels.get(CH)).settings.currencyName).toBe('pts');
+  });
+
   it('accepts names people really have: Korean, emoji with joiners, accents', async () => {
     for (const displayName of ['캐롤', '👩‍💻 dev', 'Zoë', 'O\u2019Brien']) {
       const res = await call(h, {
