@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { isDomainError } from '../server/domain/errors.js';
-import type { Actor } from '../server/domain/actor.js';
+import { CHAT_KEY_PREFIX, type Actor } from '../server/domain/actor.js';
 import type { Services } from '../server/services/index.js';
 import { requestHash } from '../server/services/transaction.js';
 import type { Channel } from '../server/services/channels.js';
@@ -124,7 +124,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
         let hash: string | undefined;
         return {
           scope: `channel:${channel.id}`,
-          key: `chat:${message.id}`,
+          key: `${CHAT_KEY_PREFIX}${message.id}`,
           get hash() {
             return (hash ??= requestHash([message.user.userId, ...parts]));
           },

@@ -112,8 +112,13 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
       log.warn({ err: err instanceof Error ? err.name : 'Error' }, 'stored bot token unavailable');
       return null;
     });
+    // A stored token is used only for the named bot account: with none named, whoever completed
+    // the bot login first would otherwise speak as the bot in every channel.
     const expected = config.twitch.botUsername;
-    if (!stored || (expected && expected !== stored.username)) return null;
+    if (stored && !expected) {
+      log.warn({ stored: stored.username }, 'stored bot token ignored: set TWITCH_BOT_USERNAME to the bot account to use it');
+    }
+    if (!stored || !expected || expected !== stored.username) return null;
     return {
       username: stored.username,
       // Asked again before every reconnect: the stored token is refreshed (and rotated) by the

@@ -34,6 +34,16 @@ export function cleanChatText(raw: string): string {
     .trim();
 }
 
+/**
+ * The one rule for names and other short text a caller sends (display names, currency name,
+ * blocked words, reasons): it must already be what `cleanChatText` makes of it, so no control
+ * characters, bidi overrides, zero-width or other invisible characters, no runs of whitespace, and
+ * NFC; and something in it must be visible. The empty string passes (length limits are the schema's).
+ */
+export function isPlainText(s: string): boolean {
+  return s === '' || (cleanChatText(s) === s && VISIBLE_RE.test(s));
+}
+
 /** Length in code points, which is what a viewer counts (an emoji is one, not two). */
 export const codePointLength = (s: string): number => {
   let n = 0;

@@ -1,6 +1,6 @@
 /** The Mission Link HTTP app: the app shell plus the domain routes and the overlay. */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { createRuntimeOverlayHub, disconnectRotated, overlayPlugin } from '../overlay/mount.js';
+import { createRuntimeOverlayHub, disconnectRotated, overlayPlugin, type OverlayLimits } from '../overlay/mount.js';
 import type { Runtime } from '../runtime.js';
 import { buildApp, type AppDeps } from './app.js';
 import { channelRoutes } from './routes/channels.js';
@@ -12,10 +12,12 @@ export interface MissionAppOptions {
   plugins?: FastifyPluginAsync[];
   /** Per-token/IP limits; load tests that open thousands of sockets from one address turn them off. */
   rateLimit?: AppDeps['rateLimit'];
+  /** Overlay ping budget and socket caps (defaults in server/overlay/hub.ts). */
+  overlay?: OverlayLimits;
 }
 
 export async function buildMissionApp(runtime: Runtime, options: MissionAppOptions = {}): Promise<FastifyInstance> {
-  const hub = createRuntimeOverlayHub(runtime);
+  const hub = createRuntimeOverlayHub(runtime, options.overlay);
   const services: RouteServices = {
     db: runtime.db.db,
     ...runtime.services,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from '../../db/client.js';
 import type { ChannelRow } from '../../db/schema.js';
 import { errors } from '../domain/errors.js';
+import { isPlainText } from '../../bot/parse/text.js';
 import { DEFAULT_SETTINGS, resolveSettings, settingsProblems, type ChannelSettings } from '../domain/settings.js';
 import {
   channelTotals,
@@ -77,6 +78,7 @@ export function createChannelService(db: Database, options: ChannelServiceOption
   }): Promise<Channel> {
     const login = input.login.toLowerCase();
     if (!CHANNEL_LOGIN.test(login)) throw errors.validation(`"${input.login}" is not a valid Twitch login`);
+    if (input.displayName && !isPlainText(input.displayName)) throw errors.validation('displayName must be plain visible text');
     const settings = resolveSettings(input.settings ?? {});
     const problems = settingsProblems(settings);
     if (problems.length > 0) throw errors.validation(problems.join('; '));

@@ -24,6 +24,7 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { ChatUser } from '../domain/actor.js';
+import { MAX_WALLET_BALANCE } from '../domain/bounds.js';
 import { upsertChangedUsers } from '../repositories/channels-repository.js';
 import { arrayParam } from '../repositories/ledger-repository.js';
 
@@ -138,17 +139,22 @@ export async function creditAccrualChunk(tx: Executor, terms: AccrualTerms, chun
   // shared accounts), which pledge batches and `applyDeltas` follow too. NO KEY UPDATE is what the
   // balance update needs, and no stronger.
   const locked = await tx.execute(sql`
-    SELECT id, user_id FROM accounts
+    SELECT id, user_id, balance FROM accounts
     WHERE id = ANY(ARRAY(
       SELECT w.id FROM unnest(${arrayParam(chunk.map((v) => v.userId))}::text[]) AS u(user_id)
       CROSS JOIN LATERAL (
         SELECT id FROM accounts WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = u.user_id LIMIT 1) w))
     ORDER BY id FOR NO KEY UPDATE`);
   await tx.execute(sql`SELECT id FROM accounts WHERE id = ${mint} FOR NO KEY UPDATE`);
-  const walletOf = new Map((locked.rows as { id: number; user_id: string }[]).map((r) => [r.user_id, Number(r.id)]));
+  const rows = locked.rows as { id: number; user_id: string; balance: number }[];
+  const walletOf = new Map(rows.map((r) => [r.user_id, Number(r.id)]));
+  const balanceOf = new Map(rows.map((r) => [r.user_id, Number(r.balance)]));
 
   const earned = (v: AccrualViewer) => terms.amount + (v.chatted ? terms.chatBonus : 0);
-  const existing = chunk.filter((v) => walletOf.has(v.userId) && earned(v) > 0);
+  // A wallet at the balance bound earns nothing this interval, rather than failing the chunk.
+  const existing = chunk.filter(
+    (v) => walletOf.has(v.userId) && earned(v) > 0 && (balanceOf.get(v.userId) ?? 0) + earned(v) <= MAX_WALLET_BALANCE,
+  );
   const fresh = chunk.filter((v) => !walletOf.has(v.userId));
   const keyPrefix = `${terms.intervalStart.toISOString()}:`;
   const start = terms.startingBalance;

@@ -16,6 +16,7 @@ import { createChatActivityRecorder } from './chat-activity.js';
 import { createDashboardLogin } from './dashboard-login.js';
 import { createHelix } from './helix.js';
 import { createTwitchIntegration, type TwitchIntegration } from './integration.js';
+import { createLoginPolicy, loginStartRefusal, BOT_ACCOUNT_UNNAMED } from './login-policy.js';
 import { safeError } from './redact.js';
 import { createRedemptionHandler } from './redemptions.js';
 import { createRedemptionListener, type RedemptionListener } from './redemption-listener.js';
@@ -82,6 +83,7 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
   };
   const helix = twitch ? createHelix(twitch) : null;
   if (twitch && helix) {
+    if (config.twitch.botUsername === undefined) logger.warn(BOT_ACCOUNT_UNNAMED);
     await twitch.start();
     runtime.readiness.push(twitch.readiness);
     // Twitch requires a validation at start and hourly; not awaited, a slow Twitch must not hold start-up.
@@ -119,17 +121,8 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
     publicUrl: config.publicUrl,
     now: runtime.now,
     // Only the configured bot account may become the bot; only a registered channel's owner a broadcaster.
-    allow: async (role, user) => {
-      if (role === 'bot') {
-        const expected = config.twitch.botUsername;
-        if (expected && user.login !== expected) return `Log in as ${expected} (TWITCH_BOT_USERNAME), not ${user.login}.`;
-        return null;
-      }
-      const channels = await runtime.services.channels.list();
-      return channels.some((c) => c.broadcasterId === user.userId || c.login === user.login)
-        ? null
-        : `${user.login} is not a channel of this Mission Link; add the channel first.`;
-    },
+    allow: createLoginPolicy({ botUsername: config.twitch.botUsername, channels: () => runtime.services.channels.list() }),
+    startRefusal: (role) => loginStartRefusal(role, config.twitch.botUsername),
     onConnected: async (role, user) => {
       try {
         if (role !== 'broadcaster' || !twitch) return null;

@@ -44,7 +44,8 @@ function expectClearError(res: { status: number; body: any }, what: string) {
 }
 
 beforeAll(async () => {
-  h = await startHarness({ label: 'fuzz', backend: 'postgres', workers: false });
+  // The frame fuzzer checks liveness with a ping after every frame; the ping budget has its own test.
+  h = await startHarness({ label: 'fuzz', backend: 'postgres', workers: false, overlay: { pingBurst: 10_000 } });
   await createChannel(h, CH, { createCooldown: 0, maxOpenMissionsPerViewer: 5, blockedWords: ['badword'] });
   const p = await call(h, { method: 'POST', url: `/api/v1/channels/${CH}/missions`, headers: viewer(), payload: { text: 'Pending one', amount: 10 } });
   pending = p.body.number;

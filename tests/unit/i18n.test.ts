@@ -149,6 +149,7 @@ describe('domain errors', () => {
     errors.viewerNotFound('carol'),
     errors.idempotencyConflict(),
     errors.overloaded(),
+    errors.balanceLimit(1_000_000_000_000),
   ];
 
   it('covers every code with the params errors.ts attaches', () => {

@@ -4,6 +4,7 @@
  */
 import type { Actor, ChatRole, ChatUser } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
+import { isPlainText } from '../../../bot/parse/text.js';
 
 /** The credential behind a request, resolved once per request. */
 export type Principal =
@@ -17,6 +18,8 @@ export type Principal =
 export interface ChannelRef {
   id: number;
   login: string;
+  /** The broadcaster's Twitch user id, once known: only that user may act as the broadcaster. */
+  broadcasterId?: string | null;
 }
 
 /** The chat user the bot's service token acts for, from the `X-Acting-*` headers. */
@@ -77,7 +80,7 @@ export function parseActingUser(headers: Headers): ActingUser {
   if (!ROLES.includes(role as ChatRole)) {
     throw errors.validation(`${ACTING_HEADERS.role} must be one of ${ROLES.join(', ')}`);
   }
-  if (displayName.length === 0 || displayName.length > 64 || /[\p{Cc}]/u.test(displayName)) {
+  if (displayName.length === 0 || displayName.length > 64 || !isPlainText(displayName)) {
     throw errors.validation(`${ACTING_HEADERS.displayName} is malformed`);
   }
   return { channel, user: { userId, login, displayName }, role: role as ChatRole };
@@ -104,7 +107,12 @@ export function actorFor(principal: Principal, headers: Headers, channel: Channe
     if (acting.channel !== channel.login) {
       throw errors.forbidden(`The acting chat message came from ${acting.channel}, not ${channel.login}`);
     }
-    return { kind: 'chat', channel: channel.login, user: acting.user, role: acting.role };
+    // Twitch gives the broadcaster badge to one account only; a relayed claim must match it.
+    const broadcasterId = channel.broadcasterId ?? null;
+    if (acting.role === 'broadcaster' && broadcasterId !== null && acting.user.userId !== broadcasterId) {
+      throw errors.forbidden(`User ${acting.user.userId} is not the broadcaster of ${channel.login}`);
+    }
+    return { kind: 'chat', channel: channel.login, user: acting.user, role: acting.role, relayed: true };
   }
   if (p.channelId !== channel.id) throw errors.forbidden('This token belongs to another channel');
   return { kind: 'dashboard', channelId: channel.id, role: p.role, tokenId: p.tokenId };

@@ -10,7 +10,7 @@ import { Type } from '@sinclair/typebox';
 import { TokenKeyError } from '../../twitch/token-crypto.js';
 import { TwitchAccountError, TwitchScopeError, type TwitchIntegration } from '../../twitch/integration.js';
 import type { DashboardLogin } from '../../twitch/dashboard-login.js';
-import { authorizeUrl, channelOfState, isLoginRole, type TwitchRole } from '../../twitch/scopes.js';
+import { authorizeUrl, channelOfState, isLoginRole, type LoginRole, type TwitchRole } from '../../twitch/scopes.js';
 import { safeError } from '../../twitch/redact.js';
 
 export interface AuthRouteDeps {
@@ -22,6 +22,8 @@ export interface AuthRouteDeps {
    * reach the server could replace the bot's account, so the runtime always passes one.
    */
   allow?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<string | null>;
+  /** Refuses to start a login as `role` at all (e.g. the bot while no bot account is named). */
+  startRefusal?: (role: LoginRole) => string | null;
   /** Runs after a token is stored (e.g. link the channel, sync the reward). Failures are logged only. */
   /** Set-up after a login (the broadcaster's reward); resolves with a note for the result page, or null. */
   onConnected?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<string | null>;
@@ -34,11 +36,18 @@ const CHANNEL_PATTERN = /^[a-z0-9_]{2,25}$/;
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
+/**
+ * These pages show tokens once and echo what Twitch sent back: no script at all, nothing loaded
+ * from anywhere, never framed. Inline style only (attributes cannot run code).
+ */
+export const AUTH_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /** `extraHtml` must already be escaped. */
 function page(reply: FastifyReply, status: number, title: string, body: string, extraHtml = '') {
   return reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', AUTH_PAGE_CSP)
     .header('cache-control', 'no-store')
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Mission Link</title></head>` +
@@ -92,6 +101,8 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
       if (!isLoginRole(role)) {
         return page(reply, 400, 'Unknown role', 'Use /auth/twitch?as=bot, ?as=broadcaster or ?as=moderator&channel=<channel>.');
       }
+      const refusal = deps.startRefusal?.(role) ?? null;
+      if (refusal !== null) return page(reply, 403, 'Login not open', refusal);
       let channel: string | null = null;
       if (role === 'moderator') {
         if (!deps.dashboardLogin) return page(reply, 404, 'Dashboard login is off', 'This server does not issue dashboard tokens through Twitch.');
