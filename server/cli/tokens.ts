@@ -6,7 +6,7 @@
  *   tsx server/cli/tokens.ts revoke <id>
  *   tsx server/cli/tokens.ts list [--channel <login>]                 (no channel: unbound bot tokens)
  *
- * Needs DATABASE_URL. The token is printed once, on stdout, and is not stored anywhere.
+ * Works on DATABASE_URL, or else on the embedded database of `npm start`. The token is printed once, on stdout, and is not stored anywhere.
  */
 import { parseArgs } from 'node:util';
 import type { DbHandle } from '../../db/client.js';
@@ -44,7 +44,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
   const [command, ...rest] = positionals;
   if (command === undefined || !['issue', 'revoke', 'list'].includes(command)) throw new UsageError(USAGE);
 
-  const handle = openDatabase('mission-link-tokens-cli', 'npm run tokens …');
+  const handle = await openDatabase('mission-link-tokens-cli');
   try {
     const tokens = createTokenService(handle.db);
     if (command === 'issue') {
