@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Runtime } from '../server/runtime.js';
 import { startAnnouncer } from './announcer.js';
+import { botSetupHint } from './setup-hint.js';
 import { createChannelCache } from './channel-cache.js';
 import type { ChatClient, IncomingMessage } from './chat-client.js';
 import { createCommandRegistry } from './commands/index.js';
@@ -90,7 +91,7 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
   let client = options.client;
   if (!client) {
     if (!botUsername || !botToken) {
-      log.warn('chat bot not started: set TWITCH_BOT_USERNAME and TWITCH_BOT_TOKEN (oauth:…) to enable it');
+      log.warn(`chat bot not started: ${botSetupHint(config)}`);
       return { running: false, channels: () => [], idle: () => Promise.resolve(), stop: () => Promise.resolve() };
     }
     client = createTmiClient({

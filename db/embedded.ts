@@ -154,7 +154,7 @@ export async function openEmbeddedPostgres(dataDir: string, options: EmbeddedOpt
   const port = await freePort(PREFERRED_PORT);
   const server = await startServer(cluster, port);
   // A forced exit (or an uncaught error) must not leave the detached server running.
-  const onExit = () => signalStop(cluster, server.pid, true);
+  const onExit = () => signalStop(cluster, server.pid, 'fast', true);
   process.on('exit', onExit);
   try {
     await ensureDatabase(port);

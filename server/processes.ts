@@ -6,21 +6,55 @@ import { reconcileMissions, startMissionWorkers } from './jobs/mission-jobs.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { startBot } from '../bot/index.js';
 import { wireTwitch } from './twitch/wiring.js';
+import { createBanner, type Banner } from './startup/banner.js';
+import { describeStart } from './startup/describe.js';
 
 export type Role = 'server' | 'worker' | 'bot';
 
 export interface RunningRoles {
   runtime: Runtime;
   url?: string;
+  /** What `npm start` prints first; a role or feature adds its own lines (see `Banner`). */
+  banner: Banner;
   stop(): Promise<void>;
 }
 
-export async function startRoles(config: Config, logger: Logger, roles: Role[]): Promise<RunningRoles> {
+export interface StartOptions {
+  /** The `.env` file `main` loaded, for the banner. */
+  envFile?: string | undefined;
+}
+
+export async function startRoles(config: Config, logger: Logger, roles: Role[], options: StartOptions = {}): Promise<RunningRoles> {
   const runtime = await createRuntime(config, logger);
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops) await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
+    await runtime.close();
+  };
+  try {
+    return await startOn(runtime, roles, stops, stopAll, options);
+  } catch (err) {
+    // A role that cannot start (port in use) must not leave the others, the pools or the embedded
+    // Postgres running behind the error message.
+    await stopAll().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startOn(
+  runtime: Runtime,
+  roles: Role[],
+  stops: Array<() => Promise<void>>,
+  stopAll: () => Promise<void>,
+  options: StartOptions,
+): Promise<RunningRoles> {
+  const { config, logger } = runtime;
   // Before the roles start: it adds the Twitch readiness check and the channel resolver they use.
   const twitch = await wireTwitch(runtime);
-  const stops: Array<() => Promise<void>> = [];
+  const banner = createBanner();
   let url: string | undefined;
+  let server: { dashboard: boolean; channels: Array<{ login: string; overlayKey: string }> } | undefined;
+  let bot: { running: boolean } | undefined;
 
   if (roles.includes('worker')) {
     const workers = startMissionWorkers({
@@ -44,6 +78,7 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
     const app = await buildMissionApp(runtime, { plugins: [twitch.routes] });
     url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Mission Link API listening');
+    server = { dashboard: app.hasRoute({ method: 'GET', url: '/' }), channels: await runtime.services.channels.list() };
     // Fastify's close stops accepting, then waits for in-flight requests (accepted pledges commit).
     // Node closes idle keep-alive connections once, at close(); one that finishes its request
     // afterwards stays open for keepAliveTimeout (72 s) and holds the close past the shutdown
@@ -59,25 +94,20 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
   }
 
   if (roles.includes('bot')) {
-    const bot = await startBot({
+    const chatBot = await startBot({
       runtime,
       logger,
       storedCredentials: twitch.twitch ? () => twitch.twitch!.botChatCredentials() : undefined,
       onChatActivity: twitch.recordChat,
     });
+    bot = { running: chatBot.running };
     // First to stop: no new chat commands while the server and workers wind down.
     stops.unshift(async () => {
-      await bot.stop();
+      await chatBot.stop();
       await twitch.stopChat();
     });
   }
 
-  return {
-    runtime,
-    url,
-    async stop() {
-      for (const stop of stops) await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
-      await runtime.close();
-    },
-  };
+  banner.add(...describeStart({ config, server, bot, envFile: options.envFile, embedded: runtime.embedded }));
+  return { runtime, url, banner, stop: stopAll };
 }

@@ -182,13 +182,20 @@ export async function startServer(cluster: Cluster, port: number): Promise<Start
   return { pid: child.pid!, port, exited };
 }
 
+/** Postgres's shutdown modes, gentlest first (see "Shutting Down the Server" in its manual). */
+const MODES = [
+  { mode: 'smart', signal: 'SIGTERM', waitMs: 5_000 },
+  { mode: 'fast', signal: 'SIGINT', waitMs: 15_000 },
+  { mode: 'immediate', signal: 'SIGQUIT', waitMs: 10_000 },
+] as const;
+
 /**
- * Fast shutdown: open sessions are ended, the data is consistent. On Windows there are no signals,
- * so `pg_ctl stop` asks the server. `sync` is for process exit, where nothing can be awaited.
+ * Asks the server to stop. On Windows there are no signals, so `pg_ctl stop` asks it. `sync` is for
+ * process exit, where nothing can be awaited (then `fast`: open sessions are ended, data is safe).
  */
-export function signalStop(cluster: Cluster, pid: number, sync = false): Promise<void> | void {
+export function signalStop(cluster: Cluster, pid: number, mode: (typeof MODES)[number]['mode'] = 'fast', sync = false): Promise<void> | void {
   if (process.platform === 'win32') {
-    const args = ['stop', '-D', cluster.dataDir, '-m', 'fast', '-w', '-s'];
+    const args = ['stop', '-D', cluster.dataDir, '-m', mode, '-W', '-s'];
     if (sync) {
       spawnSync(cluster.binaries.pgCtl, args, { windowsHide: true, stdio: 'ignore' });
       return;
@@ -200,18 +207,24 @@ export function signalStop(cluster: Cluster, pid: number, sync = false): Promise
     });
   }
   try {
-    process.kill(pid, 'SIGINT');
+    process.kill(pid, MODES.find((m) => m.mode === mode)!.signal);
   } catch {
     // Already gone.
   }
 }
 
-/** Stops the server with this pid and waits until it has exited. */
-export async function stopServer(cluster: Cluster, pid: number, timeoutMs = 30_000): Promise<void> {
-  await signalStop(cluster, pid);
-  const deadline = Date.now() + timeoutMs;
-  while (processAlive(pid)) {
-    if (Date.now() > deadline) throw new EmbeddedSetupError(`The embedded Postgres (pid ${pid}) did not stop within ${timeoutMs / 1000} s`);
-    await delay(50);
+/**
+ * Stops the server with this pid and waits until it has exited. Smart shutdown first: it waits for
+ * the app's last connections to finish closing (a pool's `end` resolves before its sockets are
+ * gone), so no session is cut with "terminating connection due to administrator command"; a
+ * session that stays (another tool) is then ended by fast shutdown.
+ */
+export async function stopServer(cluster: Cluster, pid: number): Promise<void> {
+  for (const { mode, waitMs } of MODES) {
+    await signalStop(cluster, pid, mode);
+    const deadline = Date.now() + waitMs;
+    while (processAlive(pid) && Date.now() < deadline) await delay(25);
+    if (!processAlive(pid)) return;
   }
+  throw new EmbeddedSetupError(`The embedded Postgres (pid ${pid}) did not stop`);
 }
