@@ -46,6 +46,12 @@ export async function wireTwitch(runtime: Runtime): Promise<TwitchWiring> {
       },
       onResolveError: (login, err) => logger.warn({ login, err: safeError(err) }, 'broadcaster id not resolved; will retry'),
     });
+    runtime.services.twitchUsers = {
+      byLogin: async (login) => {
+        const user = await helix.userByLogin(login);
+        return user ? { userId: user.id, login: user.login, displayName: user.displayName } : null;
+      },
+    };
   }
 
   const routes = authRoutes({
