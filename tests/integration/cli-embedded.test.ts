@@ -49,4 +49,13 @@ describe('CLIs on the embedded database', () => {
     expect(verified.stdout).toContain('alice: ok');
     expect(readPostmaster(path.join(dataDir, 'postgres'))?.port).toBe(server.port);
   });
+
+  it('lists every token when `tokens list` is given no channel', async () => {
+    const issued = await runCli('server/cli/tokens.ts', ['issue', '--role', 'bot', '--label', 'global bot'], env());
+    expect(issued.code).toBe(0);
+    const listed = await runCli('server/cli/tokens.ts', ['list'], env());
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^\s+1\s+alice\s+owner\s+active\s.*created with the channels CLI$/m);
+    expect(listed.stdout).toMatch(/^\s+2\s+\(every channel\)\s+bot\s+active\s.*global bot$/m);
+  });
 });
