@@ -1,4 +1,5 @@
 /** Starts the server, worker and bot roles on one shared runtime, and stops them in order. */
+import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { buildMissionApp } from './http/mission-app.js';
@@ -108,6 +109,16 @@ async function startOn(
     });
   }
 
-  banner.add(...describeStart({ config, server, bot, envFile: options.envFile, embedded: runtime.embedded }));
+  const everyInterface = config.host === '0.0.0.0' || config.host === '::';
+  const lanAddresses = everyInterface ? lanIPv4() : [];
+  banner.add(...describeStart({ config, server, bot, envFile: options.envFile, embedded: runtime.embedded, lanAddresses }));
   return { runtime, url, banner, stop: stopAll };
+}
+
+/** Private IPv4 addresses of this machine, for links other PCs on the LAN can open. */
+function lanIPv4(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .filter((i): i is os.NetworkInterfaceInfo => i !== undefined && i.family === 'IPv4' && !i.internal)
+    .map((i) => i.address);
 }

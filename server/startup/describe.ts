@@ -11,6 +11,8 @@ export interface StartFacts {
   bot?: { running: boolean };
   envFile: string | undefined;
   embedded: { home: string; port: number } | undefined;
+  /** This machine's LAN addresses when HOST listens on every interface (OBS on another PC). */
+  lanAddresses?: string[];
 }
 
 export const overlayUrl = (publicUrl: string, channel: { login: string; overlayKey: string }): string =>
@@ -48,6 +50,16 @@ export function describeStart(facts: StartFacts): BannerLine[] {
     }
     for (const channel of facts.server.channels) {
       lines.push({ section: 'open', label: `Overlay ${channel.login}`, text: overlayUrl(base, channel), next: 'OBS: Browser source, 1920 × 1080' });
+      // PUBLIC_URL stays http://localhost:… for the Twitch login (Twitch accepts http only for
+      // localhost); OBS on another PC reaches this machine by its LAN address instead.
+      for (const address of facts.lanAddresses ?? []) {
+        lines.push({
+          section: 'open',
+          label: `  from another PC`,
+          text: overlayUrl(`http://${address}:${config.port}`, channel),
+          next: 'allow Node.js through the firewall when asked (private networks only)',
+        });
+      }
     }
   }
   lines.push(

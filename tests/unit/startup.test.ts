@@ -102,6 +102,16 @@ describe('banner', () => {
     expect(text).toContain('embedded Postgres on 127.0.0.1:54329, data in /data');
   });
 
+  it('adds the LAN overlay link for OBS on another PC when HOST listens on every interface', () => {
+    const lan = loadConfig({ PORT: '3100', HOST: '0.0.0.0' });
+    const text = renderBanner(
+      'x',
+      describeStart({ config: lan, server: { dashboard: true, channels: [{ login: 'alice', overlayKey: 'k' }] }, envFile: undefined, embedded: undefined, lanAddresses: ['192.168.1.20'] }),
+    );
+    expect(text).toContain('http://localhost:3100/overlay/alice?key=k');
+    expect(text).toContain('http://192.168.1.20:3100/overlay/alice?key=k');
+  });
+
   it('tells a new streamer to create a channel when there is none, and names the .env it loaded', () => {
     const text = renderBanner(
       'x',
