@@ -14,7 +14,7 @@ import { attachConsole } from './chat-sim/index.js';
 import { CONSOLE_HELP } from './chat-sim/console.js';
 import { startChatSimulator } from './chat-sim/server.js';
 import { ConfigError, loadConfig } from '../server/config.js';
-import { createLogger } from '../server/http/logger.js';
+import { createProcessLogger } from '../server/http/logger.js';
 import { startRoles } from '../server/processes.js';
 
 const CHANNEL = 'demo';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config);
+  const logger = await createProcessLogger(config);
   process.stdout.write(`chat simulator on ${sim.url}; starting Mission Link (the first run initialises the embedded Postgres)…\n`);
   const running = await startRoles(config, logger, ['server', 'worker', 'bot']);
   const channel = await running.runtime.services.channels.updateSettings(CHANNEL, { requireApproval: true });
