@@ -54,6 +54,8 @@ async function main(): Promise<void> {
       TWITCH_BOT_TOKEN: 'oauth:demotoken',
       TWITCH_CHANNELS: CHANNEL,
     });
+    // The demo's own directory is a default too: as root in a private checkout it may move.
+    config.dataDirIsDefault = process.env.MISSION_LINK_DATA_DIR === undefined;
   } catch (err) {
     await sim.close();
     if (err instanceof ConfigError) {
