@@ -2,6 +2,7 @@
  * Process entry point: `tsx server/main.ts [all|server|worker|bot]` (default all).
  * Owns only process concerns: config errors, logger, roles, signals and graceful shutdown.
  */
+import { SchemaTooNewError } from '../db/schema-version.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './http/logger.js';
 import { startRoles, type Role } from './processes.js';
@@ -51,6 +52,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // Nothing was written; the operator needs the one line that says which build to run.
+  if (err instanceof SchemaTooNewError) {
+    process.stderr.write(`Mission Link did not start: ${err.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`Mission Link failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });
