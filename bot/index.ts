@@ -4,6 +4,7 @@
  * or alone (`npm run start:bot`).
  */
 import type { Logger } from 'pino';
+import type { AppMetrics } from '../server/http/metrics.js';
 import type { Runtime } from '../server/runtime.js';
 import { startAnnouncer } from './announcer.js';
 import { createChannelCache } from './channel-cache.js';
@@ -30,6 +31,8 @@ export interface BotOptions {
   /** Told of every chat message in a joined channel (watch-time chat bonus); must not throw. */
   onChatActivity?: ((message: IncomingMessage) => void) | undefined;
   runtime: Pick<Runtime, 'config' | 'services' | 'bus'>;
+  /** Where the bot reports whether it can send to each channel (alerting on a disconnected bot). */
+  metrics?: Pick<AppMetrics, 'chatChannelReady'>;
   /** Defaults to tmi.js on `config.twitch.ircUrl` with the configured bot account. */
   client?: ChatClient;
   logger: Logger;
@@ -186,7 +189,10 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
     if (modes.restrictionLifted) outbox.noteRoomModeLifted(login);
   });
   // Lines wait while the connection is down or the channel not yet joined, instead of failing.
-  chat.onChannelReady((login, ready) => outbox.setReady(login, ready));
+  chat.onChannelReady((login, ready) => {
+    outbox.setReady(login, ready);
+    options.metrics?.chatChannelReady.set({ channel: login }, ready ? 1 : 0);
+  });
 
   const unsubscribe = startAnnouncer({
     bus,

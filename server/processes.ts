@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { buildMissionApp } from './http/mission-app.js';
+import { startLedgerAuditJob } from './jobs/ledger-audit-job.js';
 import { reconcileMissions, startMissionWorkers } from './jobs/mission-jobs.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { startBot } from '../bot/index.js';
@@ -37,6 +38,8 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
     });
     stops.push(() => workers.close());
     await reconcileMissions(runtime.db.db, runtime.scheduler, logger);
+    const audit = await startLedgerAuditJob({ backend: runtime.jobs, db: runtime.db.db, logger, metrics: runtime.metrics, now: runtime.now });
+    stops.push(() => audit.close());
     stops.push(await twitch.startWorker());
   }
 
@@ -61,6 +64,7 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
   if (roles.includes('bot')) {
     const bot = await startBot({
       runtime,
+      metrics: runtime.metrics,
       logger,
       storedCredentials: twitch.twitch ? () => twitch.twitch!.botChatCredentials() : undefined,
       onChatActivity: twitch.recordChat,
