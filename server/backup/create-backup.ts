@@ -28,6 +28,12 @@ export interface BackupSummary {
   migrations: number;
 }
 
+/** `mission-link-2026-05-01T20-15-00Z[-channel].backup.gz`: sorts by time, safe on every file system. */
+export function defaultBackupName(now: Date, channel?: string): string {
+  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return `mission-link-${stamp}${channel ? `-${channel}` : ''}.backup.gz`;
+}
+
 export async function createBackup(pool: pg.Pool, file: string, options: BackupOptions): Promise<BackupSummary> {
   if (fs.existsSync(file)) throw new UsageError(`${file} already exists; choose another --out (a backup never overwrites a file).`);
   const client = await pool.connect();

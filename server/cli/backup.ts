@@ -9,18 +9,12 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createBackup } from '../backup/create-backup.js';
-import { appVersion } from './app-version.js';
+import { createBackup, defaultBackupName } from '../backup/create-backup.js';
+import { appVersion } from '../app-version.js';
 import { openCliDatabase } from './cli-database.js';
 import { failWith, UsageError } from './cli-support.js';
 
 const USAGE = 'Usage: npm run backup [-- --out <file>] [--channel <login>]';
-
-/** `mission-link-2026-05-01T20-15-00Z[-channel].backup.gz`: sorts by time, safe on every file system. */
-export function defaultBackupName(now: Date, channel?: string): string {
-  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
-  return `mission-link-${stamp}${channel ? `-${channel}` : ''}.backup.gz`;
-}
 
 async function run(argv: string[], out: (line: string) => void): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -26,6 +26,8 @@ export interface AppMetrics {
   ledgerViolations: Gauge<never>;
   /** When the scheduled ledger audit last finished (Unix seconds): an alert when it stops running. */
   ledgerAuditLastRun: Gauge<never>;
+  /** When the last scheduled backup was written (Unix seconds); absent while backups are off. */
+  backupLastSuccess: Gauge<never>;
   /** 1 while the bot can send to the channel (joined on an open connection), 0 while it cannot. */
   chatChannelReady: Gauge<'channel'>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
@@ -108,6 +110,11 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     ledgerAuditLastRun: new Gauge({
       name: 'mission_link_ledger_audit_last_run_timestamp_seconds',
       help: 'When the scheduled ledger audit last finished, Unix time',
+      registers,
+    }),
+    backupLastSuccess: new Gauge({
+      name: 'mission_link_backup_last_success_timestamp_seconds',
+      help: 'When the last scheduled backup was written, Unix time',
       registers,
     }),
     chatChannelReady: new Gauge({
