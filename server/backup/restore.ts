@@ -37,6 +37,10 @@ export async function restoreBackup(handle: DbHandle, file: string, log: (line: 
       `${file} was made by a newer Mission Link (its schema has ${stage} migrations, this version knows ${known.length}): restore it with that version or newer; nothing was restored.`,
     );
   }
+  // Loading stops at the backup's schema, the first `stage` migrations of this build: the source must have had exactly those.
+  if (header.migrations.some((when, i) => known[i]?.when !== when)) {
+    throw new BackupRefused(`${file} was taken from a schema this version did not produce (its migrations differ from this version's first ${stage}); nothing was restored.`);
+  }
   // Also refuses a target migrated by a newer build (SchemaTooNewError) before any write.
   const targetAt = await schemaPosition(handle.pool);
   const busy = await firstNonEmptyTable(handle);
