@@ -22,7 +22,15 @@ export interface BackupJobDeps {
   logger: Logger;
   now: () => Date;
   lastSuccess?: Pick<Gauge<never>, 'set'>;
+  /**
+   * A run this soon after the newest backup in `dir` writes nothing: the scheduler runs the job at
+   * every start, and a process restarting in a loop must not rotate the good backups away.
+   */
+  minIntervalMs?: number;
 }
+
+/** When a scheduled backup's name says it was taken. */
+const takenAt = (name: string) => Date.parse(name.slice('mission-link-'.length, -'.backup.gz'.length).replace(/T(\d{2})-(\d{2})-(\d{2})Z$/, 'T$1:$2:$3Z'));
 
 /** Deletes all but the newest `keep` scheduled backups in `dir` (names sort by time); returns the deleted names. */
 export function pruneBackups(dir: string, keep: number): string[] {
@@ -35,8 +43,13 @@ export function pruneBackups(dir: string, keep: number): string[] {
 export function createBackupRunner(deps: BackupJobDeps) {
   const log = deps.logger.child({ component: 'scheduled-backup' });
   return {
-    async run(): Promise<{ file: string; bytes: number; pruned: string[] }> {
+    async run(): Promise<{ file: string; bytes: number; pruned: string[] } | { skipped: string }> {
       fs.mkdirSync(deps.dir, { recursive: true });
+      const newest = fs.readdirSync(deps.dir).filter((f) => NAME.test(f)).sort().at(-1);
+      if (newest && deps.minIntervalMs && deps.now().getTime() - takenAt(newest) < deps.minIntervalMs) {
+        log.info({ newest }, 'scheduled backup skipped: a recent one exists');
+        return { skipped: newest };
+      }
       const file = path.join(deps.dir, defaultBackupName(deps.now()));
       // A second run within the same second (a retry) already has its file.
       if (fs.existsSync(file)) return { file, bytes: fs.statSync(file).size, pruned: [] };
@@ -50,7 +63,7 @@ export function createBackupRunner(deps: BackupJobDeps) {
 }
 
 export async function startBackupJob(deps: BackupJobDeps & { backend: JobBackend; everyMs: number }) {
-  const runner = createBackupRunner(deps);
+  const runner = createBackupRunner({ minIntervalMs: deps.everyMs / 2, ...deps });
   const queue = deps.backend.createQueue<Record<string, never>>(BACKUP_QUEUE);
   const worker = deps.backend.createWorker<Record<string, never>>(BACKUP_QUEUE, () => runner.run(), { concurrency: 1 });
   worker.on('error', (err) => deps.logger.warn({ err }, 'backup worker error'));

@@ -32,6 +32,7 @@ describe('scheduled backups', () => {
     const files: string[] = [];
     for (let i = 0; i < 3; i++) {
       const result = await runner.run();
+      if (!('file' in result)) throw new Error('skipped');
       files.push(path.basename(result.file));
       clock += 3_600_000;
     }
@@ -44,6 +45,17 @@ describe('scheduled backups', () => {
     const { header } = await verifyBackup(path.join(dir, files[2]!));
     expect(header.tables).toContain('transfers');
     expect(set).toEqual([Date.parse('2026-03-01T10:00:00Z') / 1000, Date.parse('2026-03-01T11:00:00Z') / 1000, Date.parse('2026-03-01T12:00:00Z') / 1000]);
+  });
+
+  it('a run soon after the newest backup (a restart) writes nothing and deletes nothing', async () => {
+    const before = fs.readdirSync(dir).sort();
+    const newest = before.filter((f) => f.endsWith('.backup.gz')).at(-1)!;
+    const runner = createBackupRunner({
+      pool: world.database.pool, dir, keep: 1, appVersion: 'test', logger: pino({ level: 'silent' }),
+      now: () => new Date(Date.parse('2026-03-01T12:30:00Z')), minIntervalMs: 3_600_000,
+    });
+    expect(await runner.run()).toEqual({ skipped: newest });
+    expect(fs.readdirSync(dir).sort()).toEqual(before);
   });
 
   it('configuration: off by default, and bad values name the variable', () => {
