@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { runCli } from '../support/cli.js';
+import { startHelixMock } from '../support/helix-mock.js';
 import { createServiceWorld, type ServiceWorld } from '../support/world.js';
 
 let world: ServiceWorld;
@@ -98,5 +99,24 @@ describe('import-points CLI', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^No channel "nosuchchan"/);
     expect((await imports()).n).toBe(3);
+  });
+
+  it('with Twitch configured, resolves unknown logins through Helix (Get Users); the rest stay pending', async () => {
+    const mock = await startHelixMock();
+    try {
+      mock.users.set('9001', { id: '9001', login: 'helixviewer', displayName: 'HelixViewer' });
+      const helixFile = path.join(dir, 'firebot.csv');
+      fs.writeFileSync(helixFile, 'Username,Currency\nHelixViewer,300\nghostviewer,5\n');
+      const env = { DATABASE_URL: world.database.url, TWITCH_CLIENT_ID: 'mockclient', TWITCH_CLIENT_SECRET: 'mocksecret', TWURPLE_MOCK_API_PORT: String(mock.port) };
+      const result = await runCli('server/cli/import-points.ts', [helixFile, '--channel', 'importchan'], env);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toContain('through Twitch 1; pending (login not known yet) 1');
+      expect(result.stdout).toContain('Imported: 1 viewers credited (300 points), 0 already imported, 1 kept pending');
+      expect(await balanceOf('9001')).toBe(300);
+      expect(mock.requests.some((r) => r.path.startsWith('/mock/users'))).toBe(true);
+      expect((await auditChannel(world.database.db, world.channel.id)).violations).toEqual([]);
+    } finally {
+      await mock.close();
+    }
   });
 });
