@@ -66,6 +66,17 @@ export async function schemaPosition(client: pg.ClientBase | pg.Pool, known = kn
   const knownWhens = new Set(known.map((m) => m.when));
   const unknown = applied.filter((when) => !knownWhens.has(when));
   if (unknown.length > 0) throw new SchemaTooNewError(applied.length, known.length);
+  // Drizzle applies only migrations newer than the last applied one: a migration that arrived
+  // with an older `when` than one already applied would be skipped for ever, silently.
+  const last = applied.at(-1) ?? 0;
+  const appliedSet = new Set(applied);
+  const missing = known.filter((m) => m.when < last && !appliedSet.has(m.when));
+  if (missing.length > 0) {
+    throw new Error(
+      `The database skipped migration${missing.length === 1 ? '' : 's'} ${missing.map((m) => m.tag).join(', ')} ` +
+        '(added after a later one was applied): apply it by hand, or restore a backup into an empty database.',
+    );
+  }
   return applied.length;
 }
 

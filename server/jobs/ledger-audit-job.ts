@@ -43,12 +43,12 @@ export function createLedgerAuditRunner(deps: LedgerAuditDeps) {
   };
 }
 
-/** Starts the worker and its job scheduler (one id: several workers run it once per interval). */
+/** Starts the worker and its job scheduler (one id: several workers run it once per interval; BullMQ runs the first at once). */
 export async function startLedgerAuditJob(deps: LedgerAuditDeps & { backend: JobBackend; everyMs?: number }) {
   const runner = createLedgerAuditRunner(deps);
   const queue = deps.backend.createQueue<Record<string, never>>(LEDGER_AUDIT_QUEUE);
   const worker = deps.backend.createWorker<Record<string, never>>(LEDGER_AUDIT_QUEUE, () => runner.run(), { concurrency: 1 });
   worker.on('error', (err) => deps.logger.warn({ err }, 'ledger audit worker error'));
-  await queue.upsertJobScheduler('ledger-audit', { every: deps.everyMs ?? LEDGER_AUDIT_EVERY_MS, immediately: true }, { name: 'ledger-audit', data: {} });
+  await queue.upsertJobScheduler('ledger-audit', { every: deps.everyMs ?? LEDGER_AUDIT_EVERY_MS }, { name: 'ledger-audit', data: {} });
   return { runner, close: () => worker.close() };
 }

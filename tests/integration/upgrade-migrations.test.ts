@@ -118,3 +118,22 @@ describe('a database migrated by a newer build', () => {
     }
   });
 });
+
+describe('a database that skipped a migration', () => {
+  it('is refused with the migration named, instead of running on a schema without it', async () => {
+    const database = await databaseAt(known.length, 'upgrade_gap');
+    const handle = createDb(database.connectionString, { max: 1 });
+    try {
+      // As if the second-to-last migration had been merged after the last one was applied here.
+      const skipped = known.at(-2)!;
+      await handle.pool.query('DELETE FROM drizzle.__drizzle_migrations WHERE created_at = $1', [skipped.when]);
+      const start = await runCli('db/migrate-cli.ts', [], { DATABASE_URL: database.connectionString });
+      expect(start.code).toBe(1);
+      expect(start.stderr.trim()).toBe(
+        `db:migrate failed: The database skipped migration ${skipped.tag} (added after a later one was applied): apply it by hand, or restore a backup into an empty database.`,
+      );
+    } finally {
+      await handle.close();
+    }
+  });
+});
