@@ -4,6 +4,7 @@
  * or alone (`npm run start:bot`).
  */
 import type { Logger } from 'pino';
+import type { AppMetrics } from '../server/http/metrics.js';
 import type { Runtime } from '../server/runtime.js';
 import { startAnnouncer } from './announcer.js';
 import { botSetupHint } from './setup-hint.js';
@@ -44,6 +45,8 @@ export interface BotOptions {
   /** Told of every chat message in a joined channel (watch-time chat bonus); must not throw. */
   onChatActivity?: ((message: IncomingMessage) => void) | undefined;
   runtime: Pick<Runtime, 'config' | 'services' | 'bus'>;
+  /** Where the bot reports whether it can send to each channel (alerting on a disconnected bot). */
+  metrics?: Pick<AppMetrics, 'chatChannelReady'>;
   /** Defaults to tmi.js on `config.twitch.ircUrl` with the configured bot account. */
   client?: ChatClient;
   logger: Logger;
@@ -222,7 +225,9 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
     });
     // Lines wait while the connection is down or the channel not yet joined, instead of failing.
     client.onChannelReady((login, ready) => {
-      if (client === chat) outbox.setReady(login, ready);
+      if (client !== chat) return;
+      outbox.setReady(login, ready);
+      options.metrics?.chatChannelReady.set({ channel: login }, ready ? 1 : 0);
     });
   }
   const warnedNotModerator = new Set<string>();
@@ -257,7 +262,10 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
     chat = null;
     chatAccount = null;
     // The closing client's events are ignored from here on: hold its channels' lines ourselves.
-    for (const login of joined) outbox.setReady(login, false);
+    for (const login of joined) {
+      outbox.setReady(login, false);
+      options.metrics?.chatChannelReady.set({ channel: login }, 0);
+    }
     joined.clear();
     idleStatus = { state, error, since: now() };
     await client?.close();

@@ -44,6 +44,7 @@ export const transferKind = pgEnum('transfer_kind', [
   'pledge',
   'refund',
   'payout',
+  'import',
 ]);
 export const settlementKind = pgEnum('settlement_kind', ['refunded', 'paid']);
 export const tokenRole = pgEnum('token_role', ['moderator', 'owner', 'bot']);
@@ -289,6 +290,22 @@ export const channelModerators = pgTable('channel_moderators', {
   displayName: text('display_name').notNull(),
   syncedAt: ts('synced_at').notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.channelId, t.userId] })]);
+
+/** Imported balances of viewers known only by login, credited once their user id is known (migration 0015). */
+export const pointImportsPending = pgTable('point_imports_pending', {
+  channelId: integer('channel_id').notNull().references(() => channels.id),
+  fileSha256: text('file_sha256').notNull(),
+  login: text('login').notNull(),
+  points: amount('points').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  userId: text('user_id'),
+  creditedAt: ts('credited_at'),
+}, (t) => [
+  primaryKey({ name: 'point_imports_pending_pk', columns: [t.channelId, t.fileSha256, t.login] }),
+  check('point_imports_pending_points_positive', sql`${t.points} > 0`),
+  check('point_imports_pending_credited_shape', sql`(${t.creditedAt} IS NULL) = (${t.userId} IS NULL)`),
+  index('point_imports_pending_open_idx').on(t.channelId, t.login).where(sql`${t.creditedAt} IS NULL`),
+]);
 
 export type ChannelRow = typeof channels.$inferSelect;
 export type MissionRow = typeof missions.$inferSelect;

@@ -28,6 +28,8 @@ export interface Config {
   dataDir: string;
   /** True when MISSION_LINK_DATA_DIR is unset (as root, a default inside a private checkout may move). */
   dataDirIsDefault: boolean;
+  /** Scheduled backups (worker role): off unless `dir` is set. */
+  backup: { dir: string | undefined; keep: number; everyMs: number };
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -102,6 +104,18 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('TOKEN_ENCRYPTION_KEY must be at least 32 characters');
   }
 
+  const backupKeepText = text('MISSION_LINK_BACKUP_KEEP') ?? '7';
+  const backupKeep = Number(backupKeepText);
+  if (!/^\d+$/.test(backupKeepText) || backupKeep < 1 || backupKeep > 10_000) {
+    problems.push(`MISSION_LINK_BACKUP_KEEP must be a whole number of backups to keep, 1 or more (got "${backupKeepText}")`);
+  }
+  const backupEveryText = (text('MISSION_LINK_BACKUP_EVERY') ?? '24h').toLowerCase();
+  const every = /^(\d+)(m|h|d)$/.exec(backupEveryText);
+  const backupEveryMs = every ? Number(every[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[every[2] as 'm' | 'h' | 'd'] : 0;
+  if (!every || backupEveryMs < 60_000) {
+    problems.push(`MISSION_LINK_BACKUP_EVERY must be a duration such as 30m, 6h or 1d, at least 1m (got "${backupEveryText}")`);
+  }
+
   const config: Config = {
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
@@ -124,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
     production: text('NODE_ENV') === 'production',
     dataDir: text('MISSION_LINK_DATA_DIR') ?? './.data',
     dataDirIsDefault: text('MISSION_LINK_DATA_DIR') === undefined,
+    backup: { dir: text('MISSION_LINK_BACKUP_DIR'), keep: backupKeep, everyMs: backupEveryMs },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

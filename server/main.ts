@@ -22,7 +22,10 @@ const fail = (message: string): never => {
 async function explain(err: unknown, host: string | undefined, port: number | undefined): Promise<string | undefined> {
   const { ConfigError } = await import('./config.js');
   const { EmbeddedSetupError } = await import('../db/embedded.js');
+  const { SchemaTooNewError } = await import('../db/schema-version.js');
   if (err instanceof ConfigError) return err.message;
+  // Nothing was written; the operator needs the one line that says which build to run.
+  if (err instanceof SchemaTooNewError) return `Mission Link did not start: ${err.message}`;
   if (err instanceof EmbeddedSetupError) return `Mission Link could not start its embedded database: ${err.message}`;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') {

@@ -3,6 +3,9 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { buildMissionApp } from './http/mission-app.js';
+import { appVersion } from './app-version.js';
+import { startBackupJob } from './jobs/backup-job.js';
+import { startLedgerAuditJob } from './jobs/ledger-audit-job.js';
 import { reconcileMissions, startMissionWorkers } from './jobs/mission-jobs.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { startBot } from '../bot/index.js';
@@ -79,6 +82,23 @@ async function startOn(
     });
     stops.push(() => workers.close());
     await reconcileMissions(runtime.db.db, runtime.scheduler, logger);
+    const audit = await startLedgerAuditJob({ backend: runtime.jobs, db: runtime.db.db, logger, metrics: runtime.metrics, now: runtime.now });
+    stops.push(() => audit.close());
+    if (config.backup.dir) {
+      const backups = await startBackupJob({
+        backend: runtime.jobs,
+        pool: runtime.db.pool,
+        dir: config.backup.dir,
+        keep: config.backup.keep,
+        everyMs: config.backup.everyMs,
+        appVersion: appVersion(),
+        logger,
+        now: runtime.now,
+        lastSuccess: runtime.metrics.backupLastSuccess,
+      });
+      stops.push(() => backups.close());
+      logger.info({ dir: config.backup.dir, keep: config.backup.keep, everyMs: config.backup.everyMs }, 'scheduled backups on');
+    }
     stops.push(await twitch.startWorker());
   }
 
@@ -105,6 +125,7 @@ async function startOn(
     const integration = twitch.twitch;
     const chatBot = await startBot({
       runtime,
+      metrics: runtime.metrics,
       logger,
       storedCredentials: integration ? (credentialOptions) => integration.botChatCredentials(credentialOptions) : undefined,
       watchTwitch: (listener) => twitch.watch(listener),

@@ -13,6 +13,7 @@ import { postgresReadiness, redisReadiness, type ReadinessCheck } from './http/p
 import { createMetrics, type AppMetrics } from './http/metrics.js';
 import { createJobBackend, type JobBackend } from './jobs/backend.js';
 import { createMissionScheduler, type MissionJobs } from './jobs/mission-jobs.js';
+import { registerOpsGauges } from './monitoring/ops-gauges.js';
 import { createServices, type Services } from './services/index.js';
 
 export interface Runtime {
@@ -89,6 +90,8 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     redisProbe.on('error', () => undefined);
     readiness.push(redisReadiness(redisProbe));
   }
+
+  registerOpsGauges(metrics.registry, { db: db.db, readiness });
 
   for (const login of config.twitch.channels) await services.channels.ensure(login);
 

@@ -22,6 +22,14 @@ export interface AppMetrics {
   jobLag: Histogram<'queue'>;
   /** Open overlay websockets; read at scrape time from the source set with `setWebsocketClientsSource`. */
   websocketClients: Gauge<never>;
+  /** Ledger invariant violations found by the last scheduled audit, all channels. */
+  ledgerViolations: Gauge<never>;
+  /** When the scheduled ledger audit last finished (Unix seconds): an alert when it stops running. */
+  ledgerAuditLastRun: Gauge<never>;
+  /** When the last scheduled backup was written (Unix seconds); absent while backups are off. */
+  backupLastSuccess: Gauge<never>;
+  /** 1 while the bot can send to the channel (joined on an open connection), 0 while it cannot. */
+  chatChannelReady: Gauge<'channel'>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   /** Registers the function the websocket hub uses to report its client count at scrape time. */
@@ -97,6 +105,27 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
       collect() {
         if (websocketSource) this.set(websocketSource());
       },
+    }),
+    ledgerViolations: new Gauge({
+      name: 'mission_link_ledger_violations',
+      help: 'Ledger invariant violations found by the last scheduled audit (0 when consistent)',
+      registers,
+    }),
+    ledgerAuditLastRun: new Gauge({
+      name: 'mission_link_ledger_audit_last_run_timestamp_seconds',
+      help: 'When the scheduled ledger audit last finished, Unix time',
+      registers,
+    }),
+    backupLastSuccess: new Gauge({
+      name: 'mission_link_backup_last_success_timestamp_seconds',
+      help: 'When the last scheduled backup was written, Unix time',
+      registers,
+    }),
+    chatChannelReady: new Gauge({
+      name: 'mission_link_chat_channel_ready',
+      help: 'Whether the bot can send to the channel (joined on an open chat connection)',
+      labelNames: ['channel'],
+      registers,
     }),
     httpRequests: new Counter({
       name: 'mission_link_http_requests_total',
