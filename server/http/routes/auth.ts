@@ -12,6 +12,7 @@ import { TwitchAccountError, TwitchScopeError, type TwitchIntegration } from '..
 import type { DashboardLogin } from '../../twitch/dashboard-login.js';
 import { authorizeUrl, channelOfState, isLoginRole, type TwitchRole } from '../../twitch/scopes.js';
 import { safeError } from '../../twitch/redact.js';
+import { escapeHtml, htmlPage } from '../pages.js';
 
 export interface AuthRouteDeps {
   twitch: TwitchIntegration | null;
@@ -30,21 +31,7 @@ export interface AuthRouteDeps {
 
 const CHANNEL_PATTERN = /^[a-z0-9_]{2,25}$/;
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
-/** `extraHtml` must already be escaped. */
-function page(reply: FastifyReply, status: number, title: string, body: string, extraHtml = '') {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Mission Link</title></head>` +
-        `<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;line-height:1.5">` +
-        `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p>${extraHtml}</body></html>`,
-    );
-}
+const page = htmlPage;
 
 const StartQuery = Type.Object({ as: Type.Optional(Type.String({ maxLength: 20 })), channel: Type.Optional(Type.String({ maxLength: 40 })) });
 const CallbackQuery = Type.Object({
