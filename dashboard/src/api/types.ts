@@ -21,9 +21,10 @@ export type MissionStatus = Mission['status'];
 
 export type Role = 'owner' | 'moderator' | 'admin';
 
+/** GET /api/v1/session (its schema lives beside the route, which the browser build cannot import). */
 export interface Session {
   signedIn: boolean;
-  user: { login: string; displayName: string; userId: string | null; admin: boolean } | null;
+  user: { login: string | null; displayName: string | null; userId: string | null; admin: boolean } | null;
   channels: Array<{ login: string; role: Role }>;
   csrfToken: string | null;
   twitchLogin: boolean;

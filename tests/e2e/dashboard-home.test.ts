@@ -1,0 +1,66 @@
+/**
+ * The dashboard's front door in a real Chromium against the whole service: signed out it says how
+ * to get a sign-in link; a sign-in link signs the browser in; on first run the admin creates the
+ * channel and sees the setup checklist; the page follows a Korean browser; axe finds nothing
+ * serious or critical.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, seriousA11yViolations, startDashboardWorld, type DashboardWorld } from '../support/dashboard-world.js';
+
+let world: DashboardWorld;
+
+beforeAll(async () => {
+  if (chromiumAvailable()) world = await startDashboardWorld('dash_home');
+});
+afterAll(async () => world?.close());
+
+describe.skipIf(!chromiumAvailable())('dashboard home', () => {
+  let page: Page;
+
+  it('signed out: explains the sign-in link, offers no Twitch button without a Twitch app, and passes axe', async () => {
+    page = await world.newPage();
+    await page.goto(world.base);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    expect(await page.getByText('npm run login-link').count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Log in with Twitch' }).count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('a sign-in link signs in; first run shows the create-channel form; creating the channel shows its checklist', async () => {
+    await world.signIn(page);
+    await page.getByRole('heading', { name: 'Create your channel' }).waitFor();
+    // Bad input: a clear message, and nothing is created.
+    await page.getByRole('textbox', { name: 'Twitch channel name' }).fill('no spaces!');
+    await page.getByRole('button', { name: 'Create channel' }).click();
+    await page.getByRole('alert').filter({ hasText: 'letters, digits or underscores' }).waitFor();
+    await expect(world.runtime.services.channels.get('no spaces!')).rejects.toThrow();
+
+    await page.getByRole('textbox', { name: 'Twitch channel name' }).fill('FirstRunChan');
+    await page.getByRole('button', { name: 'Create channel' }).click();
+    await page.getByRole('link', { name: 'Open the board of firstrunchan' }).waitFor();
+    expect((await world.runtime.services.channels.get('firstrunchan')).login).toBe('firstrunchan');
+    expect(await page.getByRole('heading', { name: 'Create your channel' }).count()).toBe(0);
+
+    const checklist = page.getByRole('region', { name: /Setup checklist/ });
+    await checklist.waitFor();
+    // Every item says done or to do; each open item names its next step.
+    const items = checklist.getByRole('listitem');
+    expect(await items.count()).toBeGreaterThan(0);
+    for (const item of await items.all()) expect(await item.innerText()).toMatch(/Done|To do/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('follows a Korean browser: natural Korean labels, and the language can be switched back', async () => {
+    const ko = await world.newPage({ locale: 'ko-KR' });
+    await world.signIn(ko);
+    await ko.getByRole('heading', { name: '내 채널' }).waitFor();
+    expect(await ko.evaluate(() => document.documentElement.lang)).toBe('ko');
+    expect(await ko.getByRole('button', { name: '로그아웃' }).count()).toBe(1);
+    expect(await seriousA11yViolations(ko)).toEqual([]);
+    await ko.getByRole('combobox', { name: '언어' }).selectOption('en');
+    await ko.getByRole('heading', { name: 'Your channels' }).waitFor();
+    await ko.reload();
+    await ko.getByRole('heading', { name: 'Your channels' }).waitFor();
+  });
+});
