@@ -5,6 +5,7 @@ import { buildMissionApp } from './http/mission-app.js';
 import { reconcileMissions, startMissionWorkers } from './jobs/mission-jobs.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { startBot } from '../bot/index.js';
+import { printSignInLink } from './sign-in-link.js';
 import { wireTwitch } from './twitch/wiring.js';
 
 export type Role = 'server' | 'worker' | 'bot';
@@ -44,6 +45,7 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
     const app = await buildMissionApp(runtime, { plugins: [twitch.routes] });
     url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Mission Link API listening');
+    await printSignInLink(app.sessions, config.publicUrl);
     // Fastify's close stops accepting, then waits for in-flight requests (accepted pledges commit).
     // Node closes idle keep-alive connections once, at close(); one that finishes its request
     // afterwards stays open for keepAliveTimeout (72 s) and holds the close past the shutdown

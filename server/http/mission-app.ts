@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { createRuntimeOverlayHub, disconnectRotated, overlayPlugin } from '../overlay/mount.js';
 import type { Runtime } from '../runtime.js';
 import { buildApp, type AppDeps } from './app.js';
+import { dashboardStaticPlugin } from './plugins/dashboard-static.js';
 import { channelRoutes } from './routes/channels.js';
 import { missionRoutes } from './routes/missions.js';
 import type { RouteServices } from './routes/context.js';
@@ -29,7 +30,11 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     readiness: runtime.readiness,
     metrics: runtime.metrics,
     routes: [channelRoutes(services), missionRoutes(services)],
-    plugins: [overlayPlugin(runtime, hub), ...(options.plugins ?? [])],
+    plugins: [overlayPlugin(runtime, hub), ...(options.plugins ?? []), dashboardStaticPlugin()],
     rateLimit: options.rateLimit,
+    dashboardFeatures: () => ({
+      twitchLogin: Boolean(runtime.config.twitch.clientId && runtime.config.twitch.clientSecret),
+      demo: false,
+    }),
   });
 }

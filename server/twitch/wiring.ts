@@ -8,7 +8,6 @@ import type { IncomingMessage } from '../../bot/chat-client.js';
 import { authRoutes } from '../http/routes/auth.js';
 import type { Runtime } from '../runtime.js';
 import { createChannelService } from '../services/channels.js';
-import { createTokenService } from '../services/tokens.js';
 import { startAccrualJobs } from './accrual-job.js';
 import { createChatActivityRecorder } from './chat-activity.js';
 import { createDashboardLogin } from './dashboard-login.js';
@@ -58,7 +57,6 @@ export async function wireTwitch(runtime: Runtime): Promise<TwitchWiring> {
             helix,
             // Read at call time: the channel service above replaces the runtime's.
             channels: { get: (login) => runtime.services.channels.get(login) },
-            tokens: createTokenService(db, runtime.now),
             now: runtime.now,
             logger,
           })

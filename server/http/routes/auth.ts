@@ -1,9 +1,10 @@
 /**
- * The Twitch login flow (issue 5): `GET /auth/twitch?as=bot|broadcaster` sends the streamer to
- * Twitch with the role's scopes and a single-use `state`; the callback checks the state, exchanges
- * the code and stores the token encrypted. `GET /auth/twitch?as=moderator&channel=<login>` is the
- * dashboard login: no scope, nothing stored, and the broadcaster or a moderator of the channel
- * gets a channel API token shown once. Answers are small HTML pages a person reads.
+ * The Twitch login flow: `GET /auth/twitch?as=bot|broadcaster` sends the streamer to Twitch with
+ * the role's scopes and a single-use `state`; the callback checks the state, exchanges the code
+ * and stores the token encrypted. `GET /auth/twitch?as=moderator&channel=<login>` is the
+ * dashboard sign-in: no scope, no Twitch token kept; the broadcaster or a moderator of the
+ * channel gets a dashboard session (cookie) and lands on the channel's board, anyone else a page
+ * saying why not. Scripts use API tokens (`npm run tokens`). Answers are small HTML pages.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -12,7 +13,7 @@ import { TwitchAccountError, TwitchScopeError, type TwitchIntegration } from '..
 import type { DashboardLogin } from '../../twitch/dashboard-login.js';
 import { authorizeUrl, channelOfState, isLoginRole, type TwitchRole } from '../../twitch/scopes.js';
 import { safeError } from '../../twitch/redact.js';
-import { escapeHtml, htmlPage } from '../pages.js';
+import { htmlPage } from '../pages.js';
 
 export interface AuthRouteDeps {
   twitch: TwitchIntegration | null;
@@ -43,7 +44,7 @@ const CallbackQuery = Type.Object({
 });
 
 export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
-  /** The `?as=moderator` callback: identify the person, then issue a channel token or refuse. */
+  /** The `?as=moderator` callback: identify the person, then open a session or refuse. */
   async function dashboardCallback(request: FastifyRequest, reply: FastifyReply, twitch: TwitchIntegration, code: string, channel: string | null) {
     if (!deps.dashboardLogin || !channel) return page(reply, 400, 'Login link expired', 'Start again from /auth/twitch?as=moderator&channel=<channel>.');
     let user: { userId: string; login: string };
@@ -54,17 +55,12 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
       return page(reply, 502, 'Twitch login failed', 'Twitch did not accept the login (the code may have expired). Start again.');
     }
     const grant = await deps.dashboardLogin(channel, user);
-    if (grant.kind === 'refused') return page(reply, 403, 'Not a moderator', grant.reason);
-    const who = grant.role === 'owner' ? 'the broadcaster' : 'a moderator';
-    return page(
-      reply,
-      200,
-      'Dashboard token',
-      `${user.login} is ${who} of ${grant.channel}. This ${grant.role} token is shown only once: copy it now and send it as ` +
-        `"Authorization: Bearer <token>". It is labelled as issued by the Twitch login` +
-        (grant.role === 'moderator' ? ' and is revoked when a moderator sync no longer lists you.' : '.'),
-      `<p><code style="user-select:all;word-break:break-all">${escapeHtml(grant.token)}</code></p>`,
-    );
+    if (grant.kind === 'refused') return page(reply, 403, 'Not a moderator', `${grant.reason} Only the broadcaster and the moderators of a channel can sign in to its dashboard.`);
+    // A browser signed in before gets the new session; the old one is ended, not left behind.
+    if (request.dashboardSession) await request.server.sessions.revoke(request.dashboardSession.id);
+    const session = await request.server.sessions.createTwitchSession({ ...user, displayName: user.login });
+    request.server.sessionCookie.set(reply, session);
+    return reply.header('cache-control', 'no-store').redirect(`/c/${encodeURIComponent(grant.channel)}`, 302);
   }
 
   return async (app) => {
@@ -80,7 +76,7 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
       }
       let channel: string | null = null;
       if (role === 'moderator') {
-        if (!deps.dashboardLogin) return page(reply, 404, 'Dashboard login is off', 'This server does not issue dashboard tokens through Twitch.');
+        if (!deps.dashboardLogin) return page(reply, 404, 'Dashboard login is off', 'This server does not offer the dashboard sign-in through Twitch.');
         channel = query.channel?.toLowerCase() ?? null;
         if (!channel || !CHANNEL_PATTERN.test(channel)) {
           return page(reply, 400, 'Which channel?', 'Use /auth/twitch?as=moderator&channel=<channel login>.');
