@@ -1,14 +1,14 @@
 /**
  * The dashboard end to end: the whole service listening on a real port (HTTP app with the
  * dashboard bundle, workers, the real tmi.js bot against the chat simulator) on a fresh Postgres
- * database and the shared Redis, and one headless Chromium. Each test file starts one world.
+ * database and the shared Redis, and one headless Chromium. Each test file starts one world; the
+ * dashboard bench and the screenshot script use it too (so it throws instead of using `expect`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { createRequire } from 'node:module';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
 import { startBot, type BotHandle } from '../../bot/index.js';
 import { startChatSimulator, type ChatSimulator } from '../../infra/chat-sim/index.js';
 import { loadConfig, type Config } from '../../server/config.js';
@@ -18,6 +18,7 @@ import { startMissionWorkers } from '../../server/jobs/mission-jobs.js';
 import { createRuntime, type Runtime } from '../../server/runtime.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createSessionService } from '../../server/services/sessions.js';
+import { createTokenService } from '../../server/services/tokens.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { REDIS_URL, uniqueName } from './services.js';
 
@@ -40,6 +41,8 @@ export interface DashboardWorld {
   /** Says `text` in chat as `login` and waits for the bot's reply matching `reply`. */
   exchange(channel: string, login: string, text: string, reply: RegExp | string): Promise<string>;
   expectAuditOk(channel: string): Promise<void>;
+  /** Headers of a REST write made by the bot's service token for a chat user. */
+  asChatUser(channel: string, login: string, role?: 'viewer' | 'moderator'): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -79,6 +82,7 @@ export async function startDashboardWorld(label: string, env: Record<string, str
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const sessions = createSessionService(runtime.db.db);
   const contexts: BrowserContext[] = [];
+  const { token: botToken } = await createTokenService(runtime.db.db).issueToken({ role: 'bot', label: 'dashboard-e2e' });
 
   return {
     base,
@@ -102,7 +106,7 @@ export async function startDashboardWorld(label: string, env: Record<string, str
     async signIn(page) {
       const { code } = await sessions.createLoginLink();
       await page.goto(`${base}/login/${code}`);
-      expect(new URL(page.url()).pathname).toBe('/');
+      if (new URL(page.url()).pathname !== '/') throw new Error(`sign-in link landed on ${page.url()}`);
     },
     async newChannel(login, settings = {}) {
       sim.setMod(login, BOT, true);
@@ -117,7 +121,18 @@ export async function startDashboardWorld(label: string, env: Record<string, str
     async expectAuditOk(login) {
       const channel = await runtime.services.channels.get(login);
       const report = await auditChannel(runtime.db.db, channel.id);
-      expect(report.violations).toEqual([]);
+      if (!report.ok) throw new Error(`ledger audit of ${login} failed: ${JSON.stringify(report.violations)}`);
+    },
+    asChatUser(channel, login, role = 'viewer') {
+      return {
+        authorization: `Bearer ${botToken}`,
+        'content-type': 'application/json',
+        'x-acting-channel': channel,
+        'x-acting-user-id': `id-${login}`,
+        'x-acting-user-login': login,
+        'x-acting-user-display-name': login,
+        'x-acting-user-role': role,
+      };
     },
     async close() {
       for (const context of contexts) await context.close().catch(() => undefined);

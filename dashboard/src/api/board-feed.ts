@@ -1,7 +1,8 @@
 /**
  * The board's live feed: one websocket per open board, authenticated by the session cookie.
  * Every message carries a per-channel sequence number; after a drop the feed reconnects with
- * `since=<last seq>` and the server replays what was missed (or sends a fresh snapshot). A gap
+ * `since=<last seq>&stream=<id>` and the server replays what was missed after a `resume`
+ * message (or sends a fresh snapshot when it no longer can). A gap
  * in the sequence triggers the same resume. Nothing here polls.
  */
 
@@ -28,15 +29,17 @@ export interface FeedOptions {
 
 const MAX_BACKOFF_MS = 5_000;
 
-export function feedUrl(channel: string, since: number | null, location: Location = window.location): string {
+export function feedUrl(channel: string, resume: { since: number; stream: string } | null, location: Location = window.location): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const query = since === null ? '' : `?since=${since}`;
+  const query = resume === null ? '' : `?since=${resume.since}&stream=${encodeURIComponent(resume.stream)}`;
   return `${scheme}//${location.host}/ws/board/${encodeURIComponent(channel)}${query}`;
 }
 
 export function openBoardFeed(options: FeedOptions): BoardFeed {
   const factory = options.socketFactory ?? ((url: string) => new WebSocket(url));
   let lastSeq: number | null = null;
+  // The server's stream id: a resume is only possible within the same stream.
+  let stream: string | null = null;
   let socket: WebSocket | null = null;
   let closed = false;
   let attempts = 0;
@@ -45,7 +48,7 @@ export function openBoardFeed(options: FeedOptions): BoardFeed {
   const connect = () => {
     if (closed) return;
     options.onState(lastSeq === null && attempts === 0 ? 'connecting' : 'reconnecting');
-    const ws = factory(feedUrl(options.channel, lastSeq));
+    const ws = factory(feedUrl(options.channel, lastSeq !== null && stream !== null ? { since: lastSeq, stream } : null));
     socket = ws;
     ws.onopen = () => {
       attempts = 0;
@@ -56,6 +59,12 @@ export function openBoardFeed(options: FeedOptions): BoardFeed {
       try {
         message = JSON.parse(String(event.data)) as FeedMessage;
       } catch {
+        return;
+      }
+      if (typeof message.stream === 'string') stream = message.stream;
+      if (message.type === 'resume') {
+        // Missed messages follow, from since + 1.
+        options.onMessage(message);
         return;
       }
       if (typeof message.seq === 'number') {

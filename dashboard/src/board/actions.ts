@@ -39,10 +39,18 @@ export function permission(mission: BoardMission, action: ActionKind, viewer: Vi
   if (viewer.role === null) return { allowed: false, reason: 'ROLE' };
   if (JUDGING.has(action)) {
     // The server's answer wins; without one, the rule as the channel states it.
-    if (mission.judge && !mission.judge.allowed) return { allowed: false, reason: mission.judge.reason ?? 'PLEDGED' };
+    if (mission.judge && !mission.judge.allowed) return { allowed: false, reason: blockCode(mission.judge) };
     if (!mission.judge && viewer.role === 'moderator' && viewer.resolverMustNotHavePledged && (mission.yourPledge ?? 0) > 0) {
       return { allowed: false, reason: 'PLEDGED' };
     }
   }
   return { allowed: true, reason: null };
+}
+
+/** A localisable code for the server's refusal; its own sentence when it is none we know. */
+function blockCode(block: NonNullable<BoardMission['judge']>): string {
+  if (block.code) return block.code;
+  if (block.reason === null || /pledged/i.test(block.reason)) return 'PLEDGED';
+  if (/only an open or closed mission/i.test(block.reason)) return 'STATUS';
+  return block.reason;
 }

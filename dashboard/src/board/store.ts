@@ -5,17 +5,18 @@
  * unchanged cards skip re-rendering.
  */
 import type { FeedMessage } from '../api/board-feed.js';
-import type { Channel, Mission, ViewerRef } from '../api/types.js';
+import type { Channel, Mission, Role, ViewerRef } from '../api/types.js';
 
 export interface TopBacker {
   viewer: ViewerRef;
   amount: number;
 }
 
-/** Why the signed-in user may not act on a mission; codes map to localised text. */
+/** Why the signed-in user may not act on a mission: a sentence from the server, and/or a code. */
 export interface ActionBlock {
   allowed: boolean;
   reason: string | null;
+  code?: string | null;
 }
 
 export interface BoardMission extends Mission {
@@ -35,8 +36,18 @@ export interface ChatLine {
   at: string;
 }
 
+/** What the board needs of its channel; from the feed's snapshot and from the REST channel. */
+export interface BoardInfo {
+  missionsPaused: boolean;
+  currencyName: string;
+  resolverMustNotHavePledged: boolean;
+}
+
 export interface BoardState {
-  channel: Channel | null;
+  info: BoardInfo | null;
+  totals: Channel['totals'] | null;
+  /** The signed-in user's role on this board, as the feed's snapshot states it. */
+  role: Role | null;
   active: Map<number, BoardMission>;
   recent: Mission[];
   chat: ChatLine[];
@@ -64,7 +75,7 @@ export interface BoardStore {
 }
 
 export function createBoardStore(now: () => number = Date.now): BoardStore {
-  const state: BoardState = { channel: null, active: new Map(), recent: [], chat: [], clockOffsetMs: 0, applied: 0, lastSeq: 0 };
+  const state: BoardState = { info: null, totals: null, role: null, active: new Map(), recent: [], chat: [], clockOffsetMs: 0, applied: 0, lastSeq: 0 };
   const listeners = new Set<() => void>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastNotify = 0;
@@ -111,7 +122,15 @@ export function createBoardStore(now: () => number = Date.now): BoardStore {
       if (typeof message.seq === 'number') state.lastSeq = message.seq;
       switch (message.type) {
         case 'snapshot': {
-          if (message.channel && typeof message.channel === 'object') state.channel = message.channel as Channel;
+          if (message.channel && typeof message.channel === 'object') {
+            const c = message.channel as Partial<BoardInfo>;
+            state.info = {
+              missionsPaused: c.missionsPaused ?? state.info?.missionsPaused ?? false,
+              currencyName: c.currencyName ?? state.info?.currencyName ?? 'pts',
+              resolverMustNotHavePledged: c.resolverMustNotHavePledged ?? state.info?.resolverMustNotHavePledged ?? true,
+            };
+          }
+          if (typeof message.role === 'string') state.role = message.role as Role;
           state.active = new Map();
           for (const m of (message.missions as BoardMission[] | undefined) ?? []) upsert(m);
           if (Array.isArray(message.recent)) state.recent = (message.recent as Mission[]).slice(0, RECENT_MAX);
@@ -127,22 +146,37 @@ export function createBoardStore(now: () => number = Date.now): BoardStore {
           else applyPledge(message);
           break;
         case 'channel':
-          if (message.channel && typeof message.channel === 'object') {
-            state.channel = { ...(state.channel ?? {}), ...(message.channel as Channel) };
-          }
+          if (state.info && typeof message.missionsPaused === 'boolean') state.info = { ...state.info, missionsPaused: message.missionsPaused };
+          if (message.totals && typeof message.totals === 'object') state.totals = message.totals as Channel['totals'];
           break;
         case 'chat': {
-          const line = message as unknown as ChatLine;
-          state.chat = [...state.chat, { ...line, id: line.id ?? `${message.seq ?? state.applied}` }].slice(-CHAT_MAX);
+          const line = (message.line ?? message) as Partial<ChatLine>;
+          if (typeof line.text !== 'string') return;
+          const entry: ChatLine = {
+            id: line.id ?? `${message.seq ?? state.applied}`,
+            login: line.login ?? '',
+            displayName: line.displayName ?? line.login ?? '',
+            text: line.text,
+            bot: line.bot === true,
+            at: line.at ?? new Date().toISOString(),
+          };
+          state.chat = [...state.chat, entry].slice(-CHAT_MAX);
           break;
         }
+        case 'resume':
+          break;
         default:
           return;
       }
       changed();
     },
     setChannel(channel) {
-      state.channel = channel;
+      state.info = {
+        missionsPaused: channel.missionsPaused,
+        currencyName: channel.settings.currencyName,
+        resolverMustNotHavePledged: channel.settings.resolverMustNotHavePledged,
+      };
+      state.totals = channel.totals;
       changed();
     },
     upsert(mission) {

@@ -26,7 +26,7 @@ export function BoardPage({ channel }: { channel: string }) {
   const [dialog, setDialog] = useState<{ mission: BoardMission; action: ActionKind } | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const role: Role | null = session.channels.find((c) => c.login === channel)?.role ?? (session.user?.admin ? 'admin' : null);
+  const sessionRole: Role | null = session.channels.find((c) => c.login === channel)?.role ?? (session.user?.admin ? 'admin' : null);
 
   const refreshChannel = useCallback(() => {
     api
@@ -48,7 +48,7 @@ export function BoardPage({ channel }: { channel: string }) {
       onMessage: (message) => {
         store.apply(message);
         // Verdicts move the treasury; the feed's totals win when it carries them.
-        if (message.type === 'resolved' && !message.channel) refreshChannel();
+        if (message.type === 'resolved' && !message.totals) refreshChannel();
       },
     });
     return () => {
@@ -60,9 +60,11 @@ export function BoardPage({ channel }: { channel: string }) {
   }, [channel, store, ticker, refreshChannel]);
 
   const state = store.state;
-  const current = state.channel;
-  const currency = current?.settings.currencyName ?? 'pts';
-  const viewer = { role, busy, resolverMustNotHavePledged: current?.settings.resolverMustNotHavePledged ?? true };
+  const info = state.info;
+  const totals = state.totals;
+  const role = state.role ?? sessionRole;
+  const currency = info?.currencyName ?? 'pts';
+  const viewer = { role, busy, resolverMustNotHavePledged: info?.resolverMustNotHavePledged ?? true };
   const permissionOf = useCallback(
     (m: BoardMission, a: ActionKind) => permission(m, a, { role, busy, resolverMustNotHavePledged: viewer.resolverMustNotHavePledged }),
     [role, busy, viewer.resolverMustNotHavePledged],
@@ -115,10 +117,10 @@ export function BoardPage({ channel }: { channel: string }) {
   }, []);
 
   const togglePause = async () => {
-    if (!current) return;
+    if (!info || busy) return;
     setBusy(true);
     try {
-      const next = await api.post<Channel>(`${channelPath(channel)}/${current.missionsPaused ? 'resume' : 'pause'}`);
+      const next = await api.post<Channel>(`${channelPath(channel)}/${info.missionsPaused ? 'resume' : 'pause'}`);
       store.setChannel(next);
     } catch (err) {
       announce(err instanceof ApiError && err.status !== 0 ? err.message : t.errors.network, 'error');
@@ -141,25 +143,27 @@ export function BoardPage({ channel }: { channel: string }) {
           </p>
         </div>
         {feedState === 'denied' && <p role="alert">{t.feed.denied}</p>}
-        {current && (
+        {info && (
           <div class="board-bar">
-            <dl class="totals">
-              <div>
-                <dt>{t.board.treasury}</dt>
-                <dd class="treasury" data-value={current.totals.treasury}>
-                  {pts(current.totals.treasury, currency)}
-                </dd>
-              </div>
-              <div>
-                <dt>{t.board.escrow}</dt>
-                <dd class="escrow">{pts(current.totals.escrow, currency)}</dd>
-              </div>
-            </dl>
+            {totals && (
+              <dl class="totals">
+                <div>
+                  <dt>{t.board.treasury}</dt>
+                  <dd class="treasury" data-value={totals.treasury}>
+                    {pts(totals.treasury, currency)}
+                  </dd>
+                </div>
+                <div>
+                  <dt>{t.board.escrow}</dt>
+                  <dd class="escrow">{pts(totals.escrow, currency)}</dd>
+                </div>
+              </dl>
+            )}
             <div class="pause">
-              <p class={current.missionsPaused ? 'paused-note' : 'muted'}>{current.missionsPaused ? t.board.paused : t.board.accepting}</p>
+              <p class={info.missionsPaused ? 'paused-note' : 'muted'}>{info.missionsPaused ? t.board.paused : t.board.accepting}</p>
               {canAct && (
                 <button type="button" class="btn" onClick={() => void togglePause()} aria-disabled={busy ? 'true' : undefined}>
-                  {current.missionsPaused ? t.board.resume : t.board.pause}
+                  {info.missionsPaused ? t.board.resume : t.board.pause}
                 </button>
               )}
             </div>
