@@ -6,6 +6,7 @@
  */
 import os from 'node:os';
 import { measureAccrual, type AccrualFigures } from './accrual.js';
+import { dashboardRows, measureDashboard } from './dashboard.js';
 import { measureBatchedService, measureNaive } from './naive.js';
 import { measureSettlement } from './settlement.js';
 import { measureStorm } from './storm.js';
@@ -52,6 +53,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(storm, null, 2)}\n`);
     return;
   }
+  if (process.argv.includes('--only=dashboard')) {
+    const dashboard = await measureDashboard({ stormSeconds: flag('dashboard-storm', 5), rate: flag('dashboard-rate', 2_000) });
+    const lines = ['| figure | value | target |', '|---|---|---|', ...dashboardRows(dashboard).map(([f, v, t]) => `| ${f} | ${v} | ${t} |`)];
+    process.stdout.write(`${JSON.stringify(dashboard, null, 2)}\n${lines.join('\n')}\n`);
+    return;
+  }
   if (process.argv.includes('--only=accrual')) {
     const accrual = await measureAccrual(chatters);
     process.stdout.write(`${JSON.stringify(accrual, null, 2)}\n| ${accrualRow(accrual).join(' | ')} |\n`);
@@ -67,6 +74,8 @@ async function main(): Promise<void> {
   const settle = await measureSettlement(pledges);
   log(`watch-time accrual for ${chatters} chatters`);
   const accrual = await measureAccrual(chatters);
+  log('dashboard: bundle size, board interactive time, 50 missions under a 2,000/s storm');
+  const dashboard = await measureDashboard({ stormSeconds: flag('dashboard-storm', 5), rate: flag('dashboard-rate', 2_000) });
 
   const rows: [string, string, string][] = [
     ['sustained pledges/s, chat line → committed (sim → tmi.js → bot → batcher; viewers credited by one accrual interval first)', `${fmt(storm.committedPerSecond)} (sent ${fmt(storm.sentPerSecond)}/s for ${durationS} s; ${fmt(storm.committedTotal)} of ${fmt(storm.sent)} committed${storm.refused === undefined ? '' : `, ${fmt(storm.refused)} refused (OVERLOADED)`}, drained ${fmt(storm.drainS, 1)} s after)`, '≥ 10,000 (stretch 20,000) for 60 s'],
@@ -93,6 +102,7 @@ async function main(): Promise<void> {
     ['overlay clients on one channel during the storm', `${storm.clientsConnected} connected, ${storm.clientsDropped} dropped`, '2,000, none dropped'],
     ['RSS of the all-in-one process during the storm (max)', `${fmt(storm.maxRssMb)} MB`, '≤ 250 MB'],
     ['CPU per 1,000 committed pledges during the storm: app / Postgres / bench (simulator, overlays); machine busy', `${fmt(storm.cpuMsPer1000.app)} / ${fmt(storm.cpuMsPer1000.postgres)} / ${fmt(storm.cpuMsPer1000.bench)} ms; ${fmt(storm.machineBusyPercent)} %`, 'info'],
+    ...dashboardRows(dashboard),
     ['ledger audit after every scenario', `storm ${storm.audit}, naive ${naive.audit}, batched ${batched.audit}, refund ${settle.refund.audit}, payout ${settle.payout.audit}`, 'ok'],
   ];
   const cpus = os.cpus();

@@ -19,7 +19,7 @@ import { createRuntime, type Runtime } from '../../server/runtime.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createSessionService } from '../../server/services/sessions.js';
 import { createTokenService } from '../../server/services/tokens.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createTestDatabase } from './database.js';
 import { REDIS_URL, uniqueName } from './services.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

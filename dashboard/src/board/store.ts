@@ -55,6 +55,8 @@ export interface BoardState {
   clockOffsetMs: number;
   /** Number of messages applied; lets tests and the bench see progress. */
   applied: number;
+  /** Snapshots applied (0 until the board first has its missions). */
+  snapshots: number;
   lastSeq: number;
 }
 
@@ -75,7 +77,7 @@ export interface BoardStore {
 }
 
 export function createBoardStore(now: () => number = Date.now): BoardStore {
-  const state: BoardState = { info: null, totals: null, role: null, active: new Map(), recent: [], chat: [], clockOffsetMs: 0, applied: 0, lastSeq: 0 };
+  const state: BoardState = { info: null, totals: null, role: null, active: new Map(), recent: [], chat: [], clockOffsetMs: 0, applied: 0, snapshots: 0, lastSeq: 0 };
   const listeners = new Set<() => void>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastNotify = 0;
@@ -135,6 +137,7 @@ export function createBoardStore(now: () => number = Date.now): BoardStore {
           for (const m of (message.missions as BoardMission[] | undefined) ?? []) upsert(m);
           if (Array.isArray(message.recent)) state.recent = (message.recent as Mission[]).slice(0, RECENT_MAX);
           if (typeof message.serverTime === 'string') state.clockOffsetMs = Date.parse(message.serverTime) - now();
+          state.snapshots += 1;
           break;
         }
         case 'mission':

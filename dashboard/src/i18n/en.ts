@@ -26,6 +26,7 @@ export const en = {
     noChannels: 'No channels yet.',
     openBoard: (c: string) => `Open the board of ${c}`,
     signedInAs: (name: string) => `Signed in as ${name}`,
+    signedInAdmin: 'Signed in as the admin of this server',
   },
   create: {
     title: 'Create your channel',

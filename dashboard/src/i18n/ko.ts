@@ -24,7 +24,8 @@ export const ko: Strings = {
     channels: '내 채널',
     noChannels: '아직 채널이 없어요.',
     openBoard: (c: string) => `${c} 미션 보드 열기`,
-    signedInAs: (name: string) => `${name}(으)로 로그인됨`,
+    signedInAs: (name: string) => `${name} 님으로 로그인됨`,
+    signedInAdmin: '이 서버의 관리자로 로그인됨',
   },
   create: {
     title: '채널 만들기',

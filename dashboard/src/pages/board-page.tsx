@@ -129,6 +129,12 @@ export function BoardPage({ channel }: { channel: string }) {
     }
   };
 
+  // The first painted snapshot: the board is usable. The bench reads this mark.
+  const firstPaint = state.snapshots > 0;
+  useEffect(() => {
+    if (firstPaint && performance.getEntriesByName('board-interactive').length === 0) performance.mark('board-interactive');
+  }, [firstPaint]);
+
   const { pending, open } = sortedActive(state);
   const canAct = role !== null;
   const dialogMission = dialog ? (state.active.get(dialog.mission.number) ?? dialog.mission) : null;

@@ -38,12 +38,12 @@ export function HomePage() {
     );
   }
 
-  const name = session.user?.displayName ?? session.user?.login ?? '';
+  const name = session.user?.displayName ?? session.user?.login ?? null;
   const manageable = session.channels.filter((c) => c.role === 'owner' || c.role === 'admin');
   return (
     <section class="home" aria-labelledby="home-title">
       <h1 id="home-title">{t.home.channels}</h1>
-      <p class="muted">{t.home.signedInAs(name)}</p>
+      <p class="muted">{name ? t.home.signedInAs(name) : t.home.signedInAdmin}</p>
       {session.channels.length > 0 ? (
         <ul class="channel-list">
           {session.channels.map((c) => (
