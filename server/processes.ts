@@ -1,5 +1,6 @@
 /** Starts the server, worker and bot roles on one shared runtime, and stops them in order. */
 import type { Logger } from 'pino';
+import type { DemoChat } from './board/demo-chat.js';
 import type { Config } from './config.js';
 import { buildMissionApp } from './http/mission-app.js';
 import { reconcileMissions, startMissionWorkers } from './jobs/mission-jobs.js';
@@ -16,7 +17,12 @@ export interface RunningRoles {
   stop(): Promise<void>;
 }
 
-export async function startRoles(config: Config, logger: Logger, roles: Role[]): Promise<RunningRoles> {
+export interface StartOptions {
+  /** The dashboard's demo chat panel (`npm run demo`: the bot talks to an in-process simulator). */
+  demoChat?: DemoChat;
+}
+
+export async function startRoles(config: Config, logger: Logger, roles: Role[], options: StartOptions = {}): Promise<RunningRoles> {
   const runtime = await createRuntime(config, logger);
   // Before the roles start: it adds the Twitch readiness check and the channel resolver they use.
   const twitch = await wireTwitch(runtime);
@@ -42,7 +48,7 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[]):
   }
 
   if (roles.includes('server')) {
-    const app = await buildMissionApp(runtime, { plugins: [twitch.routes] });
+    const app = await buildMissionApp(runtime, { plugins: [twitch.routes], demoChat: options.demoChat });
     url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Mission Link API listening');
     await printSignInLink(app.sessions, config.publicUrl);

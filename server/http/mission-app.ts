@@ -2,13 +2,19 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { createRuntimeOverlayHub, disconnectRotated, overlayPlugin } from '../overlay/mount.js';
 import type { Runtime } from '../runtime.js';
-import { buildApp, type AppDeps } from './app.js';
+import { createBoardView } from '../board/board-view.js';
+import type { DemoChat } from '../board/demo-chat.js';
+import { createBoardFeed } from '../board/feed.js';
+import { boardRoutes } from '../board/routes.js';
+import { API_PREFIX, buildApp, type AppDeps } from './app.js';
 import { dashboardStaticPlugin } from './plugins/dashboard-static.js';
 import { channelRoutes } from './routes/channels.js';
 import { missionRoutes } from './routes/missions.js';
 import type { RouteServices } from './routes/context.js';
 
 export interface MissionAppOptions {
+  /** The demo chat panel's simulator link (`npm run demo` only). */
+  demoChat?: DemoChat;
   /** Extra root plugins. */
   plugins?: FastifyPluginAsync[];
   /** Per-token/IP limits; load tests that open thousands of sockets from one address turn them off. */
@@ -17,12 +23,26 @@ export interface MissionAppOptions {
 
 export async function buildMissionApp(runtime: Runtime, options: MissionAppOptions = {}): Promise<FastifyInstance> {
   const hub = createRuntimeOverlayHub(runtime);
+  // Read at call time: the Twitch wiring may replace the runtime's channel service.
+  const channels = { get: (login: string) => runtime.services.channels.get(login) };
+  const view = createBoardView(runtime.db.db, channels);
+  const feed = createBoardFeed({
+    bus: runtime.bus,
+    logger: runtime.logger,
+    loadSnapshot: (login, viewer) => view.snapshot(login, viewer),
+    async enrich(login, message) {
+      const number = message.type === 'pledge' ? message.missionNumber : message.mission.number;
+      return { topBackers: await view.topBackersOf(login, number) };
+    },
+  });
   const services: RouteServices = {
     db: runtime.db.db,
     ...runtime.services,
     publicUrl: runtime.config.publicUrl,
     onOverlayKeyRotated: disconnectRotated(hub),
+    onPausedChanged: (login, paused) => feed.publish(login, { type: 'channel', missionsPaused: paused }),
   };
+  const board = boardRoutes({ prefix: API_PREFIX, feed, view, hub, channels, demoChat: options.demoChat, now: runtime.now });
   return buildApp({
     config: runtime.config,
     db: runtime.db,
@@ -30,11 +50,11 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     readiness: runtime.readiness,
     metrics: runtime.metrics,
     routes: [channelRoutes(services), missionRoutes(services)],
-    plugins: [overlayPlugin(runtime, hub), ...(options.plugins ?? []), dashboardStaticPlugin()],
+    plugins: [overlayPlugin(runtime, hub), board, ...(options.plugins ?? []), dashboardStaticPlugin()],
     rateLimit: options.rateLimit,
     dashboardFeatures: () => ({
       twitchLogin: Boolean(runtime.config.twitch.clientId && runtime.config.twitch.clientSecret),
-      demo: false,
+      demo: options.demoChat !== undefined,
     }),
   });
 }

@@ -53,6 +53,12 @@ export interface OverlayHub {
   /** Connected overlays of one channel, or of all channels. */
   clientCount(channel?: string): number;
   /**
+   * Shows events on this instance's connected overlays of a channel only (the dashboard's test
+   * event), bypassing the bus: no other consumer (chat announcer, settlement) ever sees them.
+   * Returns how many overlays were connected.
+   */
+  preview(channel: string, events: readonly DomainEvent[]): number;
+  /**
    * Sends every connected overlay a fresh snapshot: after the event bus reconnects, events
    * published meanwhile are lost, and no client could see that gap in its `seq`.
    */
@@ -329,6 +335,13 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
       for (const [channel, state] of channels) {
         for (const client of [...state.live]) requestSnapshot(channel, state, client);
       }
+    },
+
+    preview(channel, events) {
+      const state = channels.get(channel);
+      if (state === undefined) return 0;
+      for (const event of events) state.coalescer.push(event);
+      return state.live.size + (state.load?.waiters.size ?? 0);
     },
 
     clientCount(channel) {
