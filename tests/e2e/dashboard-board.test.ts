@@ -60,8 +60,9 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
   it('shows a mission proposed in chat without a reload, and approving it on the board opens it in chat', async () => {
     await world.exchange(CH, 'alice', '!mission Beat the boss without dying 100 30m', 'proposed');
     const card = mission(page, 1, 'Beat the boss without dying');
+    const opened = world.sim.waitForBotMessage(CH, /^#1 is live!/, 8_000);
     await card.getByRole('button', { name: 'Approve' }).click();
-    await world.sim.waitForBotMessage(CH, /^#1 is live!/, 8_000);
+    await opened;
     await card.getByRole('button', { name: 'Success' }).waitFor();
     expect((await world.runtime.services.missions.get(await world.runtime.services.channels.get(CH), 1)).status).toBe('open');
     expect(await card.locator('.countdown-text').innerText()).toMatch(/^(30:00|29:\d\d) left$/);
@@ -74,8 +75,8 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
       if (r.method() === 'GET' && r.url().includes('/api/')) reads.push(r.url());
     };
     page.on('request', onRequest);
-    await world.exchange(CH, 'carol', '!pledge 1 1250', 'carol');
-    await page.waitForFunction(() => document.querySelector('article[data-number="1"] .pot-value')?.textContent === '1,350');
+    await world.exchange(CH, 'carol', '!pledge 1 250', 'carol');
+    await page.waitForFunction(() => document.querySelector('article[data-number="1"] .pot-value')?.textContent === '350');
     page.off('request', onRequest);
     expect(reads).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(1);
@@ -94,7 +95,7 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
     await page.waitForSelector('.board[data-feed="reconnecting"]');
     await world.exchange(CH, 'dave', '!pledge 1 650', 'dave');
     await page.evaluate(() => ((window as unknown as { __ws: { hold: boolean } }).__ws.hold = false));
-    await page.waitForFunction(() => document.querySelector('article[data-number="1"] .pot-value')?.textContent === '2,000');
+    await page.waitForFunction(() => document.querySelector('article[data-number="1"] .pot-value')?.textContent === '1,000');
     await live(page);
     const after = await probe(page);
     const resumed = after.urls.slice(before.urls.length).at(-1)!;
@@ -111,7 +112,7 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
     await card.getByRole('button', { name: 'Success' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
-    expect(await dialog.innerText()).toContain('2,000 pts go to the streamer');
+    expect(await dialog.innerText()).toContain('1,000 pts go to the streamer');
     // Backing out changes nothing.
     await dialog.getByRole('button', { name: 'Back' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -119,10 +120,11 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
 
     await card.getByRole('button', { name: 'Success' }).click();
     expect(await seriousA11yViolations(page)).toEqual([]);
+    const announced = world.sim.waitForBotMessage(CH, '#1 SUCCESS! 1,000 pts go to the streamer', 8_000);
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
-    await page.waitForFunction(() => document.querySelector('.treasury')?.getAttribute('data-value') === '2000');
-    expect(await treasury(page).innerText()).toBe('2,000 pts');
-    await world.sim.waitForBotMessage(CH, '#1 SUCCESS! 2,000 pts go to the streamer', 8_000);
+    await page.waitForFunction(() => document.querySelector('.treasury')?.getAttribute('data-value') === '1000');
+    expect(await treasury(page).innerText()).toBe('1,000 pts');
+    await announced;
     await page.locator('.recent-item[data-number="1"][data-status="succeeded"]').waitFor();
     expect(await mission(page, 1, 'Beat the boss without dying').count()).toBe(0);
     await world.expectAuditOk(CH);
@@ -191,7 +193,7 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
     expect(await card.getByRole('button', { name: '거절' }).count()).toBe(1);
     expect(await ko.getByRole('heading', { name: '승인 대기 2' }).count()).toBe(1);
     expect(await ko.getByRole('button', { name: '새 미션 일시정지' }).count()).toBe(1);
-    expect(await ko.locator('.treasury').innerText()).toBe('2,000 pts');
+    expect(await ko.locator('.treasury').innerText()).toBe('1,000 pts');
     expect(await ko.getByText('미션 보드 · boardchan').count()).toBe(1);
     expect(await seriousA11yViolations(ko)).toEqual([]);
     await ko.context().close();

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startBot, type BotHandle } from '../../bot/index.js';
+import { createSimulatorDemoChat } from '../../infra/chat-sim/demo-chat.js';
 import { startChatSimulator, type ChatSimulator } from '../../infra/chat-sim/index.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import type { ChannelSettings } from '../../server/domain/settings.js';
@@ -57,7 +58,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startDashboardWorld(label: string, env: Record<string, string> = {}): Promise<DashboardWorld> {
+export interface WorldOptions {
+  /** Extra environment for the service's config. */
+  env?: Record<string, string>;
+  /** The demo chat panel, as `npm run demo` wires it to the chat simulator. */
+  demoChat?: boolean;
+}
+
+export async function startDashboardWorld(label: string, options: WorldOptions = {}): Promise<DashboardWorld> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const sim = await startChatSimulator();
   const database = await createTestDatabase(label);
@@ -72,11 +80,11 @@ export async function startDashboardWorld(label: string, env: Record<string, str
     TWITCH_IRC_URL: sim.url,
     TWITCH_BOT_USERNAME: BOT,
     TWITCH_BOT_TOKEN: 'oauth:testtoken',
-    ...env,
+    ...options.env,
   });
   const runtime = await createRuntime(config, logger, { jobPrefix: uniqueName(label), poolMax: 20 });
   const workers = startMissionWorkers({ backend: runtime.jobs, db: runtime.db.db, verdicts: runtime.services.verdicts, logger, now: runtime.now });
-  const app = await buildMissionApp(runtime);
+  const app = await buildMissionApp(runtime, options.demoChat ? { demoChat: createSimulatorDemoChat(sim) } : {});
   const base = await app.listen({ host: config.host, port: config.port });
   const bot: BotHandle = await startBot({ runtime, logger, userCooldownMs: 0, pledgeWindowMs: 200, channelPollMs: 100, reconnectIntervalMs: 50 });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -158,7 +166,7 @@ export async function seriousA11yViolations(page: Page): Promise<Array<{ id: str
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+      .map((v) => ({ id: v.id, targets: v.nodes.map((n) => `${n.target.join(' ')}${(n as { failureSummary?: string }).failureSummary ? `: ${(n as { failureSummary?: string }).failureSummary}` : ''}`) }));
   });
   return violations;
 }

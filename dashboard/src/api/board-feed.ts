@@ -85,7 +85,7 @@ export function openBoardFeed(options: FeedOptions): BoardFeed {
       if (socket !== ws) return;
       socket = null;
       if (closed) return;
-      if (event.code === 4401 || event.code === 4403 || event.code === 1008) {
+      if (event.code === 4401 || event.code === 4403 || event.code === 4404 || event.code === 1008) {
         options.onState('denied');
         return;
       }

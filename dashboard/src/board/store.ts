@@ -153,14 +153,14 @@ export function createBoardStore(now: () => number = Date.now): BoardStore {
           if (message.totals && typeof message.totals === 'object') state.totals = message.totals as Channel['totals'];
           break;
         case 'chat': {
-          const line = (message.line ?? message) as Partial<ChatLine>;
+          const line = (message.line ?? message) as Partial<ChatLine> & { role?: string };
           if (typeof line.text !== 'string') return;
           const entry: ChatLine = {
             id: line.id ?? `${message.seq ?? state.applied}`,
             login: line.login ?? '',
             displayName: line.displayName ?? line.login ?? '',
             text: line.text,
-            bot: line.bot === true,
+            bot: line.bot === true || line.role === 'bot',
             at: line.at ?? new Date().toISOString(),
           };
           state.chat = [...state.chat, entry].slice(-CHAT_MAX);
