@@ -35,7 +35,6 @@ interface Probe {
 const probe = (p: Page) => p.evaluate(() => (window as unknown as { __ws: Probe }).__ws);
 
 const mission = (p: Page, n: number, text: string) => p.getByRole('article', { name: `#${n} ${text}` });
-const potOf = (p: Page, n: number) => p.locator(`article[data-number="${n}"] .pot-value`);
 const treasury = (p: Page) => p.locator('.treasury');
 const live = (p: Page) => p.waitForSelector('.board[data-feed="live"]');
 
