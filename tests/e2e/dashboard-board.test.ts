@@ -152,7 +152,45 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
     await other.context().close();
   });
 
-  it('pause and resume are buttons with the exact names, and chat sees the pause', async () => {
+  it('a moderator who pledged to a mission cannot judge it: Success and Fail are disabled and say why', async () => {
+    await world.exchange(CH, 'ivan', '!mission Clear the dungeon solo 100 30m', 'proposed');
+    await world.exchange(CH, 'bob', '!mission approve 3', '#3 is live');
+    await world.exchange(CH, 'bob', '!pledge 3 100', 'bob');
+    const mod = await world.newPage();
+    await world.signInAsModerator(mod, CH, 'bob');
+    await openBoard(mod);
+    const card = mission(mod, 3, 'Clear the dungeon solo');
+    for (const name of ['Success', 'Fail']) {
+      const button = card.getByRole('button', { name });
+      expect(await button.isDisabled()).toBe(true);
+      const why = await button.getAttribute('aria-describedby');
+      expect(await mod.locator(`#${why}`).innerText()).toBe('You pledged to this mission, so another moderator or the streamer must judge it.');
+    }
+    await card.getByRole('button', { name: 'Success' }).click({ force: true });
+    expect(await mod.getByRole('dialog').count()).toBe(0);
+    // Cancelling refunds everyone, so the rule does not bar it; the admin may still judge.
+    expect(await card.getByRole('button', { name: 'Cancel mission' }).isDisabled()).toBe(false);
+    expect(await mission(page, 3, 'Clear the dungeon solo').getByRole('button', { name: 'Success' }).isDisabled()).toBe(false);
+    await mod.context().close();
+  });
+
+  it('rejecting a proposal asks for a reason in a text box named Reason and refunds the proposer', async () => {
+    await world.exchange(CH, 'judy', '!mission Play blindfolded 100', 'proposed');
+    const card = mission(page, 4, 'Play blindfolded');
+    await card.getByRole('button', { name: 'Reject' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: 'Reason' }).fill('Not safe for the stream');
+    const announced = world.sim.waitForBotMessage(CH, /^#4 .*rejected|^#4 .*거절/i, 8_000);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('.recent-item[data-number="4"][data-status="rejected"]').waitFor();
+    expect(await page.locator('.recent-item[data-number="4"] .recent-reason').innerText()).toBe('Reason: Not safe for the stream');
+    await announced;
+    const channel = await world.runtime.services.channels.get(CH);
+    expect((await world.runtime.services.viewers.byLogin(channel, 'judy')).balance).toBe(1_000);
+    await world.expectAuditOk(CH);
+  });
+
+  it('pause and resume are buttons with the exact names and switch the channel', async () => {
     await page.getByRole('button', { name: 'Pause new missions' }).click();
     await page.getByRole('button', { name: 'Resume new missions' }).waitFor();
     expect((await world.runtime.services.channels.get(CH)).missionsPaused).toBe(true);
@@ -167,7 +205,7 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
     const phone = await world.newPage({ viewport: { width: 390, height: 844 } });
     await world.signIn(phone);
     await openBoard(phone);
-    const xss = mission(phone, 3, '<img src=x onerror="window.__pwned=1"> no deaths');
+    const xss = mission(phone, 5, '<img src=x onerror="window.__pwned=1"> no deaths');
     await xss.waitFor();
     expect(await xss.locator('.mission-text img').count()).toBe(0);
     expect(await phone.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -187,7 +225,7 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
     const ko = await world.newPage({ locale: 'ko-KR', colorScheme: 'dark' });
     await world.signIn(ko);
     await openBoard(ko);
-    const card = mission(ko, 4, 'A very long mission text that goes on and on to check wrapping on a narrow phone screen without any horizontal scrolling at all');
+    const card = mission(ko, 6, 'A very long mission text that goes on and on to check wrapping on a narrow phone screen without any horizontal scrolling at all');
     await card.getByRole('button', { name: '승인' }).waitFor();
     expect(await card.getByRole('button', { name: '거절' }).count()).toBe(1);
     expect(await ko.getByRole('heading', { name: '승인 대기 2' }).count()).toBe(1);

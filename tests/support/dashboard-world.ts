@@ -20,6 +20,8 @@ import { createRuntime, type Runtime } from '../../server/runtime.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createSessionService } from '../../server/services/sessions.js';
 import { createTokenService } from '../../server/services/tokens.js';
+import { SESSION_COOKIE } from '../../server/http/session/session-plugin.js';
+import { listModerators, replaceModerators } from '../../server/twitch/moderators.js';
 import { createTestDatabase } from './database.js';
 import { REDIS_URL, uniqueName } from './services.js';
 
@@ -37,6 +39,8 @@ export interface DashboardWorld {
   newPage(options?: { locale?: string; viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' }): Promise<Page>;
   /** Signs the page's context in as the instance admin through a fresh sign-in link. */
   signIn(page: Page): Promise<void>;
+  /** Signs the page's context in as a Twitch user whom Twitch lists as a moderator of `channel`. */
+  signInAsModerator(page: Page, channel: string, login: string): Promise<void>;
   /** A channel the bot has joined as a moderator. */
   newChannel(login: string, settings?: Partial<ChannelSettings>): Promise<void>;
   /** Says `text` in chat as `login` and waits for the bot's reply matching `reply`. */
@@ -115,6 +119,14 @@ export async function startDashboardWorld(label: string, options: WorldOptions =
       const { code } = await sessions.createLoginLink();
       await page.goto(`${base}/login/${code}`);
       if (new URL(page.url()).pathname !== '/') throw new Error(`sign-in link landed on ${page.url()}`);
+    },
+    async signInAsModerator(page, channelLogin, login) {
+      const viewer = sim.viewer(login) ?? sim.createViewer({ login });
+      const channel = await runtime.services.channels.get(channelLogin);
+      const others = (await listModerators(runtime.db.db, channel.id)).filter((m) => m.id !== viewer.userId);
+      await replaceModerators(runtime.db.db, channel.id, [...others, { id: viewer.userId, login, displayName: login }]);
+      const session = await sessions.createTwitchSession({ userId: viewer.userId, login, displayName: login });
+      await page.context().addCookies([{ name: SESSION_COOKIE, value: session.token, url: base, httpOnly: true, sameSite: 'Lax' }]);
     },
     async newChannel(login, settings = {}) {
       sim.setMod(login, BOT, true);
