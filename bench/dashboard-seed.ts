@@ -39,14 +39,14 @@ export async function seedShowcase(world: DashboardWorld, channel: string): Prom
 
   const big = await propose(world, channel, 'alice', 'Beat the Moon Lord without dying', 400, '45m');
   await approve(world, channel, big);
-  const backers = ['bob', 'carol', 'dave', 'erin', 'frank', '민수', 'haneul', 'ivan'];
-  for (const [i, who] of backers.entries()) await pledge(world, channel, who.replace(/[^a-z]/g, '') || `viewer${i}`, big, 150 + i * 110);
-  const ko = await propose(world, channel, 'haneul', '노데스 클리어 — 보스전까지 한 번도 죽지 않기', 500, '12m');
+  const backers = ['bob', 'carol', 'dave', 'erin', 'frank', 'gyuri', 'hyejin', 'ivan'];
+  for (const [i, who] of backers.entries()) await pledge(world, channel, who, big, 150 + i * 90);
+  const ko = await propose(world, channel, 'nari', '노데스 클리어 — 보스전까지 한 번도 죽지 않기', 500, '12m');
   await approve(world, channel, ko);
-  for (const who of ['jiwoo', 'sora', 'yuna']) await pledge(world, channel, who, ko, 700);
-  const soon = await propose(world, channel, 'carol', 'Win the next ranked match', 100, '50s');
+  for (const who of ['taeyang', 'yuna', 'dongmin']) await pledge(world, channel, who, ko, 700);
+  const soon = await propose(world, channel, 'carol', 'Win the next ranked match', 100, '1m');
   await approve(world, channel, soon);
-  await pledge(world, channel, 'dave', soon, 900);
+  await pledge(world, channel, 'mina', soon, 900);
   await propose(world, channel, 'grace', 'Play the next hour with a dance pad', 150);
   await propose(world, channel, 'ivan', 'Speak only in rhymes until the raid', 100);
 }

@@ -68,7 +68,8 @@ export function OverlayPage({ channel }: { channel: string }) {
   const sendTest = async () => {
     setBusy(true);
     try {
-      await api.post(`${channelPath(channel)}/overlay/test`);
+      const result = await api.post<{ connected: number }>(`${channelPath(channel)}/overlay/test`);
+      setConnected(result.connected);
       announce(t.overlay.testSent);
     } catch (err) {
       failed(err);
@@ -87,7 +88,7 @@ export function OverlayPage({ channel }: { channel: string }) {
       <div class="overlay-layout">
         <div class="card preview-card">
           <h2>{t.overlay.preview}</h2>
-          <ScaledPreview src={info.overlayUrl} title={t.overlay.preview} onLoad={() => void loadStatus()} />
+          <ScaledPreview src={info.overlayUrl} title={t.overlay.preview} onLive={() => void loadStatus()} />
           <p class="muted connected" data-connected={connected ?? ''}>
             {connected === null ? '—' : t.overlay.connected(connected, n)}{' '}
             <button type="button" class="btn btn-quiet" onClick={() => void loadStatus()}>
@@ -141,20 +142,42 @@ export function OverlayPage({ channel }: { channel: string }) {
   );
 }
 
-/** The 1920×1080 overlay scaled down to the card's width, as OBS would show it. */
-function ScaledPreview({ src, title, onLoad }: { src: string; title: string; onLoad(): void }) {
+/**
+ * The 1920×1080 overlay scaled down to the card's width, as OBS would show it. It is this
+ * server's own page, so the dashboard can see when its socket is live and recount then.
+ */
+function ScaledPreview({ src, title, onLive }: { src: string; title: string; onLive(): void }) {
   const box = useRef<HTMLDivElement>(null);
+  const frame = useRef<HTMLIFrameElement>(null);
+  const watcher = useRef<MutationObserver | null>(null);
   const [scale, setScale] = useState(0.3);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     const observer = new ResizeObserver(() => setScale(el.clientWidth / 1920));
     observer.observe(el);
-    return () => observer.disconnect();
+    return () => {
+      observer.disconnect();
+      watcher.current?.disconnect();
+    };
   }, []);
+  const watch = () => {
+    watcher.current?.disconnect();
+    const root = frame.current?.contentDocument?.documentElement;
+    if (!root) return;
+    let wasLive = false;
+    const check = () => {
+      const live = root.dataset.connection === 'live';
+      if (live && !wasLive) onLive();
+      wasLive = live;
+    };
+    watcher.current = new MutationObserver(check);
+    watcher.current.observe(root, { attributes: true, attributeFilter: ['data-connection'] });
+    check();
+  };
   return (
     <div class="preview-frame" ref={box}>
-      <iframe title={title} src={src} width={1920} height={1080} style={{ transform: `scale(${scale})` }} onLoad={onLoad} />
+      <iframe ref={frame} title={title} src={src} width={1920} height={1080} style={{ transform: `scale(${scale})` }} onLoad={watch} />
     </div>
   );
 }
