@@ -216,6 +216,9 @@ describe('overlay page', () => {
     await overlay.next((m) => m.type === 'snapshot');
     const status = await call(h, { method: 'GET', url: `/api/v1/channels/${CH}/overlay/status`, headers: { cookie: admin.cookie } });
     expect(status.body).toEqual({ connected: 1 });
+    const setup = await call(h, { method: 'GET', url: `/api/v1/channels/${CH}/setup`, headers: { cookie: admin.cookie } });
+    expect(setup.body.items.find((i: { id: string }) => i.id === 'overlay-seen')).toMatchObject({ ok: true });
+    expect(setup.body.items.find((i: { id: string }) => i.id === 'try-it')).toMatchObject({ ok: true });
     const feed = board(admin);
     await feed.next((m) => m.type === 'snapshot');
 
@@ -237,6 +240,17 @@ describe('overlay page', () => {
     const asModerator = await call(h, { method: 'POST', url: `/api/v1/channels/${CH}/overlay/test`, headers: writeHeaders(mods.m2!) });
     expect(asModerator.status, 'the overlay page is for the owner and the admin').toBe(403);
     await overlay.close();
+  });
+
+  it('the setup checklists: first run for the admin, per channel for its owner only', async () => {
+    const first = await call(h, { method: 'GET', url: '/api/v1/setup', headers: { cookie: admin.cookie } });
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((i: { id: string }) => i.id)).toEqual(['channel', 'twitch-app', 'bot-account']);
+    expect(first.body.items[0]).toMatchObject({ ok: true });
+    const asModerator = await call(h, { method: 'GET', url: `/api/v1/channels/${CH}/setup`, headers: { cookie: mods.m1!.cookie } });
+    expect(asModerator.status).toBe(403);
+    const signedOut = await call(h, { method: 'GET', url: '/api/v1/setup' });
+    expect(signedOut.status).toBe(401);
   });
 
   it('the demo chat answers 404 when the bot does not talk to the local simulator', async () => {
