@@ -10,8 +10,8 @@
  * for {@link LINGER_MS} after the last one leaves, so a page reload or a dropped connection
  * resumes; after that, or on another server instance, the board gets a fresh snapshot.
  *
- * Messages other than the coalesced mission events (`channel`: pause/resume, `chat`: demo chat
- * lines) go through the same ordered queue and stream.
+ * Messages other than the coalesced mission events (`channel`: pause/resume from the bus, `chat`:
+ * demo chat lines) go through the same ordered queue and stream.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -184,6 +184,10 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
   const onEvent = (event: DomainEvent): void => {
     const stream = streams.get(event.channel);
     if (stream === undefined) return;
+    if (event.type === 'channel') {
+      enqueue(event.channel, stream, [{ type: 'channel', missionsPaused: event.missionsPaused }]);
+      return;
+    }
     try {
       stream.coalescer.push(event);
     } catch (err) {

@@ -53,7 +53,6 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     ...runtime.services,
     publicUrl: runtime.config.publicUrl,
     onOverlayKeyRotated: disconnectRotated(hub),
-    onPausedChanged: (login, paused) => feed.publish(login, { type: 'channel', missionsPaused: paused }),
   };
   const setup = setupRoutes({
     prefix: API_PREFIX,

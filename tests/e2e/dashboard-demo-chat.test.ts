@@ -93,6 +93,14 @@ describe('demo chat panel', () => {
     expect(report.violations).toEqual([]);
   });
 
+  it('a moderator pausing in chat shows on the board', async () => {
+    expect((await say('bob', 'moderator', '!mission pause')).statusCode).toBe(201);
+    const paused = await feed.next((m) => m.type === 'channel' && m.missionsPaused === true);
+    expect(paused.seq).toEqual(expect.any(Number));
+    expect((await say('bob', 'moderator', '!mission resume')).statusCode).toBe(201);
+    await feed.next((m) => m.type === 'channel' && m.missionsPaused === false);
+  });
+
   it('refuses bad input and a line from outside the dashboard', async () => {
     const bad = await say('Not A Login', 'viewer', 'hi');
     expect(bad.statusCode).toBe(400);
