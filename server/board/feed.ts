@@ -48,6 +48,8 @@ export interface BoardFeed {
   publish(channel: string, message: Exclude<BoardMessage, UnsequencedMessage>): void;
   /** Open boards of a channel. */
   clientCount(channel: string): number;
+  /** Closes the boards of a session that was revoked (4401: the page asks to sign in again). */
+  closeSession(sessionId: number): void;
   close(): void;
 }
 
@@ -252,6 +254,16 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
     clientCount(channel) {
       const stream = streams.get(channel);
       return stream === undefined ? 0 : stream.live.size + stream.loading.size;
+    },
+
+    closeSession(sessionId) {
+      for (const [channel, stream] of streams) {
+        for (const client of [...stream.live, ...stream.loading]) {
+          if (client.viewer.sessionId !== sessionId) continue;
+          drop(channel, stream, client);
+          client.socket.close(4401, 'signed out');
+        }
+      }
     },
 
     close() {

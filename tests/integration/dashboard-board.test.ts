@@ -154,6 +154,15 @@ describe('board feed', () => {
     expect(resumed.seq).toBeGreaterThan(lastSeen);
   });
 
+  it('logout closes the session\'s open boards, and the cookie no longer opens one', async () => {
+    const session = await signInAsAdmin(h.app);
+    const client = board(session);
+    await client.next((m) => m.type === 'snapshot');
+    expect((await h.app.inject({ method: 'POST', url: '/logout', headers: session.write })).statusCode).toBe(204);
+    expect((await client.closed).code).toBe(4401);
+    expect((await board(session).closed).code).toBe(4401);
+  });
+
   it('sends a fresh snapshot when the stream it resumes is unknown', async () => {
     const client = board(admin, '?since=3&stream=notastream');
     const first = await client.next(() => true);
