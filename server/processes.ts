@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { buildMissionApp } from './http/mission-app.js';
 import { reconcileMissions, startMissionWorkers } from './jobs/mission-jobs.js';
 import { createRuntime, type Runtime } from './runtime.js';
-import { startBot } from '../bot/index.js';
+import { startBot, type BotHandle } from '../bot/index.js';
 import { printSignInLink } from './sign-in-link.js';
 import { wireTwitch } from './twitch/wiring.js';
 
@@ -28,6 +28,7 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[], 
   const twitch = await wireTwitch(runtime);
   const stops: Array<() => Promise<void>> = [];
   let url: string | undefined;
+  let bot: BotHandle | undefined;
 
   if (roles.includes('worker')) {
     const workers = startMissionWorkers({
@@ -48,7 +49,12 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[], 
   }
 
   if (roles.includes('server')) {
-    const app = await buildMissionApp(runtime, { plugins: [twitch.routes], demoChat: options.demoChat });
+    const app = await buildMissionApp(runtime, {
+      plugins: [twitch.routes],
+      demoChat: options.demoChat,
+      // The bot starts after the server; until then (and when it runs elsewhere) it is unknown here.
+      bot: () => (bot && roles.includes('bot') ? { running: bot.running, channels: bot.channels() } : null),
+    });
     url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Mission Link API listening');
     await printSignInLink(app.sessions, config.publicUrl);
@@ -67,15 +73,16 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[], 
   }
 
   if (roles.includes('bot')) {
-    const bot = await startBot({
+    const started = await startBot({
       runtime,
       logger,
       storedCredentials: twitch.twitch ? () => twitch.twitch!.botChatCredentials() : undefined,
       onChatActivity: twitch.recordChat,
     });
+    bot = started;
     // First to stop: no new chat commands while the server and workers wind down.
     stops.unshift(async () => {
-      await bot.stop();
+      await started.stop();
       await twitch.stopChat();
     });
   }

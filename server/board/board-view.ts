@@ -23,6 +23,8 @@ export const RECENT_VERDICTS = 10;
 export interface BoardViewer {
   role: 'admin' | 'owner' | 'moderator';
   userId: string | null;
+  /** The dashboard session, when signed in with one (its sockets close at logout). */
+  sessionId?: number;
 }
 
 /** Whether the viewer may give this mission a verdict (Success / Fail), and if not, why. */

@@ -10,8 +10,8 @@
  * for {@link LINGER_MS} after the last one leaves, so a page reload or a dropped connection
  * resumes; after that, or on another server instance, the board gets a fresh snapshot.
  *
- * Messages other than the coalesced mission events (`channel`: pause/resume, `chat`: demo chat
- * lines) go through the same ordered queue and stream.
+ * Messages other than the coalesced mission events (`channel`: pause/resume from the bus, `chat`:
+ * demo chat lines) go through the same ordered queue and stream.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -48,6 +48,8 @@ export interface BoardFeed {
   publish(channel: string, message: Exclude<BoardMessage, UnsequencedMessage>): void;
   /** Open boards of a channel. */
   clientCount(channel: string): number;
+  /** Closes the boards of a session that was revoked (4401: the page asks to sign in again). */
+  closeSession(sessionId: number): void;
   close(): void;
 }
 
@@ -184,6 +186,10 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
   const onEvent = (event: DomainEvent): void => {
     const stream = streams.get(event.channel);
     if (stream === undefined) return;
+    if (event.type === 'channel') {
+      enqueue(event.channel, stream, [{ type: 'channel', missionsPaused: event.missionsPaused }]);
+      return;
+    }
     try {
       stream.coalescer.push(event);
     } catch (err) {
@@ -248,6 +254,16 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
     clientCount(channel) {
       const stream = streams.get(channel);
       return stream === undefined ? 0 : stream.live.size + stream.loading.size;
+    },
+
+    closeSession(sessionId) {
+      for (const [channel, stream] of streams) {
+        for (const client of [...stream.live, ...stream.loading]) {
+          if (client.viewer.sessionId !== sessionId) continue;
+          drop(channel, stream, client);
+          client.socket.close(4401, 'signed out');
+        }
+      }
     },
 
     close() {

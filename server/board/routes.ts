@@ -56,7 +56,8 @@ function viewerOf(request: FastifyRequest, channel: Channel): BoardViewer {
   if (principal?.kind === 'invalid') throw errors.unauthorized('Your session has ended; sign in again');
   const role = channelRoleFor(principal, channel);
   if (role === null) throw errors.forbidden(`You are not the broadcaster or a moderator of ${channel.login}`);
-  return { role, userId: principal.kind === 'session' ? (principal.user?.userId ?? null) : null };
+  if (principal.kind !== 'session') return { role, userId: null };
+  return { role, userId: principal.user?.userId ?? null, sessionId: principal.sessionId };
 }
 
 export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsync {
@@ -65,6 +66,7 @@ export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsync {
     async (app) => {
       deps.demoChat?.onLine((line) => deps.feed.publish(line.channel, { type: 'chat', line }));
       app.addHook('onClose', async () => deps.feed.close());
+      app.onSessionRevoked((id) => deps.feed.closeSession(id));
 
       app.get<{ Params: Static<typeof ChannelParams>; Querystring: Static<typeof FeedQuery> }>(
         BOARD_SOCKET_ROUTE,
@@ -165,6 +167,6 @@ export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsync {
         },
       );
     },
-    { name: 'mission-link-board', dependencies: ['@fastify/websocket'] },
+    { name: 'mission-link-board', dependencies: ['@fastify/websocket', 'mission-link-sessions'] },
   );
 }

@@ -59,7 +59,7 @@ export function isDomainEvent(value: unknown): value is DomainEvent {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (
-    (v.type === 'mission' || v.type === 'pledge' || v.type === 'resolved') &&
+    (v.type === 'mission' || v.type === 'pledge' || v.type === 'resolved' || v.type === 'channel') &&
     typeof v.channel === 'string' &&
     typeof v.at === 'string'
   );

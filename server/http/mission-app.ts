@@ -1,6 +1,8 @@
 /** The Mission Link HTTP app: the app shell plus the domain routes and the overlay. */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { OverlayHub } from '../overlay/hub.js';
 import { createRuntimeOverlayHub, disconnectRotated, overlayPlugin } from '../overlay/mount.js';
+import { setupRoutes } from '../setup/routes.js';
 import type { Runtime } from '../runtime.js';
 import { createBoardView } from '../board/board-view.js';
 import type { DemoChat } from '../board/demo-chat.js';
@@ -15,6 +17,8 @@ import type { RouteServices } from './routes/context.js';
 export interface MissionAppOptions {
   /** The demo chat panel's simulator link (`npm run demo` only). */
   demoChat?: DemoChat;
+  /** The bot of this process, for the setup checklist; null (or absent) when it runs elsewhere. */
+  bot?: () => { running: boolean; channels: readonly string[] } | null;
   /** Extra root plugins. */
   plugins?: FastifyPluginAsync[];
   /** Per-token/IP limits; load tests that open thousands of sockets from one address turn them off. */
@@ -22,7 +26,16 @@ export interface MissionAppOptions {
 }
 
 export async function buildMissionApp(runtime: Runtime, options: MissionAppOptions = {}): Promise<FastifyInstance> {
-  const hub = createRuntimeOverlayHub(runtime);
+  const overlaysSeen = new Set<string>();
+  const baseHub = createRuntimeOverlayHub(runtime);
+  // Remembers which channels had an overlay connect, for the checklist's "overlay added to OBS".
+  const hub: OverlayHub = {
+    ...baseHub,
+    attach(channel, socket, wire) {
+      overlaysSeen.add(channel);
+      baseHub.attach(channel, socket, wire);
+    },
+  };
   // Read at call time: the Twitch wiring may replace the runtime's channel service.
   const channels = { get: (login: string) => runtime.services.channels.get(login) };
   const view = createBoardView(runtime.db.db, channels);
@@ -40,8 +53,15 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     ...runtime.services,
     publicUrl: runtime.config.publicUrl,
     onOverlayKeyRotated: disconnectRotated(hub),
-    onPausedChanged: (login, paused) => feed.publish(login, { type: 'channel', missionsPaused: paused }),
   };
+  const setup = setupRoutes({
+    prefix: API_PREFIX,
+    config: runtime.config,
+    db: runtime.db.db,
+    channels: { get: channels.get, list: () => runtime.services.channels.list() },
+    bot: options.bot ?? (() => null),
+    overlays: { connected: (login) => hub.clientCount(login), seen: (login) => overlaysSeen.has(login) },
+  });
   const board = boardRoutes({ prefix: API_PREFIX, feed, view, hub, channels, demoChat: options.demoChat, now: runtime.now });
   return buildApp({
     config: runtime.config,
@@ -50,7 +70,7 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     readiness: runtime.readiness,
     metrics: runtime.metrics,
     routes: [channelRoutes(services), missionRoutes(services)],
-    plugins: [overlayPlugin(runtime, hub), board, ...(options.plugins ?? []), dashboardStaticPlugin()],
+    plugins: [overlayPlugin(runtime, hub), board, setup, ...(options.plugins ?? []), dashboardStaticPlugin()],
     rateLimit: options.rateLimit,
     dashboardFeatures: () => ({
       twitchLogin: Boolean(runtime.config.twitch.clientId && runtime.config.twitch.clientSecret),

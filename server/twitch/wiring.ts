@@ -39,6 +39,7 @@ export async function wireTwitch(runtime: Runtime): Promise<TwitchWiring> {
     runtime.readiness.push(twitch.readiness);
     // The runtime built the channel service before Twitch was known; this one also resolves ids.
     runtime.services.channels = createChannelService(db, {
+      events: { bus: runtime.bus, logger },
       resolveBroadcaster: async (login) => {
         const user = await helix.userByLogin(login);
         return user ? { id: user.id, displayName: user.displayName } : null;

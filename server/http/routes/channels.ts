@@ -113,9 +113,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
           const channel = await services.channels.get(request.params.channel);
           const actor = requireActor(request, channel);
           if (!isModerator(actor)) throw errors.forbidden('Only moderators can pause or resume missions');
-          const updated = await services.channels.setPaused(channel.login, paused);
-          services.onPausedChanged?.(channel.login, paused);
-          return present(request, updated);
+          return present(request, await services.channels.setPaused(channel.login, paused));
         },
       );
     }

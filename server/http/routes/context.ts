@@ -20,8 +20,6 @@ export interface RouteServices {
   publicUrl: string;
   /** Called after an overlay key rotation, to disconnect overlays using the old key. */
   onOverlayKeyRotated?: (channel: string) => void;
-  /** Called after missions are paused or resumed through the API, for the live boards. */
-  onPausedChanged?: (channel: string, paused: boolean) => void;
 }
 
 /**

@@ -26,6 +26,8 @@ declare module 'fastify' {
     sessionCookie: { set(reply: FastifyReply, session: NewSession): void; clear(reply: FastifyReply): void };
     /** Whether a browser request comes from this server's own pages (see `sameOrigin`). */
     isSameOrigin(request: FastifyRequest): boolean;
+    /** Runs `listener` after a session is revoked here (logout), e.g. to close its live sockets. */
+    onSessionRevoked(listener: (sessionId: number) => void): void;
   }
   interface FastifyRequest {
     /** The live session behind the cookie, when the request is authenticated by one. */
@@ -82,7 +84,18 @@ export const sessionPlugin = fp<SessionPluginOptions>(
     // Session mode: the secret is `request.session._csrf`, which the hook below fills from the row.
     await app.register(csrfProtection, { sessionPlugin: '@fastify/session', logLevel: 'info' });
 
-    app.decorate('sessions', sessions);
+    const revokedListeners = new Set<(sessionId: number) => void>();
+    app.decorate('sessions', {
+      ...sessions,
+      async revoke(id: number) {
+        const revoked = await sessions.revoke(id);
+        for (const listener of revokedListeners) listener(id);
+        return revoked;
+      },
+    });
+    app.decorate('onSessionRevoked', (listener: (sessionId: number) => void) => {
+      revokedListeners.add(listener);
+    });
     app.decorate('sessionCookie', {
       set(reply: FastifyReply, session: NewSession) {
         reply.setCookie(SESSION_COOKIE, session.token, {
