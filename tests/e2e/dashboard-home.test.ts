@@ -30,6 +30,9 @@ describe.skipIf(!chromiumAvailable())('dashboard home', () => {
   it('a sign-in link signs in; first run shows the create-channel form; creating the channel shows its checklist', async () => {
     await world.signIn(page);
     await page.getByRole('heading', { name: 'Create your channel' }).waitFor();
+    // The first-run list says the channel is the step to take.
+    const firstRun = page.getByRole('region', { name: 'Setup checklist' });
+    expect(await firstRun.locator('li[data-item="channel"]').innerText()).toMatch(/Add your channel\s*To do/);
     // Bad input: a clear message, and nothing is created.
     await page.getByRole('textbox', { name: 'Twitch channel name' }).fill('no spaces!');
     await page.getByRole('button', { name: 'Create channel' }).click();
@@ -48,6 +51,12 @@ describe.skipIf(!chromiumAvailable())('dashboard home', () => {
     const items = checklist.getByRole('listitem');
     expect(await items.count()).toBeGreaterThan(0);
     for (const item of await items.all()) expect(await item.innerText()).toMatch(/Done|To do/);
+    const tryIt = checklist.locator('li[data-item="try-it"]');
+    expect(await tryIt.innerText()).toContain('To do');
+    await tryIt.getByRole('link', { name: 'Open the board' }).click();
+    await page.getByRole('heading', { name: 'Board · firstrunchan' }).waitFor();
+    await page.goBack();
+    await checklist.waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 

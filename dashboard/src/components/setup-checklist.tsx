@@ -6,7 +6,8 @@ import { useApp } from '../app-context.js';
 import { useI18n } from '../i18n/index.js';
 import { onLinkClick } from '../router.js';
 
-export function SetupChecklist({ channel }: { channel: string }) {
+/** The checklist of one channel, or (no channel) the first-run list of the instance. */
+export function SetupChecklist({ channel }: { channel: string | null }) {
   const { api } = useApp();
   const { t } = useI18n();
   const [items, setItems] = useState<SetupItem[] | null>(null);
@@ -14,7 +15,7 @@ export function SetupChecklist({ channel }: { channel: string }) {
   useEffect(() => {
     let live = true;
     api
-      .get<{ items: SetupItem[] }>(`${channelPath(channel)}/setup`)
+      .get<{ items: SetupItem[] }>(channel === null ? '/setup' : `${channelPath(channel)}/setup`)
       .then((body) => live && setItems(body.items))
       .catch(() => live && setItems([]));
     return () => {
@@ -25,9 +26,10 @@ export function SetupChecklist({ channel }: { channel: string }) {
   if (!items || items.length === 0) return null;
   const allDone = items.every((i) => i.ok);
   return (
-    <section class="card checklist" aria-labelledby={`setup-${channel}`}>
-      <h2 id={`setup-${channel}`}>
-        {t.setup.title} · {channel}
+    <section class="card checklist" aria-labelledby={`setup-${channel ?? 'instance'}`}>
+      <h2 id={`setup-${channel ?? 'instance'}`}>
+        {t.setup.title}
+        {channel === null ? '' : ` · ${channel}`}
       </h2>
       {allDone && <p>{t.setup.allDone}</p>}
       <ul>
@@ -37,7 +39,7 @@ export function SetupChecklist({ channel }: { channel: string }) {
               {item.ok ? '✓' : '○'}
             </span>
             <div>
-              <strong>{t.setup.items[item.id] ?? item.title}</strong>{' '}
+              <strong>{t.setup.items[`${item.id}:${item.ok}`] ?? item.title}</strong>{' '}
               <span class={`chip ${item.ok ? 'chip-ok' : 'chip-todo'}`}>{item.ok ? t.setup.done : t.setup.todo}</span>
               {!item.ok && (
                 <p class="muted">
@@ -56,15 +58,8 @@ export function SetupChecklist({ channel }: { channel: string }) {
 
 function ChecklistAction({ action }: { action: NonNullable<SetupItem['action']> }) {
   const internal = action.href.startsWith('/c/') || action.href === '/';
-  if (action.method && action.method !== 'GET') {
-    return (
-      <form method="post" action={action.href}>
-        <button type="submit" class="btn">
-          {action.label}
-        </button>
-      </form>
-    );
-  }
+  // The one write (create the channel) is the form on this page.
+  if (action.method && action.method !== 'GET') return null;
   return (
     <a class="btn" href={action.href} onClick={internal ? onLinkClick : undefined}>
       {action.label}

@@ -66,7 +66,12 @@ export function HomePage() {
       ) : (
         <p>{t.home.noChannels}</p>
       )}
-      {session.user?.admin && session.channels.length === 0 && !created && <CreateChannel onCreated={setCreated} />}
+      {session.user?.admin && session.channels.length === 0 && !created && (
+        <>
+          <CreateChannel onCreated={setCreated} />
+          <SetupChecklist channel={null} />
+        </>
+      )}
       {(created ? [created] : manageable.map((c) => c.login)).map((login) => (
         <SetupChecklist key={login} channel={login} />
       ))}
