@@ -1,8 +1,9 @@
 /**
  * The dashboard's front door in a real Chromium against the whole service: signed out it says how
  * to get a sign-in link; a sign-in link signs the browser in; on first run the admin creates the
- * channel and sees the setup checklist; the page follows a Korean browser; axe finds nothing
- * serious or critical.
+ * channel and sees the setup checklist; with the demo chat panel a newcomer runs a mission from
+ * proposal to verdict without leaving the browser; the page follows a Korean browser; axe finds
+ * nothing serious or critical.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { chromiumAvailable, seriousA11yViolations, startDashboardWorld, type Das
 let world: DashboardWorld;
 
 beforeAll(async () => {
-  if (chromiumAvailable()) world = await startDashboardWorld('dash_home');
+  if (chromiumAvailable()) world = await startDashboardWorld('dash_home', { demoChat: true });
 });
 afterAll(async () => world?.close());
 
@@ -58,6 +59,32 @@ describe.skipIf(!chromiumAvailable())('dashboard home', () => {
     await page.goBack();
     await checklist.waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('the demo chat panel runs the whole loop in one window: chat → board → verdict', async () => {
+    await page.getByRole('link', { name: 'Open the board of firstrunchan' }).click();
+    await page.waitForSelector('.board[data-feed="live"]');
+    const chat = page.getByRole('complementary', { name: 'Demo chat' });
+    const say = async (login: string, role: 'Viewer' | 'Moderator', text: string) => {
+      await chat.getByRole('textbox', { name: 'Name' }).fill(login);
+      await chat.getByRole('radio', { name: role }).check();
+      await chat.getByRole('textbox', { name: 'Message' }).fill(text);
+      await chat.getByRole('button', { name: 'Send' }).click();
+    };
+    await say('alice', 'Viewer', '!mission Beat the boss without dying 100 10m');
+    await chat.locator('.chat-line.is-bot', { hasText: 'proposed by @alice' }).waitFor();
+    const card = page.getByRole('article', { name: '#1 Beat the boss without dying' });
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await chat.locator('.chat-line.is-bot', { hasText: '#1 is live!' }).waitFor();
+    await say('carol', 'Viewer', '!pledge 1 200');
+    await page.waitForFunction(() => document.querySelector('article[data-number="1"] .pot-value')?.textContent === '300');
+    await card.getByRole('button', { name: 'Success' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForFunction(() => document.querySelector('.treasury')?.getAttribute('data-value') === '300');
+    await chat.locator('.chat-line.is-bot', { hasText: '#1 SUCCESS! 300 pts go to the streamer' }).waitFor();
+    expect(await chat.locator('.chat-line:not(.is-bot)', { hasText: '!pledge 1 200' }).count()).toBe(1);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await world.expectAuditOk('firstrunchan');
   });
 
   it('follows a Korean browser: natural Korean labels, and the language can be switched back', async () => {
