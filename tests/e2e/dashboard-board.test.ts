@@ -53,7 +53,11 @@ beforeAll(async () => {
   await world.signIn(page);
   await openBoard(page);
 });
-afterAll(async () => world?.close());
+afterAll(async () => {
+  const errors = world?.pageErrors ?? [];
+  await world?.close();
+  expect(errors).toEqual([]);
+});
 
 describe.skipIf(!chromiumAvailable())('the live board', () => {
   it('shows a mission proposed in chat without a reload, and approving it on the board opens it in chat', async () => {

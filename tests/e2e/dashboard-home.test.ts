@@ -14,7 +14,11 @@ let world: DashboardWorld;
 beforeAll(async () => {
   if (chromiumAvailable()) world = await startDashboardWorld('dash_home', { demoChat: true });
 });
-afterAll(async () => world?.close());
+afterAll(async () => {
+  const errors = world?.pageErrors ?? [];
+  await world?.close();
+  expect(errors).toEqual([]);
+});
 
 describe.skipIf(!chromiumAvailable())('dashboard home', () => {
   let page: Page;

@@ -25,7 +25,11 @@ beforeAll(async () => {
   await page.goto(`${world.base}/c/${CH}/overlay`);
   await page.getByRole('heading', { name: `Overlay · ${CH}` }).waitFor();
 });
-afterAll(async () => world?.close());
+afterAll(async () => {
+  const errors = world?.pageErrors ?? [];
+  await world?.close();
+  expect(errors).toEqual([]);
+});
 
 describe.skipIf(!chromiumAvailable())('the overlay page', () => {
   it('previews the real overlay, states the OBS size, copies the URL, counts the preview as connected', async () => {

@@ -35,6 +35,8 @@ export interface DashboardWorld {
   runtime: Runtime;
   sim: ChatSimulator;
   browser: Browser;
+  /** Uncaught errors of every page opened (tests expect none). */
+  pageErrors: string[];
   /** A new browser context (own cookies) and page; `locale` drives navigator.languages. */
   newPage(options?: { locale?: string; viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' }): Promise<Page>;
   /** Signs the page's context in as the instance admin through a fresh sign-in link. */
@@ -94,10 +96,12 @@ export async function startDashboardWorld(label: string, options: WorldOptions =
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const sessions = createSessionService(runtime.db.db);
   const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
   const { token: botToken } = await createTokenService(runtime.db.db).issueToken({ role: 'bot', label: 'dashboard-e2e' });
 
   return {
     base,
+    pageErrors,
     config,
     runtime,
     sim,
@@ -110,9 +114,7 @@ export async function startDashboardWorld(label: string, options: WorldOptions =
       });
       contexts.push(context);
       const page = await context.newPage();
-      page.on('pageerror', (error) => {
-        throw error;
-      });
+      page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
       return page;
     },
     async signIn(page) {
