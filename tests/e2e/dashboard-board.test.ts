@@ -60,6 +60,17 @@ afterAll(async () => {
 });
 
 describe.skipIf(!chromiumAvailable())('the live board', () => {
+  it('signed out, without a Twitch app: no Twitch button, only the sign-in link steps, also on a board URL', async () => {
+    const anonymous = await world.newPage();
+    await anonymous.goto(world.base);
+    await anonymous.getByText('npm run login-link').waitFor();
+    expect(await anonymous.getByRole('link', { name: 'Log in with Twitch' }).count()).toBe(0);
+    await anonymous.goto(`${world.base}/c/${CH}`);
+    await anonymous.getByText('npm run login-link').waitFor();
+    expect(await anonymous.locator('.board').count()).toBe(0);
+    await anonymous.context().close();
+  });
+
   it('shows a mission proposed in chat without a reload, and approving it on the board opens it in chat', async () => {
     await world.exchange(CH, 'alice', '!mission Beat the boss without dying 100 30m', 'proposed');
     const card = mission(page, 1, 'Beat the boss without dying');
@@ -238,5 +249,28 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
     expect(await ko.getByText('미션 보드 · boardchan').count()).toBe(1);
     expect(await seriousA11yViolations(ko)).toEqual([]);
     await ko.context().close();
+  });
+
+  it('is usable by keyboard alone: Tab reaches the buttons of a mission, a dialog takes focus, Escape backs out', async () => {
+    await page.bringToFront();
+    await page.reload();
+    await live(page);
+    const onReject6 = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return el?.tagName === 'BUTTON' && el.textContent === 'Reject' && el.closest('article')?.getAttribute('data-number') === '6';
+      });
+    let reached = false;
+    for (let i = 0; i < 60 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await onReject6();
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect((await world.runtime.services.missions.get(await world.runtime.services.channels.get(CH), 6)).status).toBe('pending');
   });
 });

@@ -12,7 +12,11 @@ import { chromiumAvailable, seriousA11yViolations, startDashboardWorld, type Das
 let world: DashboardWorld;
 
 beforeAll(async () => {
-  if (chromiumAvailable()) world = await startDashboardWorld('dash_home', { demoChat: true });
+  if (chromiumAvailable()) world = await startDashboardWorld('dash_home', {
+      demoChat: true,
+      // A Twitch app configured (never called here): the signed-out page offers the Twitch button.
+      env: { TWITCH_CLIENT_ID: 'e2e-client-id', TWITCH_CLIENT_SECRET: 'e2e-client-secret' },
+    });
 });
 afterAll(async () => {
   const errors = world?.pageErrors ?? [];
@@ -23,12 +27,13 @@ afterAll(async () => {
 describe.skipIf(!chromiumAvailable())('dashboard home', () => {
   let page: Page;
 
-  it('signed out: explains the sign-in link, offers no Twitch button without a Twitch app, and passes axe', async () => {
+  it('signed out: offers Log in with Twitch when a Twitch app is configured, explains the sign-in link, and passes axe', async () => {
     page = await world.newPage();
     await page.goto(world.base);
     await page.getByRole('heading', { level: 1 }).waitFor();
     expect(await page.getByText('npm run login-link').count()).toBe(1);
-    expect(await page.getByRole('link', { name: 'Log in with Twitch' }).count()).toBe(0);
+    expect(await page.getByText('npm start prints a link too').count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Log in with Twitch' }).getAttribute('href')).toBe('/auth/twitch');
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
