@@ -14,13 +14,15 @@ export function createSimulatorDemoChat(sim: ChatSimulator, now: () => Date = ()
   };
   sim.onBotMessage((message) => {
     if (message.dropped) return;
-    emit({ id: message.id, channel: message.channel.replace(/^#/, ''), login: message.login, role: 'bot', text: message.text, at: new Date(message.at).toISOString() });
+    const login = message.login;
+    emit({ id: message.id, channel: message.channel.replace(/^#/, ''), login, displayName: sim.viewer(login)?.displayName ?? login, role: 'bot', bot: true, text: message.text, at: new Date(message.at).toISOString() });
   });
   return {
     say(channel, login, role, text) {
       sim.setMod(channel, login, role === 'moderator');
       const id = sim.say(channel, login, text);
-      const line: DemoChatLine = { id: id || randomUUID(), channel, login, role, text, at: now().toISOString() };
+      const displayName = sim.viewer(login)?.displayName ?? login;
+      const line: DemoChatLine = { id: id || randomUUID(), channel, login, displayName, role, bot: false, text, at: now().toISOString() };
       emit(line);
       return line;
     },

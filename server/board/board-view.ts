@@ -30,10 +30,12 @@ export interface BoardViewer {
 /** Whether the viewer may give this mission a verdict (Success / Fail), and if not, why. */
 export interface Judgement {
   allowed: boolean;
+  /** Why not, for translations: PLEDGED (a moderator who pledged, rule on) or STATUS (not open or closed). */
+  code: 'PLEDGED' | 'STATUS' | null;
   reason: string | null;
 }
 
-export type BoardMission = MissionDto & { topBackers: TopBacker[]; judge: Judgement };
+export type BoardMission = MissionDto & { topBackers: TopBacker[]; judge: Judgement; yourPledge: number };
 
 export interface BoardSnapshot {
   channel: {
@@ -55,12 +57,12 @@ const JUDGEABLE = new Set(['open', 'closed']);
 
 export function judgementFor(mission: Pick<MissionDto, 'number' | 'status'>, settings: ChannelSettings, viewer: BoardViewer, pledged: boolean): Judgement {
   if (!JUDGEABLE.has(mission.status)) {
-    return { allowed: false, reason: `#${mission.number} is ${mission.status}; only an open or closed mission gets a verdict.` };
+    return { allowed: false, code: 'STATUS', reason: `#${mission.number} is ${mission.status}; only an open or closed mission gets a verdict.` };
   }
   if (viewer.role === 'moderator' && settings.resolverMustNotHavePledged && pledged) {
-    return { allowed: false, reason: `You pledged to #${mission.number}, so you cannot judge it; the broadcaster or another moderator can.` };
+    return { allowed: false, code: 'PLEDGED', reason: `You pledged to #${mission.number}, so you cannot judge it; the broadcaster or another moderator can.` };
   }
-  return { allowed: true, reason: null };
+  return { allowed: true, code: null, reason: null };
 }
 
 export function createBoardView(db: Database, channels: { get(login: string): Promise<Channel> }) {
@@ -69,11 +71,12 @@ export function createBoardView(db: Database, channels: { get(login: string): Pr
     const [dtos, backers, pledged] = await Promise.all([
       missionDtos(db, rows, channel.settings),
       topBackers(db, ids, TOP_BACKERS),
-      viewer.userId === null ? Promise.resolve(new Set<number>()) : missionsPledgedBy(db, ids, viewer.userId),
+      viewer.userId === null ? Promise.resolve(new Map<number, number>()) : missionsPledgedBy(db, ids, viewer.userId),
     ]);
     return dtos.map((dto, i) => {
       const id = rows[i]!.id;
-      return { ...dto, topBackers: backers.get(id) ?? [], judge: judgementFor(dto, channel.settings, viewer, pledged.has(id)) };
+      const yourPledge = pledged.get(id) ?? 0;
+      return { ...dto, topBackers: backers.get(id) ?? [], judge: judgementFor(dto, channel.settings, viewer, yourPledge > 0), yourPledge };
     });
   }
 

@@ -9,8 +9,10 @@ export interface DemoChatLine {
   id: string;
   channel: string;
   login: string;
+  displayName: string;
   /** `bot` for the bot's own messages. */
   role: DemoChatRole | 'broadcaster' | 'bot';
+  bot: boolean;
   text: string;
   /** ISO 8601. */
   at: string;

@@ -27,6 +27,11 @@ const HEARTBEAT_MS = 30_000;
 /** A board that has this much unsent is stuck (a sleeping laptop); its reconnect will resume. */
 const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
 const OPEN = 1;
+/**
+ * Messages waiting for their top backers beyond which the rest go without (the database is
+ * slow, say in a storm): the board still gets every change in order, and the next one catches up.
+ */
+const MAX_ENRICH_BACKLOG = 50;
 
 /** A message of the board stream before it is stamped with its `seq`. */
 export type BoardMessage = (UnsequencedMessage & { topBackers?: unknown }) | { type: 'channel'; missionsPaused: boolean } | { type: 'chat'; line: unknown };
@@ -68,6 +73,7 @@ interface Stream {
   coalescer: ChannelCoalescer;
   /** Messages are enriched and stamped one after another, in arrival order. */
   queue: Promise<void>;
+  queued: number;
   cancelLinger: (() => void) | null;
 }
 
@@ -105,10 +111,13 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
   };
 
   const enqueue = (channel: string, stream: Stream, messages: readonly BoardMessage[]): void => {
+    stream.queued += messages.length;
     stream.queue = stream.queue.then(async () => {
       for (const message of messages) {
+        stream.queued -= 1;
         let extra: Record<string, unknown> = {};
-        if (options.enrich && (message.type === 'mission' || message.type === 'pledge' || message.type === 'resolved')) {
+        const enrichable = message.type === 'mission' || message.type === 'pledge' || message.type === 'resolved';
+        if (options.enrich && enrichable && stream.queued < MAX_ENRICH_BACKLOG) {
           extra = await options.enrich(channel, message).catch((err: unknown) => {
             logger.warn({ err, channel }, 'board message not enriched');
             return {};
@@ -129,6 +138,7 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
         live: new Set(),
         loading: new Set(),
         queue: Promise.resolve(),
+        queued: 0,
         cancelLinger: null,
         coalescer: createChannelCoalescer({ emit: (messages) => enqueue(channel, created, messages), now, schedule }),
       };

@@ -10,7 +10,8 @@ import fp from 'fastify-plugin';
 import { errors } from '../domain/errors.js';
 import { channelRoleFor } from '../http/auth/principal.js';
 import { requireOwnerOrAdmin } from '../http/auth/guards.js';
-import { ChannelParams, ErrorResponse, MissionParams, StrictObject, WriteErrors } from '../http/schemas/common.js';
+import { ChannelParams, ErrorResponse, MissionParams, WriteErrors } from '../http/schemas/common.js';
+import { BoardMission, DemoChatBody, DemoChatLine, OverlayStatus, OverlayTestResult } from '../http/schemas/dashboard.js';
 import type { OverlayHub } from '../overlay/hub.js';
 import type { Channel } from '../services/channels.js';
 import type { BoardView, BoardViewer } from './board-view.js';
@@ -40,14 +41,6 @@ const FeedQuery = Type.Object({
   since: Type.Optional(Type.Integer({ minimum: 0 })),
   stream: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' })),
 });
-const DemoChatBody = StrictObject({
-  channel: Type.String({ pattern: '^[a-z0-9_]{2,25}$' }),
-  login: Type.String({ pattern: '^[a-z0-9_]{1,25}$' }),
-  role: Type.Union([Type.Literal('viewer'), Type.Literal('moderator')]),
-  text: Type.String({ minLength: 1, maxLength: 500 }),
-});
-const Judgement = Type.Object({ allowed: Type.Boolean(), reason: Type.Union([Type.String(), Type.Null()]) });
-const TopBackerSchema = Type.Object({ viewer: Type.Object({ userId: Type.String(), login: Type.String(), displayName: Type.String() }), amount: Type.Integer() });
 
 /** The viewer a request is, in `channel`; throws 401/403 like the REST guards. */
 function viewerOf(request: FastifyRequest, channel: Channel): BoardViewer {
@@ -102,7 +95,7 @@ export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsync {
             tags: ['dashboard'],
             summary: 'One mission as the live board shows it: top backers, and whether you may judge it',
             params: MissionParams,
-            response: { 200: Type.Object({ number: Type.Integer(), topBackers: Type.Array(TopBackerSchema), judge: Judgement }, { additionalProperties: true }), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+            response: { 200: BoardMission, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
           },
         },
         async (request) => {
@@ -113,7 +106,7 @@ export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsync {
 
       app.get<{ Params: Static<typeof ChannelParams> }>(
         `${deps.prefix}/channels/:channel/overlay/status`,
-        { schema: { tags: ['dashboard'], summary: 'Overlays connected to this server right now', params: ChannelParams, response: { 200: Type.Object({ connected: Type.Integer() }), ...WriteErrors } } },
+        { schema: { tags: ['dashboard'], summary: 'Overlays connected to this server right now', params: ChannelParams, response: { 200: OverlayStatus, ...WriteErrors } } },
         async (request) => {
           const channel = await deps.channels.get(request.params.channel);
           requireOwnerOrAdmin(request, channel);
@@ -128,7 +121,7 @@ export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsync {
             tags: ['dashboard'],
             summary: 'Show a made-up mission and pledge burst on the connected overlays (no ledger, no chat)',
             params: ChannelParams,
-            response: { 200: Type.Object({ connected: Type.Integer(), missionNumber: Type.Integer() }), ...WriteErrors },
+            response: { 200: OverlayTestResult, ...WriteErrors },
           },
         },
         async (request) => {
@@ -153,7 +146,7 @@ export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsync {
             tags: ['dashboard'],
             summary: 'Demo only: say a line in the local chat simulator as any viewer or moderator',
             body: DemoChatBody,
-            response: { 201: Type.Object({ line: Type.Object({}, { additionalProperties: true }) }), ...WriteErrors },
+            response: { 201: Type.Object({ line: DemoChatLine }), ...WriteErrors },
           },
         },
         async (request, reply) => {

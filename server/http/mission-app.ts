@@ -45,7 +45,11 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     loadSnapshot: (login, viewer) => view.snapshot(login, viewer),
     async enrich(login, message) {
       const number = message.type === 'pledge' ? message.missionNumber : message.mission.number;
-      return { topBackers: await view.topBackersOf(login, number) };
+      const topBackers = await view.topBackersOf(login, number);
+      if (message.type !== 'resolved') return { topBackers };
+      // After a verdict the treasury or the wallets changed: boards show the totals without a re-read.
+      const channel = await channels.get(login);
+      return { topBackers, totals: await runtime.services.channels.totals(channel.id) };
     },
   });
   const services: RouteServices = {

@@ -50,11 +50,12 @@ async function missionRowsByIds(tx: Executor, ids: number[]): Promise<MissionRow
   return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
 }
 
-/** Of these missions, the ones `userId` has pledged to. */
-export async function missionsPledgedBy(tx: Executor, missionIds: readonly number[], userId: string): Promise<Set<number>> {
-  if (missionIds.length === 0) return new Set();
+/** Of these missions, the ones `userId` has pledged to, with the points pledged. */
+export async function missionsPledgedBy(tx: Executor, missionIds: readonly number[], userId: string): Promise<Map<number, number>> {
+  if (missionIds.length === 0) return new Map();
   const result = await tx.execute(sql`
-    SELECT DISTINCT mission_id FROM pledges
-    WHERE mission_id = ANY(${arrayParam(missionIds)}::bigint[]) AND user_id = ${userId}`);
-  return new Set((result.rows as { mission_id: number }[]).map((r) => Number(r.mission_id)));
+    SELECT mission_id, sum(amount) AS amount FROM pledges
+    WHERE mission_id = ANY(${arrayParam(missionIds)}::bigint[]) AND user_id = ${userId}
+    GROUP BY mission_id`);
+  return new Map((result.rows as { mission_id: number; amount: number }[]).map((r) => [Number(r.mission_id), Number(r.amount)]));
 }

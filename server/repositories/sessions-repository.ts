@@ -85,7 +85,9 @@ export async function revokeSessionById(tx: Executor, id: number, now: Date): Pr
   return result.rows.length > 0;
 }
 
-export async function insertLoginLink(tx: Executor, codeHash: string, expiresAt: Date): Promise<void> {
+export async function insertLoginLink(tx: Executor, codeHash: string, expiresAt: Date, now: Date): Promise<void> {
+  // Links unused a day after they expired are of no use, even to tell "expired" from "unknown".
+  await tx.execute(sql`DELETE FROM login_links WHERE used_at IS NULL AND expires_at < ${new Date(now.getTime() - 86_400_000)}`);
   await tx.execute(sql`INSERT INTO login_links (code_hash, expires_at) VALUES (${codeHash}, ${expiresAt})`);
 }
 

@@ -64,7 +64,7 @@ export function createSessionService(db: Database, now: () => Date = () => new D
     async createLoginLink() {
       const code = randomBytes(24).toString('base64url');
       const expiresAt = new Date(now().getTime() + LOGIN_LINK_TTL_MS);
-      await insertLoginLink(db, sha256(code), expiresAt);
+      await insertLoginLink(db, sha256(code), expiresAt, now());
       return { code, expiresAt };
     },
 

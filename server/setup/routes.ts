@@ -3,12 +3,13 @@
  * (owner, admin): the setup checklist, from facts gathered here.
  */
 import { sql } from 'drizzle-orm';
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Database } from '../../db/client.js';
 import type { Config } from '../config.js';
 import { requireAdmin, requireOwnerOrAdmin } from '../http/auth/guards.js';
 import { ChannelParams, WriteErrors } from '../http/schemas/common.js';
+import { SetupResponse } from '../http/schemas/dashboard.js';
 import type { Channel } from '../services/channels.js';
 import { channelChecklist, instanceChecklist, type SetupFacts, type StoredTwitchToken } from './checklist.js';
 
@@ -23,15 +24,6 @@ export interface SetupDeps {
   bot(): { running: boolean; channels: readonly string[] } | null;
   overlays: { connected(channel: string): number; seen(channel: string): boolean };
 }
-
-const Item = Type.Object({
-  id: Type.String(),
-  ok: Type.Boolean(),
-  title: Type.String(),
-  detail: Type.String(),
-  action: Type.Optional(Type.Object({ label: Type.String(), href: Type.String(), method: Type.Optional(Type.String()) })),
-});
-export const SetupResponse = Type.Object({ channel: Type.Union([Type.String(), Type.Null()]), items: Type.Array(Item) });
 
 /** Stored Twitch tokens, without anything secret. */
 async function storedTokens(db: Database): Promise<StoredTwitchToken[]> {

@@ -77,7 +77,7 @@ describe('demo chat panel', () => {
     expect(res.statusCode, res.body).toBe(201);
     await feed.next(chatLine((l) => l.login === 'alice' && l.role === 'viewer' && l.text.startsWith('!mission Beat')));
     const reply = await feed.next(chatLine((l) => l.role === 'bot' && l.text.includes('#1')));
-    expect((reply.line as { login: string }).login).toBe(BOT);
+    expect(reply.line).toMatchObject({ login: BOT, bot: true, displayName: expect.any(String) });
     const proposed = await feed.next((m) => m.type === 'mission' && (m.mission as { number: number; status: string }).number === 1);
     expect((proposed.mission as { status: string }).status).toBe('pending');
   });

@@ -4,13 +4,18 @@
  * overlay page's test event and connected count. Real Postgres, the real app on a port, real
  * websocket clients.
  */
+import { FormatRegistry } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { sql } from 'drizzle-orm';
+import { BoardFrame } from '../../server/http/schemas/dashboard.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBoard, type BoardClient, type BoardMessage } from '../support/board-client.js';
 import { browserSession, signInAsAdmin, type BrowserSession } from '../support/dashboard.js';
 import { asAdmin, asChatUser, call, createChannel, expectAuditOk, startHarness, type Harness } from '../support/harness.js';
 
 const CH = 'boardch';
+// TypeBox's Value checks formats only once told what they mean (the server's ajv knows date-time).
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => /^\d{4}-\d\d-\d\dT/.test(v) && !Number.isNaN(Date.parse(v)));
 let h: Harness;
 let base: string;
 let origin: string;
@@ -114,6 +119,8 @@ describe('board feed', () => {
     // Every message after the snapshot carries the next number (the proposal may arrive after it too).
     const after = client.messages.slice(client.messages.indexOf(snap) + 1);
     expect(after.map((m) => m.seq)).toEqual(after.map((_, i) => (snap.seq as number) + 1 + i));
+    // The frames are what the published schema (server/http/schemas/dashboard.ts) says.
+    for (const frame of client.messages) expect(Value.Errors(BoardFrame, frame).First()?.message, JSON.stringify(frame)).toBeUndefined();
     expect(pledged).toMatchObject({ pot: 310, backers: 2 });
     expect((pledged.topBackers as Array<{ amount: number; viewer: { login: string } }>)[0]).toMatchObject({ amount: 300, viewer: { login: 'bigbacker' } });
   });
@@ -147,6 +154,7 @@ describe('board feed', () => {
     expect(replayed.find((m) => m.type === 'channel')?.seq).toBe(paused.seq);
     const missed = observer.messages.filter((m) => (m.seq ?? 0) > (snap.seq as number) && (m.seq ?? 0) <= lastSeen);
     expect(replayed.slice(0, missed.length), 'exactly what the observer saw meanwhile').toEqual(missed);
+    for (const frame of again.messages) expect(Value.Errors(BoardFrame, frame).First()?.message, JSON.stringify(frame)).toBeUndefined();
     expect(again.messages.some((m) => m.type === 'snapshot')).toBe(false);
 
     expect((await call(h, { method: 'POST', url: `/api/v1/channels/${CH}/resume`, headers: writeHeaders(admin) })).status).toBe(200);
@@ -177,12 +185,14 @@ describe('judging from the board', () => {
     await pledge('modone', n, 20, '9001');
     const view = await call(h, { method: 'GET', url: `/api/v1/channels/${CH}/board/missions/${n}`, headers: { cookie: mods.m1!.cookie } });
     expect(view.status).toBe(200);
-    expect(view.body.judge).toEqual({ allowed: false, reason: expect.stringContaining('You pledged to #') });
+    expect(view.body.judge).toEqual({ allowed: false, code: 'PLEDGED', reason: expect.stringContaining('You pledged to #') });
+    expect(view.body.yourPledge).toBe(20);
     const refused = await act(mods.m1!, n, 'success');
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('RESOLVER_HAS_PLEDGED');
     const other = await call(h, { method: 'GET', url: `/api/v1/channels/${CH}/board/missions/${n}`, headers: { cookie: mods.m2!.cookie } });
-    expect(other.body.judge).toEqual({ allowed: true, reason: null });
+    expect(other.body.judge).toEqual({ allowed: true, code: null, reason: null });
+    expect(other.body.yourPledge).toBe(0);
     const stranger = await call(h, { method: 'GET', url: `/api/v1/channels/${CH}/board/missions/${n}`, headers: { cookie: mods.other!.cookie } });
     expect(stranger.status).toBe(403);
   });
@@ -205,6 +215,8 @@ describe('judging from the board', () => {
 
     const resolved = await watcher.next((m) => m.type === 'resolved' && (m.mission as { number: number }).number === n);
     expect((resolved.mission as { status: string }).status).toBe(winner.body.status);
+    const channelNow = await call(h, { method: 'GET', url: `/api/v1/channels/${CH}` });
+    expect(resolved.totals, 'the verdict frame carries the totals after it').toEqual(channelNow.body.totals);
     const c = await h.runtime.services.channels.get(CH);
     const moved = (await h.runtime.db.db.execute(sql`
       SELECT coalesce(sum(t.amount), 0)::int AS total, count(*)::int AS rows FROM transfers t JOIN missions m ON m.id = t.mission_id

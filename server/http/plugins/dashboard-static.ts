@@ -57,6 +57,14 @@ export function dashboardStaticPlugin(options: DashboardStaticOptions = {}): Fas
             'Build it, then reload this page. The API, the overlay and the sign-in links work meanwhile.',
         );
 
+      // An empty folder until the first build, so assets built after start-up are served too
+      // (the folder is not in git); where the disk is read-only, the static plugin only warns.
+      try {
+        fs.mkdirSync(dist, { recursive: true });
+      } catch {
+        // Serving still works once a build appears; until then the pages say how to build.
+      }
+
       await app.register(fastifyStatic, {
         root: dist,
         prefix: '/',

@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { channelRoleFor, type ChannelRole } from '../auth/principal.js';
 import { htmlPage } from '../pages.js';
+import { SessionResponse } from '../schemas/dashboard.js';
 import { SESSION_COOKIE } from '../session/session-plugin.js';
 import type { LinkRefusal } from '../../services/sessions.js';
 
@@ -36,28 +37,6 @@ const REFUSALS: Record<LinkRefusal, { status: number; title: string; body: strin
     body: 'Each sign-in link works once. If that was not you, restart the server to print a new one, or run `npm run login-link`.',
   },
 };
-
-export const SessionChannel = Type.Object({
-  login: Type.String(),
-  role: Type.Union([Type.Literal('admin'), Type.Literal('owner'), Type.Literal('moderator')]),
-});
-
-export const SessionResponse = Type.Object({
-  signedIn: Type.Boolean(),
-  user: Type.Union([
-    Type.Object({
-      login: Type.Union([Type.String(), Type.Null()]),
-      displayName: Type.Union([Type.String(), Type.Null()]),
-      userId: Type.Union([Type.String(), Type.Null()]),
-      admin: Type.Boolean(),
-    }),
-    Type.Null(),
-  ]),
-  channels: Type.Array(SessionChannel),
-  csrfToken: Type.Union([Type.String(), Type.Null()]),
-  twitchLogin: Type.Boolean(),
-  demo: Type.Boolean(),
-});
 
 export function sessionRoutes(deps: SessionRouteDeps): FastifyPluginAsync {
   return async (app) => {
