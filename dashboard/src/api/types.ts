@@ -11,6 +11,14 @@ import type {
   Settings as SettingsSchema,
   ViewerRef as ViewerRefSchema,
 } from '../../../server/http/schemas/resources.js';
+import type {
+  BoardMission as BoardMissionSchema,
+  DemoChatLine as DemoChatLineSchema,
+  Judgement as JudgementSchema,
+  SessionResponse,
+  SetupItem as SetupItemSchema,
+  TopBacker as TopBackerSchema,
+} from '../../../server/http/schemas/dashboard.js';
 
 export type Mission = Static<typeof MissionSchema>;
 export type Channel = Static<typeof ChannelSchema>;
@@ -21,23 +29,13 @@ export type MissionStatus = Mission['status'];
 
 export type Role = 'owner' | 'moderator' | 'admin';
 
-/** GET /api/v1/session (its schema lives beside the route, which the browser build cannot import). */
-export interface Session {
-  signedIn: boolean;
-  user: { login: string | null; displayName: string | null; userId: string | null; admin: boolean } | null;
-  channels: Array<{ login: string; role: Role }>;
-  csrfToken: string | null;
-  twitchLogin: boolean;
-  demo: boolean;
-}
-
-export interface SetupItem {
-  id: string;
-  ok: boolean;
-  title: string;
-  detail: string;
-  action?: { label: string; href: string; method?: string };
-}
+export type Session = Static<typeof SessionResponse>;
+export type SetupItem = Static<typeof SetupItemSchema>;
+export type TopBacker = Static<typeof TopBackerSchema>;
+export type Judgement = Static<typeof JudgementSchema>;
+/** A mission on the board; frames after the snapshot carry the mission without the per-viewer fields. */
+export type BoardMission = Mission & Partial<Pick<Static<typeof BoardMissionSchema>, 'topBackers' | 'judge' | 'yourPledge'>>;
+export type DemoChatLine = Static<typeof DemoChatLineSchema>;
 
 export interface ApiErrorBody {
   error: { code: string; message: string };

@@ -39,8 +39,10 @@ export function permission(mission: BoardMission, action: ActionKind, viewer: Vi
   if (viewer.role === null) return { allowed: false, reason: 'ROLE' };
   if (JUDGING.has(action)) {
     // The server's answer wins; without one, the rule as the channel states it.
-    if (mission.judge && !mission.judge.allowed) return { allowed: false, reason: blockCode(mission.judge) };
-    if (!mission.judge && viewer.role === 'moderator' && viewer.resolverMustNotHavePledged && (mission.yourPledge ?? 0) > 0) {
+    // A "not in this state" answer is stale once the mission is open or closed (it was pending).
+    const judge = mission.judge && !(blockCode(mission.judge) === 'STATUS' && (mission.status === 'open' || mission.status === 'closed')) ? mission.judge : undefined;
+    if (judge && !judge.allowed) return { allowed: false, reason: blockCode(judge) };
+    if (!judge && viewer.role === 'moderator' && viewer.resolverMustNotHavePledged && (mission.yourPledge ?? 0) > 0) {
       return { allowed: false, reason: 'PLEDGED' };
     }
   }

@@ -5,27 +5,9 @@
  * unchanged cards skip re-rendering.
  */
 import type { FeedMessage } from '../api/board-feed.js';
-import type { Channel, Mission, Role, ViewerRef } from '../api/types.js';
+import type { BoardMission, Channel, Judgement, Mission, Role, TopBacker, ViewerRef } from '../api/types.js';
 
-export interface TopBacker {
-  viewer: ViewerRef;
-  amount: number;
-}
-
-/** Why the signed-in user may not act on a mission: a sentence from the server, and/or a code. */
-export interface ActionBlock {
-  allowed: boolean;
-  reason: string | null;
-  code?: string | null;
-}
-
-export interface BoardMission extends Mission {
-  topBackers?: TopBacker[];
-  /** Whether the signed-in user may judge it (server's rule: a moderator who pledged cannot). */
-  judge?: ActionBlock;
-  /** What the signed-in user pledged to it, when the server knows them as a viewer. */
-  yourPledge?: number;
-}
+export type { BoardMission, TopBacker } from '../api/types.js';
 
 export interface ChatLine {
   id: string;
@@ -112,7 +94,7 @@ export function createBoardStore(now: () => number = Date.now): BoardStore {
     if (typeof message.backers === 'number') next.backers = message.backers;
     if (message.newestBacker) next.newestBacker = message.newestBacker as ViewerRef;
     if (Array.isArray(message.topBackers)) next.topBackers = message.topBackers as TopBacker[];
-    if (message.judge) next.judge = message.judge as ActionBlock;
+    if (message.judge) next.judge = message.judge as Judgement;
     if (typeof message.yourPledge === 'number') next.yourPledge = message.yourPledge;
     state.active.set(number, next);
   };
@@ -141,9 +123,13 @@ export function createBoardStore(now: () => number = Date.now): BoardStore {
           break;
         }
         case 'mission':
-        case 'resolved':
-          if (message.mission) upsert(message.mission as BoardMission);
+        case 'resolved': {
+          if (!message.mission) return;
+          const mission = message.mission as BoardMission;
+          upsert(Array.isArray(message.topBackers) ? { ...mission, topBackers: message.topBackers as TopBacker[] } : mission);
+          if (message.totals && typeof message.totals === 'object') state.totals = message.totals as Channel['totals'];
           break;
+        }
         case 'pledge':
           if (message.mission) upsert(message.mission as BoardMission);
           else applyPledge(message);

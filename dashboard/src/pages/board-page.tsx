@@ -88,7 +88,7 @@ export function BoardPage({ channel }: { channel: string }) {
         announce(t.outcome.already(mission.number, t.status[now?.status ?? mission.status]), 'error');
         refreshChannel();
       } else if (err instanceof ApiError && err.code === 'RESOLVER_HAS_PLEDGED') {
-        store.upsert({ ...mission, judge: { allowed: false, reason: 'PLEDGED' } });
+        store.upsert({ ...mission, judge: { allowed: false, code: 'PLEDGED', reason: err.message } });
         announce(t.blocked.PLEDGED ?? err.message, 'error');
       } else {
         announce(err instanceof ApiError && err.status !== 0 ? err.message : t.errors.network, 'error');
