@@ -272,5 +272,12 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     expect((await world.runtime.services.missions.get(await world.runtime.services.channels.get(CH), 6)).status).toBe('pending');
+
+    // Loaded while pending (the snapshot said "no verdict in this state"), then approved: judgeable now.
+    const card = page.getByRole('article', { name: /^#6 / });
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await card.getByRole('button', { name: 'Success' }).waitFor();
+    expect(await card.getByRole('button', { name: 'Success' }).isDisabled()).toBe(false);
+    expect(await card.locator('.why').count()).toBe(0);
   });
 });
