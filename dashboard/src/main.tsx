@@ -74,8 +74,8 @@ function App() {
         ) : (
           <AppContext.Provider value={app}>
             {route.page === 'home' && <HomePage />}
-            {route.page === 'board' && (app.session.signedIn ? <BoardPage key={route.channel} channel={route.channel} /> : <HomePage />)}
-            {route.page === 'overlay' && (app.session.signedIn ? <OverlayPage key={route.channel} channel={route.channel} /> : <HomePage />)}
+            {route.page === 'board' && (app.session.signedIn ? <BoardPage key={route.channel} channel={route.channel} /> : <HomePage channel={route.channel} />)}
+            {route.page === 'overlay' && (app.session.signedIn ? <OverlayPage key={route.channel} channel={route.channel} /> : <HomePage channel={route.channel} />)}
             {route.page === 'not-found' && <h1>{i18n.t.errors.notFound}</h1>}
           </AppContext.Provider>
         )}

@@ -33,7 +33,13 @@ describe.skipIf(!chromiumAvailable())('dashboard home', () => {
     await page.getByRole('heading', { level: 1 }).waitFor();
     expect(await page.getByText('npm run login-link').count()).toBe(1);
     expect(await page.getByText('npm start prints a link too').count()).toBe(1);
-    expect(await page.getByRole('link', { name: 'Log in with Twitch' }).getAttribute('href')).toBe('/auth/twitch');
+    expect(await page.getByRole('link', { name: 'Log in with Twitch' }).getAttribute('href')).toBe('/auth/twitch?as=broadcaster');
+    // A moderator who opens a board link signed out logs in for that channel.
+    await page.goto(`${world.base}/c/somechannel`);
+    await page.getByText('moderates somechannel').waitFor();
+    expect(await page.getByRole('link', { name: 'Log in with Twitch' }).getAttribute('href')).toBe('/auth/twitch?as=moderator&channel=somechannel');
+    await page.goto(world.base);
+    await page.getByText('npm run login-link').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 

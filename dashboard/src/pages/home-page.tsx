@@ -6,7 +6,8 @@ import { SetupChecklist } from '../components/setup-checklist.js';
 import { useI18n } from '../i18n/index.js';
 import { onLinkClick } from '../router.js';
 
-export function HomePage() {
+/** `channel`: the board the visitor tried to open (signed out), so a moderator logs in for it. */
+export function HomePage({ channel }: { channel?: string } = {}) {
   const { session } = useApp();
   const { t } = useI18n();
   const [created, setCreated] = useState<string | null>(null);
@@ -18,10 +19,13 @@ export function HomePage() {
         <p class="lead">{t.home.lead}</p>
         {session.twitchLogin && (
           <div class="card signin">
-            <a class="btn btn-primary btn-twitch" href="/auth/twitch">
+            <a
+              class="btn btn-primary btn-twitch"
+              href={channel ? `/auth/twitch?as=moderator&channel=${encodeURIComponent(channel)}` : '/auth/twitch?as=broadcaster'}
+            >
               {t.signIn}
             </a>
-            <p class="muted">{t.home.twitchHint}</p>
+            <p class="muted">{channel ? t.home.twitchModerator(channel) : t.home.twitchHint}</p>
           </div>
         )}
         <div class="card">
