@@ -79,7 +79,13 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
     await opened;
     await card.getByRole('button', { name: 'Success' }).waitFor();
     expect((await world.runtime.services.missions.get(await world.runtime.services.channels.get(CH), 1)).status).toBe('open');
-    expect(await card.locator('.countdown-text').innerText()).toMatch(/^(30:00|29:\d\d) left$/);
+    const shown = await card.locator('.countdown-text').innerText();
+    expect(shown).toMatch(/^(30:00|29:\d\d) left$/);
+    // It counts down by itself.
+    await page.waitForFunction((before) => {
+      const now = document.querySelector('article[data-number="1"] .countdown-text')?.textContent;
+      return now !== before && /^29:\d\d left$/.test(now ?? '');
+    }, shown);
   });
 
   it('a pledge typed in chat appears on the board, pushed: no reload and no polling request', async () => {

@@ -108,10 +108,16 @@ describe.skipIf(!chromiumAvailable())('dashboard home', () => {
     await ko.getByRole('heading', { name: '내 채널' }).waitFor();
     expect(await ko.evaluate(() => document.documentElement.lang)).toBe('ko');
     expect(await ko.getByRole('button', { name: '로그아웃' }).count()).toBe(1);
+    // Light by the system (this context), dark by the toggle, remembered across a reload.
+    expect(await ko.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await ko.getByRole('button', { name: '다크 모드' }).click();
+    expect(await ko.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await ko.getByRole('button', { name: '다크 모드' }).getAttribute('aria-pressed')).toBe('true');
     expect(await seriousA11yViolations(ko)).toEqual([]);
     await ko.getByRole('combobox', { name: '언어' }).selectOption('en');
     await ko.getByRole('heading', { name: 'Your channels' }).waitFor();
     await ko.reload();
     await ko.getByRole('heading', { name: 'Your channels' }).waitFor();
+    expect(await ko.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
   });
 });
