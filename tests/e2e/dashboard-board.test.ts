@@ -195,6 +195,19 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
     await mod.context().close();
   });
 
+  it('Extend asks how long, then moves the deadline on the server and on the card', async () => {
+    const before = (await world.runtime.services.missions.get(await world.runtime.services.channels.get(CH), 3)).deadline!;
+    const card = mission(page, 3, 'Clear the dungeon solo');
+    await card.getByRole('button', { name: 'Extend' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('radio', { name: '+30m' }).check();
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const after = (await world.runtime.services.missions.get(await world.runtime.services.channels.get(CH), 3)).deadline!;
+    expect(Date.parse(after) - Date.parse(before)).toBe(30 * 60_000);
+    await page.waitForFunction(() => /^(59|60):\d\d left$/.test(document.querySelector('article[data-number="3"] .countdown-text')?.textContent ?? ''));
+  });
+
   it('rejecting a proposal asks for a reason in a text box named Reason and refunds the proposer', async () => {
     await world.exchange(CH, 'judy', '!mission Play blindfolded 100', 'proposed');
     const card = mission(page, 4, 'Play blindfolded');
