@@ -299,4 +299,14 @@ describe.skipIf(!chromiumAvailable())('the live board', () => {
     expect(await card.getByRole('button', { name: 'Success' }).isDisabled()).toBe(false);
     expect(await card.locator('.why').count()).toBe(0);
   });
+
+  it('logging out revokes the session: another tab of the same browser is told it is signed out', async () => {
+    const tab = await page.context().newPage();
+    await openBoard(tab);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByText('npm run login-link').waitFor();
+    await tab.waitForSelector('.board[data-feed="signedOut"]');
+    expect(await tab.getByRole('alert').innerText()).toContain('You are signed out');
+    expect((await fetch(`${world.base}/api/v1/session`, { headers: { cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } }).then((r) => r.json())).signedIn).toBe(false);
+  });
 });

@@ -6,7 +6,7 @@
  * in the sequence triggers the same resume. Nothing here polls.
  */
 
-export type FeedState = 'connecting' | 'live' | 'reconnecting' | 'denied';
+export type FeedState = 'connecting' | 'live' | 'reconnecting' | 'denied' | 'signedOut';
 
 export interface FeedMessage {
   type: string;
@@ -85,7 +85,11 @@ export function openBoardFeed(options: FeedOptions): BoardFeed {
       if (socket !== ws) return;
       socket = null;
       if (closed) return;
-      if (event.code === 4401 || event.code === 4403 || event.code === 4404 || event.code === 1008) {
+      if (event.code === 4401) {
+        options.onState('signedOut');
+        return;
+      }
+      if (event.code === 4403 || event.code === 4404 || event.code === 1008) {
         options.onState('denied');
         return;
       }

@@ -116,7 +116,7 @@ export const en = {
     extended: (n: number) => `#${n} deadline moved`,
     already: (n: number, status: string) => `#${n} was already judged by someone else: ${status}. Nothing was paid twice.`,
   },
-  feed: { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', denied: 'You do not have access to this board.' },
+  feed: { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', denied: 'You do not have access to this board.', signedOut: 'You are signed out. Sign in again to see the board.' },
   overlay: {
     title: (c: string) => `Overlay · ${c}`,
     preview: 'Live preview',

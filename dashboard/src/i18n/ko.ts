@@ -129,7 +129,7 @@ export const ko: Strings = {
     extended: (n: number) => `#${n} 마감 시간 연장`,
     already: (n: number, status: string) => `#${n} 미션은 이미 다른 사람이 판정했어요: ${status}. 포인트는 한 번만 처리돼요.`,
   },
-  feed: { connecting: '연결하는 중…', live: '실시간', reconnecting: '다시 연결하는 중…', denied: '이 보드를 볼 권한이 없어요.' },
+  feed: { connecting: '연결하는 중…', live: '실시간', reconnecting: '다시 연결하는 중…', denied: '이 보드를 볼 권한이 없어요.', signedOut: '로그아웃되었어요. 다시 로그인하면 보드를 볼 수 있어요.' },
   overlay: {
     title: (c: string) => `오버레이 · ${c}`,
     preview: '실시간 미리보기',

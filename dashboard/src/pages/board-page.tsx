@@ -148,7 +148,16 @@ export function BoardPage({ channel }: { channel: string }) {
             <span class="dot" aria-hidden="true" /> {t.feed[feedState]}
           </p>
         </div>
-        {feedState === 'denied' && <p role="alert">{t.feed.denied}</p>}
+        {(feedState === 'denied' || feedState === 'signedOut') && (
+          <p role="alert">
+            {t.feed[feedState]}{' '}
+            {feedState === 'signedOut' && (
+              <a href="/" class="btn">
+                {t.nav.home}
+              </a>
+            )}
+          </p>
+        )}
         {info && (
           <div class="board-bar">
             {totals && (
