@@ -35,8 +35,8 @@ const REFUSALS: Record<LinkRefusal, { status: number; title: string; body: strin
     status: 410,
     title: 'Sign-in link already used',
     body:
-      'Each sign-in link works once. If you did not use it, someone else may have: get a fresh link with `npm run login-link` ' +
-      'and end the sessions you do not know (see docs/dashboard.md, "Sessions").',
+      'Each sign-in link works once. If you did not use it, someone else may have: run ' +
+      '`npm run login-link -- --end-sessions` on the server to sign every browser out and get a fresh link.',
   },
 };
 
