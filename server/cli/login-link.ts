@@ -5,10 +5,11 @@
  * With DATABASE_URL it uses that database. Without it, it finds the embedded database of
  * `npm start` in MISSION_LINK_DATA_DIR (default ./.data): the running server's (its port is in
  * Postgres's pid file), or, when the server is stopped, it starts the embedded Postgres just long
- * enough to store the link.
+ * enough to store the link. `--end-sessions` first signs every browser out.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { createDb, type DbHandle } from '../../db/client.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../db/embedded.js';
 import { runMigrations } from '../../db/migrate.js';
@@ -17,7 +18,9 @@ import { createSessionService } from '../services/sessions.js';
 import { printSignInLink } from '../sign-in-link.js';
 import { failWith } from './cli-support.js';
 
-const USAGE = 'Usage: npm run login-link   (DATABASE_URL, PUBLIC_URL and MISSION_LINK_DATA_DIR as for npm start)';
+const USAGE = `Usage: npm run login-link [-- --end-sessions]
+  --end-sessions   first sign every browser out (every dashboard session is revoked)
+  (DATABASE_URL, PUBLIC_URL and MISSION_LINK_DATA_DIR as for npm start)`;
 
 /** The port of the embedded Postgres a running server uses, from its pid file (line 4), if it is alive. */
 function runningEmbeddedPort(dataDir: string): number | null {
@@ -37,6 +40,7 @@ function runningEmbeddedPort(dataDir: string): number | null {
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { 'end-sessions': { type: 'boolean' } } });
   const config = loadConfig();
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
@@ -56,7 +60,9 @@ async function main(): Promise<void> {
     // A database `npm start` has never migrated gets its tables now, as start-up would (the
     // migration lock holds one connection while the migrator uses another).
     await runMigrations(handle);
-    await printSignInLink(createSessionService(handle.db), config.publicUrl);
+    const sessions = createSessionService(handle.db);
+    if (values['end-sessions']) process.stderr.write(`Signed out ${await sessions.revokeAll()} session(s).\n`);
+    await printSignInLink(sessions, config.publicUrl);
     process.stderr.write('It works once, within 15 minutes, and signs the browser in as the instance admin.\n');
   } finally {
     await handle?.close();

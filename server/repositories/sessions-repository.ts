@@ -85,6 +85,12 @@ export async function revokeSessionById(tx: Executor, id: number, now: Date): Pr
   return result.rows.length > 0;
 }
 
+/** Revokes every live session; returns how many. */
+export async function revokeAllSessions(tx: Executor, now: Date): Promise<number> {
+  const result = await tx.execute(sql`UPDATE dashboard_sessions SET revoked_at = ${now} WHERE revoked_at IS NULL RETURNING id`);
+  return result.rows.length;
+}
+
 export async function insertLoginLink(tx: Executor, codeHash: string, expiresAt: Date, now: Date): Promise<void> {
   // Links unused a day after they expired are of no use, even to tell "expired" from "unknown".
   await tx.execute(sql`DELETE FROM login_links WHERE used_at IS NULL AND expires_at < ${new Date(now.getTime() - 86_400_000)}`);

@@ -11,6 +11,7 @@ import {
   insertLoginLink,
   insertSession,
   linkSessionToLoginLink,
+  revokeAllSessions,
   revokeSessionById,
   type SessionRow,
 } from '../repositories/sessions-repository.js';
@@ -49,6 +50,8 @@ export interface SessionService {
   /** The live session behind a cookie value, or null (unknown, expired, revoked, malformed). */
   find(token: string): Promise<SessionRow | null>;
   revoke(id: number): Promise<boolean>;
+  /** Signs every browser out (a lost laptop, a link someone else used); returns how many sessions ended. */
+  revokeAll(): Promise<number>;
 }
 
 /** The sign-in URL for a link code. */
@@ -96,5 +99,6 @@ export function createSessionService(db: Database, now: () => Date = () => new D
     },
 
     revoke: (id) => revokeSessionById(db, id, now()),
+    revokeAll: () => revokeAllSessions(db, now()),
   };
 }

@@ -70,4 +70,18 @@ describe('npm run login-link', () => {
     const second = await app.inject({ method: 'GET', url: `/login/${match![1]}` });
     expect(second.statusCode).toBe(410);
   });
+
+  it('--end-sessions signs every browser out first', async () => {
+    const { code } = await app.sessions.createLoginLink();
+    const signedIn = await app.inject({ method: 'GET', url: `/login/${code}` });
+    const cookie = String(signedIn.headers['set-cookie']).split(';')[0]!;
+    const before = await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie } });
+    expect(before.json().signedIn).toBe(true);
+    const result = await runCli('server/cli/login-link.ts', ['--end-sessions'], { DATABASE_URL: database.url });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/Signed out [1-9]\d* session/);
+    expect(result.stdout).toMatch(/^Sign in: http:\/\/localhost:3000\/login\//m);
+    const after = await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie } });
+    expect(after.json().signedIn).toBe(false);
+  });
 });

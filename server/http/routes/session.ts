@@ -34,7 +34,9 @@ const REFUSALS: Record<LinkRefusal, { status: number; title: string; body: strin
   used: {
     status: 410,
     title: 'Sign-in link already used',
-    body: 'Each sign-in link works once. If that was not you, restart the server to print a new one, or run `npm run login-link`.',
+    body:
+      'Each sign-in link works once. If you did not use it, someone else may have: run ' +
+      '`npm run login-link -- --end-sessions` on the server to sign every browser out and get a fresh link.',
   },
 };
 
