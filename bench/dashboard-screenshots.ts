@@ -38,7 +38,8 @@ async function main(): Promise<void> {
     }
     const page = await world.newPage({ viewport: VIEWPORTS.desktop });
     await world.signIn(page);
-    await page.screenshot({ path: `${DOCS}dashboard-home.png` });
+    await page.waitForSelector('.checklist li');
+    await page.screenshot({ path: `${DOCS}dashboard-home.png`, fullPage: true });
     written.push(`${DOCS}dashboard-home.png`);
     await page.goto(`${world.base}/c/${CHANNEL}/overlay`);
     await page.waitForSelector('.preview-frame iframe');
