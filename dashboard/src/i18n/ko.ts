@@ -1,4 +1,4 @@
-/** 한국어 문자열. 시청자와 모더레이터가 트위치/SOOP에서 흔히 쓰는 말투(해요체)로 씁니다. */
+/** Korean strings, in the polite 해요체 register that Korean streaming chats and their moderators use. */
 import type { Strings } from './en.js';
 
 export const ko: Strings = {
