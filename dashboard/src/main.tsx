@@ -47,6 +47,7 @@ function App() {
     void reloadSession();
   }, [reloadSession]);
 
+  const dismissNotice = useCallback(() => setNotice(null), []);
   const announce = useCallback((text: string, tone: 'info' | 'error' = 'info') => setNotice({ text, tone, id: Date.now() }), []);
   const app = useMemo<AppContextValue | null>(
     () => (session ? { api, session, reloadSession, announce } : null),
@@ -61,7 +62,7 @@ function App() {
 
   return (
     <I18nContext.Provider value={i18n}>
-      <Layout session={session} theme={theme} onToggleTheme={toggleTheme} route={route} notice={notice} onDismissNotice={() => setNotice(null)}>
+      <Layout session={session} theme={theme} onToggleTheme={toggleTheme} route={route} notice={notice} onDismissNotice={dismissNotice}>
         {loadError ? (
           <p role="alert">
             {i18n.t.errors.network}{' '}

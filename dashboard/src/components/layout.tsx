@@ -1,5 +1,6 @@
 /** Page frame: skip link, header (brand, channel nav, language, theme, sign-out), main, live region. */
 import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
 import type { Session } from '../api/types.js';
 import { useI18n, type Locale } from '../i18n/index.js';
 import { onLinkClick, type Route } from '../router.js';
@@ -29,6 +30,12 @@ export function Layout({ session, theme, onToggleTheme, route, notice, onDismiss
   const channel = route.page === 'board' || route.page === 'overlay' ? route.channel : null;
   const role = channel ? session?.channels.find((c) => c.login === channel)?.role : undefined;
   const canOverlay = role === 'owner' || role === 'admin' || session?.user?.admin === true;
+  // Confirmations fade after a while; errors stay until dismissed or replaced.
+  useEffect(() => {
+    if (!notice || notice.tone === 'error') return;
+    const timer = setTimeout(onDismissNotice, 10_000);
+    return () => clearTimeout(timer);
+  }, [notice, onDismissNotice]);
   return (
     <>
       <a class="skip" href="#main">
