@@ -28,6 +28,8 @@ export interface DashboardFigures {
     /** The closest two frames of one mission arrived (the server sends them ≥ 100 ms apart; arrival adds jitter). */
     minGapMs: number;
     framesTotal: number;
+    /** Websockets the page opened during the storm (0: it never reconnected). */
+    reconnects: number;
     /** DOM mutation batches per second while the storm ran (the store re-renders at most 10 times a second). */
     rendersPerSecond: number;
   };
@@ -48,13 +50,14 @@ export function firstLoadSizes(dist = DASHBOARD_DIST): { js: number; css: number
 }
 
 const PROBE = `(() => {
-  const probe = { frames: [], longTasks: [], renders: 0 };
+  const probe = { frames: [], longTasks: [], renders: 0, sockets: 0, bursts: 0 };
   window.__bench = probe;
   new PerformanceObserver((list) => { for (const e of list.getEntries()) probe.longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
     constructor(url, protocols) {
       super(url, protocols);
+      probe.sockets += 1;
       this.addEventListener('message', (e) => {
         const m = JSON.parse(String(e.data));
         const n = m.missionNumber ?? m.mission?.number;
@@ -69,6 +72,8 @@ interface PageProbe {
   frames: Array<[number, number]>;
   longTasks: number[];
   renders: number;
+  /** Websockets opened since the reset: 0 means no reconnect (no replay burst) during the storm. */
+  sockets: number;
 }
 
 async function interactiveTime(world: DashboardWorld, page: Page, channel: string): Promise<number> {
@@ -105,6 +110,7 @@ export async function measureDashboard(options: { stormSeconds?: number; rate?: 
       p.frames = [];
       p.longTasks = [];
       p.renders = 0;
+      p.sockets = 0;
     });
 
     // The storm: `rate` pledges a second typed in chat by 2,000 viewers over every mission.
@@ -156,6 +162,7 @@ export async function measureDashboard(options: { stormSeconds?: number; rate?: 
         maxFramesPerMissionPer100Ms: maxPerWindow,
         minGapMs: minGap,
         framesTotal: probe.frames.length,
+        reconnects: probe.sockets,
         rendersPerSecond: probe.renders / (stormMs / 1000),
       },
     };
@@ -177,7 +184,7 @@ export function dashboardRows(d: DashboardFigures): Array<[string, string, strin
     ],
     [
       'board feed frames per mission, as they arrive in the page: most in any 100 ms, closest two; total frames; DOM update batches/s',
-      `${d.storm.maxFramesPerMissionPer100Ms}, ${Math.round(d.storm.minGapMs)} ms; ${d.storm.framesTotal.toLocaleString('en-US')}; ${d.storm.rendersPerSecond.toFixed(1)}/s`,
+      `${d.storm.maxFramesPerMissionPer100Ms}, ${Math.round(d.storm.minGapMs)} ms; ${d.storm.framesTotal.toLocaleString('en-US')} (reconnects: ${d.storm.reconnects}); ${d.storm.rendersPerSecond.toFixed(1)}/s`,
       '≤ 1 per 100 ms; —; ≤ 11 (10 board updates + the countdown tick)',
     ],
   ];
