@@ -1,6 +1,6 @@
 /**
  * The one place that reads `process.env`. Everything else receives a typed `Config`.
- * A bad value throws a `ConfigError` naming every offending variable (SPEC §3).
+ * A bad value throws a `ConfigError` naming every offending variable.
  */
 
 export interface Config {

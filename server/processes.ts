@@ -7,7 +7,9 @@ import { reconcileMissions, startMissionWorkers } from './jobs/mission-jobs.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { startBot, type BotHandle } from '../bot/index.js';
 import { printSignInLink } from './sign-in-link.js';
-import { wireTwitch } from './twitch/wiring.js';
+import { wireTwitch, type WireTwitchOptions } from './twitch/wiring.js';
+import { validateAccessToken } from './twitch/token-health.js';
+import { chatReadiness, recordChatStatus } from './twitch/setup-status.js';
 
 export type Role = 'server' | 'worker' | 'bot';
 
@@ -17,15 +19,20 @@ export interface RunningRoles {
   stop(): Promise<void>;
 }
 
-export interface StartOptions {
+/** Whether chat is Twitch's own endpoint rather than a local simulator. */
+export const isTwitchChat = (ircUrl: string): boolean => /(^|\.)twitch\.tv$/i.test(new URL(ircUrl).hostname);
+
+export interface StartRolesOptions {
+  /** Twitch timings (tests shorten the hourly validation). */
+  twitch?: WireTwitchOptions;
   /** The dashboard's demo chat panel (`npm run demo`: the bot talks to an in-process simulator). */
   demoChat?: DemoChat;
 }
 
-export async function startRoles(config: Config, logger: Logger, roles: Role[], options: StartOptions = {}): Promise<RunningRoles> {
+export async function startRoles(config: Config, logger: Logger, roles: Role[], options: StartRolesOptions = {}): Promise<RunningRoles> {
   const runtime = await createRuntime(config, logger);
   // Before the roles start: it adds the Twitch readiness check and the channel resolver they use.
-  const twitch = await wireTwitch(runtime);
+  const twitch = await wireTwitch(runtime, options.twitch);
   const stops: Array<() => Promise<void>> = [];
   let url: string | undefined;
   let bot: BotHandle | undefined;
@@ -73,20 +80,28 @@ export async function startRoles(config: Config, logger: Logger, roles: Role[], 
   }
 
   if (roles.includes('bot')) {
+    const integration = twitch.twitch;
     const started = await startBot({
       runtime,
       logger,
-      storedCredentials: twitch.twitch ? () => twitch.twitch!.botChatCredentials() : undefined,
+      storedCredentials: integration ? (options) => integration.botChatCredentials(options) : undefined,
+      watchTwitch: (listener) => twitch.watch(listener),
+      // Only Twitch can judge a token: against the chat simulator (demo, tests) there is nothing to ask.
+      validateToken: isTwitchChat(config.twitch.ircUrl) ? async (token) => (await validateAccessToken(token, config.twitch.clientId)).status : undefined,
       onChatActivity: twitch.recordChat,
     });
     bot = started;
+    runtime.readiness.push(chatReadiness(started, () => Date.now()));
+    const stopRecording = recordChatStatus(runtime.db.db, started, () => Date.now());
     // First to stop: no new chat commands while the server and workers wind down.
     stops.unshift(async () => {
+      stopRecording();
       await started.stop();
       await twitch.stopChat();
     });
   }
 
+  stops.push(async () => twitch.stop());
   return {
     runtime,
     url,

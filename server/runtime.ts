@@ -70,7 +70,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
           metrics.pledgeBatchSize.observe(size);
           metrics.pledgeBatchDuration.observe({ result: ok ? 'ok' : 'failed' }, ms / 1_000);
         },
-        onRefused: () => metrics.pledgesRefused.inc(),
+        onRefused: (reason) => metrics.pledgesRefused.inc({ reason }),
       },
     },
   );

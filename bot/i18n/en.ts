@@ -1,6 +1,6 @@
 import type { Catalog } from './keys.js';
 
-/** English replies (SPEC §12): short, mission number first, the channel's currency name. */
+/** English replies: short, mission number first, the channel's currency name. */
 export const en: Catalog = {
   proposed: (a) =>
     `#${a.s('number')} "${a.text('text')}" proposed by @${a.s('user')} (${a.pts('amount')} ${a.currency}) — mods: !mission approve ${a.s('number')}`,
@@ -70,6 +70,7 @@ export const en: Catalog = {
   VIEWER_NOT_FOUND: (a) => `${a.to}@${a.s('login')} has no ${a.currency} here yet`,
   IDEMPOTENCY_CONFLICT: (a) => `${a.to}that was already handled`,
   OVERLOADED: (a) => `${a.to}too many pledges at once; try again in a moment`,
+  BALANCE_LIMIT: (a) => `${a.to}that would go past the largest balance (${a.pts('maximum')} ${a.currency})`,
 
   // Grammar errors (bot/parse/result.ts).
   AMOUNT_MISSING: (a) => `${a.to}add an amount (100, 1k, all, half or 50%)`,

@@ -135,7 +135,7 @@ export function translateError(
 }
 
 /**
- * The one reply for a malformed command (SPEC §4): what was wrong, then the usage line.
+ * The one reply for a malformed command: what was wrong, then the usage line.
  * `extra` carries `user` and `currency`.
  */
 export function translateParseFailure(

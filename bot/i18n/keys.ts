@@ -59,6 +59,7 @@ export const DOMAIN_ERROR_PARAMS = {
   VIEWER_NOT_FOUND: ['login'],
   IDEMPOTENCY_CONFLICT: [],
   OVERLOADED: [],
+  BALANCE_LIMIT: ['maximum'],
 } as const satisfies Record<DomainErrorCode, readonly string[]>;
 
 /** One reply per grammar error code, with the params its message reads (bot/parse attaches more). */

@@ -1,7 +1,7 @@
 import { josa } from './format.js';
 import type { Catalog } from './keys.js';
 
-/** Korean replies (SPEC §12 examples). Polite 해요체, no particles that depend on the noun. */
+/** Korean replies. Polite 해요체, no particles that depend on the noun. */
 export const ko: Catalog = {
   proposed: (a) =>
     `#${a.s('number')} "${a.text('text')}" 미션 신청: @${a.s('user')} (${a.pts('amount')} ${a.currency}) — 모더: !mission approve ${a.s('number')}`,
@@ -68,6 +68,7 @@ export const ko: Catalog = {
   VIEWER_NOT_FOUND: (a) => `${a.to}@${a.s('login')} 님은 아직 ${a.currency} 기록이 없어요`,
   IDEMPOTENCY_CONFLICT: (a) => `${a.to}이미 처리된 요청이에요`,
   OVERLOADED: (a) => `${a.to}참여가 몰리고 있어요. 잠시 후 다시 시도해 주세요`,
+  BALANCE_LIMIT: (a) => `${a.to}최대 보유 한도(${a.pts('maximum')} ${a.currency})를 넘을 수 없어요`,
 
   // Grammar errors (bot/parse/result.ts).
   AMOUNT_MISSING: (a) => `${a.to}금액을 입력해 주세요 (100, 1k, 1만, 전부, 반, 50%)`,

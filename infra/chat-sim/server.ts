@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { actionBody, channelName, channelTarget, sanitizeTrailing } from './irc.js';
 import { assessMessage, TWITCH_LIMITS, type ChatLimits, type Violation } from './limits.js';
 import { createSession, type AuthResult, type LineParts, type Session } from './session.js';
+import { replyTags, replyText, sharedChatTags, type ReplyParent } from './thread-tags.js';
 import { createUserRegistry, type TagOverrides, type Viewer, type ViewerInit } from './users.js';
 
 /** Options for {@link startChatSimulator}. */
@@ -51,6 +52,10 @@ export interface SayOptions {
   action?: boolean;
   /** Replace (string) or remove (null) generated tags; for hostile tests. */
   tags?: TagOverrides;
+  /** Sent with Reply on an earlier line (a viewer's or the bot's, by id): `@parent ` prefix and `reply-parent-*` tags. */
+  replyTo?: string;
+  /** Shared Chat: sent in this partner channel and shared in, with its `source-room-id`. */
+  sharedFrom?: string;
 }
 
 /** Something that picks bot messages. A string matches a substring of the text. */
@@ -90,10 +95,20 @@ export interface ChatSimulator {
   dropConnections(): void;
   /** While false, new websocket connections are refused with HTTP 503. */
   setAcceptConnections(accept: boolean): void;
-  /** Changes the accepted tokens; null accepts any `oauth:` token. */
-  setValidTokens(tokens: Iterable<string> | null): void;
+  /** Resolves at the next connection attempt that is refused (a client noticed it was cut off). */
+  waitForRefusedConnection(timeoutMs?: number): Promise<void>;
+  /** Changes the accepted tokens (null: any `oauth:` token; a function: asked at each login, without `oauth:`). */
+  setValidTokens(tokens: Iterable<string> | ((token: string) => boolean) | null): void;
   /** Sends RECONNECT, as Twitch does before maintenance. */
   sendReconnect(): void;
+  /**
+   * Makes Twitch refuse `login`'s lines in `channel` with a NOTICE of this `msg-id` (e.g.
+   * `msg_banned`, `msg_timedout`, `msg_followersonly`), as it does to a banned, timed-out or
+   * non-following sender; null lifts it. Refused lines are not shown and get no USERSTATE.
+   */
+  setRestriction(channel: string, login: string, restriction: { msgId: string; text: string } | null): void;
+  /** Changes chat modes and sends the ROOMSTATE update Twitch sends (only the changed tags). */
+  setRoomMode(channel: string, mode: { slow?: number; followersOnly?: number; subsOnly?: boolean; emoteOnly?: boolean }): void;
   /** Server-side PING to every registered client; resolves with how many answered in time. */
   ping(timeoutMs?: number): Promise<number>;
   /** Whether a client (of `login`, if given) is in the channel. */
@@ -135,14 +150,20 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
   const remembered: (string | undefined)[] = new Array<string | undefined>(MAX_REMEMBERED);
   let evictAt = 0;
   const lockedUntil = new Map<string, number>();
+  const restrictions = new Map<string, { msgId: string; text: string }>();
   let validTokens: Set<string> | null = options.validTokens ? new Set([...options.validTokens].map(tokenOf)) : null;
+  let tokenCheck: ((token: string) => boolean) | null = null;
   let accepting = true;
   let nextId = 1;
 
   const wss = new WebSocketServer({
     host,
     port: options.port ?? 0,
-    verifyClient: (_info, done) => (accepting ? done(true) : done(false, 503, 'Service Unavailable')),
+    verifyClient: (_info, done) => {
+      if (accepting) return done(true);
+      events.emit('refused');
+      return done(false, 503, 'Service Unavailable');
+    },
   });
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', resolve);
@@ -158,6 +179,7 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
 
   function authenticate(_login: string, pass: string | undefined): AuthResult {
     if (pass === undefined || !/^oauth:\S+$/i.test(pass)) return 'improper';
+    if (tokenCheck) return tokenCheck(tokenOf(pass)) ? 'ok' : 'failed';
     return validTokens === null || validTokens.has(tokenOf(pass)) ? 'ok' : 'failed';
   }
 
@@ -179,13 +201,24 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     const id = randomUUID();
     let dropped = false;
     let relayed = raw;
-    if (options.enforceLimits) {
+    const notice = (msgId: string, trailing: string): void => {
+      session.send([{ tags: [['msg-id', msgId]], prefix: SERVER, command: 'NOTICE', params: [channelTarget(channel)], trailing }]);
+    };
+    const restriction = restrictions.get(`${channel} ${login}`);
+    if (restriction) {
+      dropped = true;
+      notice(restriction.msgId, restriction.text);
+    } else if (options.enforceLimits) {
       const locked = (lockedUntil.get(login) ?? 0) > at;
       if (violations.includes('rate') && !locked) lockedUntil.set(login, at + limits.lockoutMs);
       dropped = locked || violations.includes('rate') || violations.includes('duplicate');
+      // Below moderator, Twitch refuses a second line within 1 s with msg_ratelimit.
+      const tooSoon = !privileged && (prior.at(-1)?.at ?? Number.NEGATIVE_INFINITY) > at - 1_000;
       if (violations.includes('duplicate') && !locked) {
-        session.send([{ tags: [['msg-id', 'msg_duplicate']], prefix: SERVER, command: 'NOTICE', params: [channelTarget(channel)],
-          trailing: 'Your message was not sent because it is identical to the previous one you sent, less than 30 seconds ago.' }]);
+        notice('msg_duplicate', 'Your message was not sent because it is identical to the previous one you sent, less than 30 seconds ago.');
+      } else if (tooSoon && !locked) {
+        dropped = true;
+        notice('msg_ratelimit', 'Your message was not sent because you are sending messages too quickly.');
       }
       if (!dropped && violations.includes('length')) relayed = [...raw].slice(0, limits.maxLength).join('');
     }
@@ -200,8 +233,9 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
         prefix: `${login}!${login}@${login}.${SERVER}`, command: 'PRIVMSG', params: [channelTarget(channel)], trailing: relayed,
       }, session);
     }
-    // Twitch confirms every PRIVMSG with the sender's USERSTATE for that channel.
-    if (session.hasCap('twitch.tv/commands')) {
+    // Twitch confirms every PRIVMSG it shows with the sender's USERSTATE for that channel; a
+    // refused one gets its NOTICE instead.
+    if (!dropped && session.hasCap('twitch.tv/commands')) {
       session.send([{ tags: registry.userstateTags(channel, login, id), prefix: SERVER, command: 'USERSTATE', params: [channelTarget(channel)] }]);
     }
     events.emit('bot-message', message);
@@ -255,6 +289,15 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     });
   }
 
+  function parentOf(id: string): ReplyParent {
+    const bot = sent.find((m) => m.id === id);
+    const line = delivered.get(id);
+    const login = bot?.login ?? line?.parts.prefix?.split('!')[0];
+    if (login === undefined) throw new Error(`chat simulator: no message ${id} to reply to`);
+    const user = registry.ensureViewer(login);
+    return { id, login: user.login, userId: user.userId, displayName: user.displayName, text: bot?.text ?? line?.parts.trailing ?? '' };
+  }
+
   const countViolations = (kind: Violation, channel?: string): number =>
     sent.filter((m) => (channel === undefined || m.channel === channelName(channel)) && m.violations.includes(kind)).length;
 
@@ -287,9 +330,17 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
       const viewer = registry.ensureViewer(login);
       const id = sayOptions.id ?? randomUUID();
       const firstMsg = registry.markChatted(name, viewer.login);
-      const clean = sanitizeTrailing(text);
+      let body = text;
+      let extra: TagOverrides = {};
+      if (sayOptions.replyTo !== undefined) {
+        const parent = parentOf(sayOptions.replyTo);
+        body = replyText(parent, text);
+        extra = replyTags(parent);
+      }
+      if (sayOptions.sharedFrom !== undefined) extra = { ...extra, ...sharedChatTags(registry.roomId(channelName(sayOptions.sharedFrom))) };
+      const clean = sanitizeTrailing(body);
       const parts: LineParts = {
-        tags: registry.privmsgTags(name, viewer.login, { id, now: now(), firstMsg }, sayOptions.tags),
+        tags: registry.privmsgTags(name, viewer.login, { id, now: now(), firstMsg }, { ...extra, ...sayOptions.tags }),
         prefix: `${viewer.login}!${viewer.login}@${viewer.login}.${SERVER}`,
         command: 'PRIVMSG',
         params: [channelTarget(name)],
@@ -336,11 +387,29 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     setAcceptConnections(accept) {
       accepting = accept;
     },
+    waitForRefusedConnection(timeoutMs = 5000) {
+      return waitFor('refused', () => true, timeoutMs, 'a refused connection attempt').then(() => undefined);
+    },
     setValidTokens(tokens) {
-      validTokens = tokens === null ? null : new Set([...tokens].map(tokenOf));
+      tokenCheck = typeof tokens === 'function' ? tokens : null;
+      validTokens = tokens === null || typeof tokens === 'function' ? null : new Set([...tokens].map(tokenOf));
     },
     sendReconnect() {
       for (const s of sessions) if (s.registered) s.send([{ prefix: SERVER, command: 'RECONNECT' }]);
+    },
+    setRestriction(channel, login, restriction) {
+      const key = `${channelName(channel)} ${login.toLowerCase()}`;
+      if (restriction === null) restrictions.delete(key);
+      else restrictions.set(key, restriction);
+    },
+    setRoomMode(channel, mode) {
+      const name = channelName(channel);
+      const tags: [string, string][] = [['room-id', registry.roomstateTags(name).find(([k]) => k === 'room-id')?.[1] ?? '']];
+      if (mode.slow !== undefined) tags.push(['slow', String(mode.slow)]);
+      if (mode.followersOnly !== undefined) tags.push(['followers-only', String(mode.followersOnly)]);
+      if (mode.subsOnly !== undefined) tags.push(['subs-only', mode.subsOnly ? '1' : '0']);
+      if (mode.emoteOnly !== undefined) tags.push(['emote-only', mode.emoteOnly ? '1' : '0']);
+      broadcast(name, { tags, prefix: SERVER, command: 'ROOMSTATE', params: [channelTarget(name)] });
     },
     async ping(timeoutMs = 2000) {
       const targets = [...sessions].filter((s) => s.registered);

@@ -1,5 +1,5 @@
 /**
- * Checks the ledger invariants (SPEC §6) of every channel in the database named by DATABASE_URL.
+ * Checks the ledger invariants of every channel in the database named by DATABASE_URL.
  *
  *   DATABASE_URL=postgres://user@host:5432/db npm run ledger:verify
  *

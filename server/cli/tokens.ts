@@ -56,6 +56,12 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
         label: values.label ?? null,
       });
       process.stderr.write(`Issued ${role} token #${issued.id}. It is shown once; store it now.\n`);
+      if (role === 'bot' && values.channel === undefined) {
+        process.stderr.write(
+          'Warning: this bot token is bound to no channel. Whoever holds it can act as any chat user, moderators included, in every channel; ' +
+            'prefer one bot token per channel (--channel <login>).\n',
+        );
+      }
       out(issued.token);
     } else if (command === 'revoke') {
       const id = Number(rest[0]);

@@ -92,7 +92,7 @@ describe('catalogs', () => {
   });
 });
 
-describe('SPEC §12 voice', () => {
+describe('the chat voice', () => {
   it.each([
     ['en', 'proposed', { number: 4, text: 'No deaths this run', user: 'alice', amount: 100 },
       '#4 "No deaths this run" proposed by @alice (100 pts) — mods: !mission approve 4'],
@@ -149,6 +149,7 @@ describe('domain errors', () => {
     errors.viewerNotFound('carol'),
     errors.idempotencyConflict(),
     errors.overloaded(),
+    errors.balanceLimit(1_000_000_000_000),
   ];
 
   it('covers every code with the params errors.ts attaches', () => {

@@ -33,7 +33,15 @@ export const swaggerPlugin = fp<SwaggerOptions>(
         },
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      // The UI's own policy (its inline scripts by hash), without `upgrade-insecure-requests`,
+      // which would send a plain-http instance's assets to https, and without https: styles and fonts.
+      staticCSP: true,
+      transformStaticCSP: (header) =>
+        header.replace(/\s*upgrade-insecure-requests;?/, '').replace(/ https:/g, '').replace(/ validator\.swagger\.io/, ''),
+      uiConfig: { validatorUrl: null },
+    });
   },
   { name: 'mission-link-swagger', fastify: '5.x' },
 );
