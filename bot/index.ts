@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Runtime } from '../server/runtime.js';
 import { startAnnouncer } from './announcer.js';
+import { botSetupHint } from './setup-hint.js';
 import { createChannelCache } from './channel-cache.js';
 import type { TwitchChangedEvent } from '../server/events/types.js';
 import type { ChatClient, ChatStatus, IncomingMessage } from './chat-client.js';
@@ -273,7 +274,7 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
         idleStatus = fixedTokenInvalid
           ? { state: 'token_invalid', error: STATIC_INVALID, since: now() }
           : { state: 'not_configured', error: NOT_CONFIGURED, since: now() };
-        log.warn(`chat bot waiting: ${idleStatus.error ?? NOT_CONFIGURED}`);
+        log.warn(`chat bot waiting: ${fixedTokenInvalid ? STATIC_INVALID : botSetupHint(config)}`);
         return false;
       }
       if (found.fixed && options.validateToken && (await options.validateToken(found.token as string)) === 'invalid') {

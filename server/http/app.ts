@@ -11,6 +11,7 @@ import type { DbHandle } from '../../db/client.js';
 import { listChannels } from '../repositories/channels-repository.js';
 import { createSessionService } from '../services/sessions.js';
 import { createTokenService } from '../services/tokens.js';
+import { quietRequestLogs } from './logger.js';
 import { createMetrics, type AppMetrics } from './metrics.js';
 import { authPlugin } from './auth/auth-plugin.js';
 import { errorHandlerPlugin, handleError } from './plugins/error-handler.js';
@@ -101,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     requestIdHeader: false,
+    logController: quietRequestLogs(),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();

@@ -101,6 +101,12 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
       // The bot joins and the worker schedules accrual and redemptions at once, in every process.
       onCreated: (channel) => publish({ change: 'channel', channel: channel.login }),
     });
+    runtime.services.twitchUsers = {
+      byLogin: async (login) => {
+        const user = await helix.userByLogin(login);
+        return user ? { userId: user.id, login: user.login, displayName: user.displayName } : null;
+      },
+    };
   }
 
   const routes = authRoutes({

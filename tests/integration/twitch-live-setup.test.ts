@@ -49,6 +49,8 @@ async function start(database: TestDatabase, roles: ('server' | 'worker' | 'bot'
     TWITCH_CLIENT_SECRET: 's'.repeat(20),
     TOKEN_ENCRYPTION_KEY: KEY,
     TWITCH_CHANNELS: 'livechan',
+    // The bot login is refused until the bot account is named.
+    TWITCH_BOT_USERNAME: 'missionbot',
     ADMIN_TOKEN: 'live-setup-admin-token-0123456789',
     PORT: '0',
     LOG_LEVEL: 'silent',

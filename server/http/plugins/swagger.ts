@@ -25,7 +25,9 @@ export const swaggerPlugin = fp<SwaggerOptions>(
             'Errors are `{ "error": { "code", "message" } }`.',
           version: options.version ?? '0.1.0',
         },
-        servers: [{ url: options.publicUrl }],
+        // Relative: "Try it out" calls the address the page was opened at (127.0.0.1, localhost or
+        // a LAN address alike); an absolute PUBLIC_URL would make other addresses cross-origin.
+        servers: [{ url: '/' }],
         components: {
           securitySchemes: {
             bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN or an ml_… API token' },
