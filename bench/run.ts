@@ -1,10 +1,12 @@
 /**
  * `npm run bench [-- --duration=60 --rate=10000 --viewers=40000 --clients=2000 --naive=10 --pledges=100000 --chatters=50000]`
- * (`--only=accrual` runs just the accrual scenario and prints its figures.)
- * Runs the issue-6 scenarios on this machine against real Postgres (127.0.0.1:5432) and Redis
+ * (`--only=accrual` runs just the accrual scenario and prints its figures; `--only=admission
+ * [--burst=5000 --paced-rate=5000 --paced-seconds=4 --paced-viewers=20000]` just the admission pair.)
+ * Runs the benchmark scenarios on this machine against real Postgres (127.0.0.1:5432) and Redis
  * (127.0.0.1:6379), each in a fresh database, and prints one table. A benchmark, not a test.
  */
 import os from 'node:os';
+import { measureAdmission, type AdmissionFigures } from './admission.js';
 import { measureAccrual, type AccrualFigures } from './accrual.js';
 import { dashboardRows, measureDashboard } from './dashboard.js';
 import { measureBatchedService, measureNaive } from './naive.js';
@@ -59,6 +61,17 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(dashboard, null, 2)}\n${lines.join('\n')}\n`);
     return;
   }
+  const admissionOptions = {
+    burst: flag('burst', 5_000),
+    rate: flag('paced-rate', 5_000),
+    seconds: flag('paced-seconds', 4),
+    viewers: flag('paced-viewers', 20_000),
+  };
+  if (process.argv.includes('--only=admission')) {
+    const admission = await measureAdmission(admissionOptions);
+    process.stdout.write(`${JSON.stringify(admission, null, 2)}\n${admissionRows(admission).map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);
+    return;
+  }
   if (process.argv.includes('--only=accrual')) {
     const accrual = await measureAccrual(chatters);
     process.stdout.write(`${JSON.stringify(accrual, null, 2)}\n| ${accrualRow(accrual).join(' | ')} |\n`);
@@ -74,6 +87,8 @@ async function main(): Promise<void> {
   const settle = await measureSettlement(pledges);
   log(`watch-time accrual for ${chatters} chatters`);
   const accrual = await measureAccrual(chatters);
+  log(`admission: cold-start burst of ${admissionOptions.burst} lines; ${admissionOptions.rate}/s paced for ${admissionOptions.seconds} s`);
+  const admission = await measureAdmission(admissionOptions);
   log('dashboard: bundle size, board interactive time, 50 missions under a 2,000/s storm');
   const dashboard = await measureDashboard({ stormSeconds: flag('dashboard-storm', 5), rate: flag('dashboard-rate', 2_000) });
 
@@ -99,11 +114,12 @@ async function main(): Promise<void> {
     [`success payout of a ${fmt(pledges)}-pledge mission`, `${fmt(settle.payout.seconds, 2)} s, longest tx ${fmt(settle.payout.maxBatchMs)} ms`, '≤ 1 s'],
     ['seeding those pledges through the batcher (service level)', `${fmt(settle.seedPerSecond)}/s`, 'info'],
     accrualRow(accrual),
+    ...admissionRows(admission),
     ['overlay clients on one channel during the storm', `${storm.clientsConnected} connected, ${storm.clientsDropped} dropped`, '2,000, none dropped'],
     ['RSS of the all-in-one process during the storm (max)', `${fmt(storm.maxRssMb)} MB`, '≤ 250 MB'],
     ['CPU per 1,000 committed pledges during the storm: app / Postgres / bench (simulator, overlays); machine busy', `${fmt(storm.cpuMsPer1000.app)} / ${fmt(storm.cpuMsPer1000.postgres)} / ${fmt(storm.cpuMsPer1000.bench)} ms; ${fmt(storm.machineBusyPercent)} %`, 'info'],
     ...dashboardRows(dashboard),
-    ['ledger audit after every scenario', `storm ${storm.audit}, naive ${naive.audit}, batched ${batched.audit}, refund ${settle.refund.audit}, payout ${settle.payout.audit}`, 'ok'],
+    ['ledger audit after every scenario', `storm ${storm.audit}, naive ${naive.audit}, batched ${batched.audit}, refund ${settle.refund.audit}, payout ${settle.payout.audit}, admission ${admission.audit}`, 'ok'],
   ];
   const cpus = os.cpus();
   const machine = `${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}`;
@@ -111,13 +127,34 @@ async function main(): Promise<void> {
   const lines = [
     `machine: ${machine}`,
     `date: ${date}`,
-    `command: npm run bench -- --duration=${durationS} --warmup=${warmupS} --rate=${rate} --viewers=${viewers} --clients=${clients} --naive=${naiveS} --pledges=${pledges} --chatters=${chatters}`,
+    `command: npm run bench -- --duration=${durationS} --warmup=${warmupS} --rate=${rate} --viewers=${viewers} --clients=${clients} --naive=${naiveS} --pledges=${pledges} --chatters=${chatters} --burst=${admissionOptions.burst} --paced-rate=${admissionOptions.rate} --paced-seconds=${admissionOptions.seconds} --paced-viewers=${admissionOptions.viewers}`,
     '',
     '| figure | value | target |',
     '|---|---|---|',
     ...rows.map(([f, v, t]) => `| ${f} | ${v} | ${t} |`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Refusals are the figure held to the target: a service that keeps pace refuses nothing. */
+function admissionRows(a: AdmissionFigures): [string, string, string][] {
+  const refusedBy = (by: Record<string, number>) => {
+    const parts = Object.entries(by).map(([reason, n]) => `${reason} ${fmt(n)}`);
+    return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+  };
+  const { coldBurst: c, paced: p } = a;
+  return [
+    [
+      `cold start: a burst of ${fmt(c.sent)} pledge lines right after start-up`,
+      `${fmt(c.refused)} refused${refusedBy(c.refusedBy)}, ${fmt(c.committed)} committed; last line → last commit ${fmt(c.lastLineToLastCommitMs)} ms`,
+      '0 refused',
+    ],
+    [
+      `warm: ${fmt(p.rate)} lines/s for ${p.seconds} s (${fmt(p.viewers)} viewers; after a warm-up of ${fmt(a.warmup.sent)} lines, ${fmt(a.warmup.refused)} refused${refusedBy(a.warmup.refusedBy)})`,
+      `${fmt(p.refused)} refused${refusedBy(p.refusedBy)}, ${fmt(p.committed)} of ${fmt(p.sent)} committed; last line → last commit ${fmt(p.lastLineToLastCommitMs)} ms`,
+      '0 refused',
+    ],
+  ];
 }
 
 /** The steady-state interval is the figure held to the target; the first and the repeat are shown beside it. */

@@ -7,13 +7,12 @@
  * overlay update latency: a probe counts as shown when a `pledge` message for that mission carries
  * a pot that includes it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { Worker } from 'node:worker_threads';
 import { startChatSimulator } from '../infra/chat-sim/index.js';
-import { creditInterval } from '../server/twitch/accrual-job.js';
+import { BOT, batcherCounters, creditWatchers, drain, sendLines, spawnApp, stopApp, waitHealthy } from './app-child.js';
 import { audit, createWorld, openMission, percentile, type BenchWorld } from './support.js';
 
 export interface StormOptions {
@@ -89,24 +88,7 @@ export interface StormFigures {
   audit: string;
 }
 
-const BOT = 'benchbot';
 
-/** The pledge batcher's counters in the app's /metrics (all-in-one only). */
-interface BatcherCounters {
-  batchSeconds: number;
-  batches: number;
-  refused: number;
-}
-
-async function batcherCounters(appUrl: string): Promise<BatcherCounters> {
-  const text = await (await fetch(`${appUrl}/metrics`)).text();
-  const read = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return {
-    batchSeconds: read('mission_link_pledge_batch_duration_seconds_sum{result="ok"}'),
-    batches: read('mission_link_pledge_batch_duration_seconds_count{result="ok"}'),
-    refused: read('mission_link_pledges_refused_total'),
-  };
-}
 
 async function pledgesPerTransaction(world: BenchWorld, missionId: number): Promise<number> {
   const r = await world.database.db.execute(sql`
@@ -114,18 +96,7 @@ async function pledgesPerTransaction(world: BenchWorld, missionId: number): Prom
   return Number((r.rows[0] as { n: number }).n);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 function rssMb(pid: number): number {
   try {
@@ -180,18 +151,6 @@ function cpuSnapshot(pids: readonly number[]) {
   };
 }
 
-async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error('app did not become healthy');
-}
 
 /** One committed probe's times (ms since the epoch): sent by the simulator, its batch began, shown. */
 interface ProbeTimes {
@@ -224,16 +183,6 @@ async function committedProbeTimes(world: BenchWorld, missionId: number, sentAt:
   return times;
 }
 
-/**
- * The app runs as production runs it: `npm run serve` (compiled JavaScript from `npm run build`,
- * with the node flags of that script), so its RSS is the deployed process's.
- */
-const SERVE_FLAGS: string[] = (() => {
-  const serve = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.serve ?? '';
-  const words = serve.split(/\s+/);
-  if (words[0] !== 'node' || words.at(-1) !== 'dist/server/main.js') throw new Error(`unexpected "serve" script: ${serve}`);
-  return words.slice(1, -1);
-})();
 
 const nextMessage = (worker: Worker): Promise<unknown> =>
   new Promise((resolve, reject) => {
@@ -244,61 +193,8 @@ const nextMessage = (worker: Worker): Promise<unknown> =>
 /** Probe senders: each pledges every PROBE_VIEWERS × 50 ms, above the bot's per-viewer cooldown. */
 const PROBE_VIEWERS = 100;
 
-/**
- * The viewers have been watching: one accrual interval (the job's own `creditInterval`) opened
- * their wallets and credited them before the storm, as a live channel's chatters are. The credits
- * use the chat simulator's user ids, so the storm's pledges land on these wallets.
- */
-async function creditWatchers(world: BenchWorld, sim: Awaited<ReturnType<typeof startChatSimulator>>, logins: readonly string[]): Promise<void> {
-  const viewers = logins.map((login) => sim.createViewer({ login }));
-  const at = new Date();
-  await creditInterval(world.database.db, {
-    channelId: world.channel.id,
-    intervalStart: new Date(at.getTime() - 60_000),
-    chattedSince: at,
-    // Probe i pledges 10 + i: enough for a probe viewer's share of a 60 s run at any rate.
-    amount: 100_000,
-    chatBonus: 0,
-    startingBalance: world.channel.settings.startingBalance,
-    viewers: viewers.map((v) => ({ userId: v.userId, login: v.login, displayName: v.displayName })),
-  });
-}
 
-/**
- * Sends `rate` lines per second for `seconds`, in 10 ms ticks: `say(i)` sends the i-th line,
- * `everyTick` runs after each tick's lines. Returns the lines sent and the seconds it took.
- */
-async function sendLines(rate: number, seconds: number, say: (i: number) => void, everyTick?: () => void): Promise<{ sent: number; seconds: number }> {
-  const perTick = rate / 100;
-  let sent = 0;
-  let carry = 0;
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  for (let tick = 0; performance.now() < end; tick++) {
-    const wait = started + tick * 10 - performance.now();
-    // Always yield: a sender that falls behind must still let the sockets flush.
-    await (wait > 0 ? sleep(wait) : new Promise((resolve) => setImmediate(resolve)));
-    for (carry += perTick; carry >= 1; carry--) say(sent++);
-    everyTick?.();
-  }
-  return { sent, seconds: (performance.now() - started) / 1000 };
-}
 
-/**
- * Waits until `read()` has not moved for 3 s (one batch can take over a second on this shared
- * box; at most 60 s). Returns its last value and how long it kept moving.
- */
-async function drain(read: () => Promise<number>): Promise<{ last: number; seconds: number }> {
-  const started = performance.now();
-  let last = await read();
-  for (let still = 0; still < 12 && performance.now() - started < 60_000; ) {
-    await sleep(250);
-    const now = await read();
-    still = now === last ? still + 1 : 0;
-    last = now;
-  }
-  return { last, seconds: Math.max(0, (performance.now() - started) / 1000 - 3) };
-}
 
 export async function measureStorm(options: StormOptions): Promise<StormFigures> {
   const world = await createWorld('bench_storm');
@@ -319,27 +215,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
   const servers = options.servers ?? 0;
   const roles = servers === 0 ? ['all'] : ['bot', 'worker', ...Array.from({ length: servers }, () => 'server')];
   const children: { role: string; child: ChildProcess; url: string }[] = [];
-  for (const role of roles) {
-    const port = await freePort();
-    const child = spawn(process.execPath, [...SERVE_FLAGS, ...(options.childArgs ?? []), 'dist/server/main.js', role], {
-      cwd: process.cwd(),
-      env: {
-        ...process.env,
-        DATABASE_URL: world.database.url,
-        REDIS_URL: 'redis://127.0.0.1:6379',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        TWITCH_IRC_URL: sim.url,
-        TWITCH_BOT_USERNAME: BOT,
-        TWITCH_BOT_TOKEN: 'oauth:benchtoken',
-        TWITCH_CHANNELS: world.channel.login,
-        ...options.childEnv,
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    children.push({ role, child, url: `http://127.0.0.1:${port}` });
-  }
+  for (const role of roles) children.push(await spawnApp(world, sim, role, options));
   const webs = children.filter((c) => c.role === 'all' || c.role === 'server');
   const child = children.find((c) => c.role === 'all' || c.role === 'bot')!.child;
   let overlays: Worker | null = null;
@@ -473,12 +349,7 @@ export async function measureStorm(options: StormOptions): Promise<StormFigures>
     };
   } finally {
     await overlays?.terminate();
-    await Promise.all(
-      children.map(({ child: c }) => {
-        c.kill('SIGTERM');
-        return new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve)));
-      }),
-    );
+    await Promise.all(children.map(({ child: c }) => stopApp(c)));
     await sim.close();
     await world.close();
   }

@@ -20,7 +20,7 @@ import type { MissionDto } from '../server/domain/types.js';
 import type { Channel } from '../server/services/channels.js';
 import type { ChannelCache } from './channel-cache.js';
 import type { LooseParams, MessageKey } from './i18n/index.js';
-import type { OutgoingMessage, Priority } from './output/index.js';
+import { missionScope, type MissionScope, type OutgoingMessage, type Priority } from './output/index.js';
 import { renderFor } from './replies.js';
 import { createTaskQueue } from './throttle.js';
 
@@ -40,6 +40,8 @@ interface Announcement {
   key: MessageKey;
   params: LooseParams;
   priority: Priority;
+  /** The mission state it reports: the outbox keeps a mission's lines in the order of its states. */
+  mission: MissionScope;
 }
 
 const msUntil = (iso: string | null, now: number): number | undefined =>
@@ -52,22 +54,26 @@ export function announcementFor(event: DomainEvent, now: number): Announcement |
   const m: MissionDto = event.mission;
   if (event.type === 'resolved') {
     const base = { number: m.number, pot: m.pot, backers: m.backers, reason: m.reason ?? undefined };
+    const verdict = { params: base, priority: 'verdict', mission: missionScope.verdict(m.number) } as const;
     switch (event.outcome) {
       case 'succeeded':
-        return { key: 'success', params: base, priority: 'verdict' };
+        return { key: 'success', ...verdict };
       case 'failed':
-        return { key: 'failed', params: base, priority: 'verdict' };
+        return { key: 'failed', ...verdict };
       case 'cancelled':
-        return { key: 'cancelled', params: base, priority: 'verdict' };
+        return { key: 'cancelled', ...verdict };
       case 'rejected':
-        return event.cause === 'pending_timeout'
-          ? { key: 'pendingTimedOut', params: base, priority: 'verdict' }
-          : { key: 'rejected', params: base, priority: 'verdict' };
+        return { key: event.cause === 'pending_timeout' ? 'pendingTimedOut' : 'rejected', ...verdict };
     }
   }
   switch (event.change) {
     case 'proposed':
-      return { key: 'proposed', params: { number: m.number, text: m.text, user: m.proposer.login, amount: m.pot }, priority: 'announce' };
+      return {
+        key: 'proposed',
+        params: { number: m.number, text: m.text, user: m.proposer.login, amount: m.pot },
+        priority: 'announce',
+        mission: missionScope.proposed(m.number),
+      };
     case 'opened':
       // Born open (no approval needed, or a moderator proposed): one message says both.
       return m.openedAt !== null && m.openedAt === m.createdAt
@@ -75,12 +81,14 @@ export function announcementFor(event: DomainEvent, now: number): Announcement |
             key: 'proposedOpen',
             params: { number: m.number, text: m.text, user: m.proposer.login, amount: m.pot, timeLeftMs: msUntil(m.deadline, now) },
             priority: 'announce',
+            mission: missionScope.opened(m.number),
           }
-        : { key: 'opened', params: { number: m.number, timeLeftMs: msUntil(m.deadline, now) }, priority: 'announce' };
+        : { key: 'opened', params: { number: m.number, timeLeftMs: msUntil(m.deadline, now) }, priority: 'announce', mission: missionScope.opened(m.number) };
     case 'closed':
-      return { key: 'expired', params: { number: m.number, graceMs: msUntil(m.graceEndsAt, now) }, priority: 'announce' };
+      return { key: 'expired', params: { number: m.number, graceMs: msUntil(m.graceEndsAt, now) }, priority: 'announce', mission: missionScope.closed(m.number) };
     case 'extended':
-      return { key: 'extended', params: { number: m.number, timeLeftMs: msUntil(m.deadline, now) ?? 0 }, priority: 'announce' };
+      // An extension re-opens a closed mission; either way it is taking pledges again.
+      return { key: 'extended', params: { number: m.number, timeLeftMs: msUntil(m.deadline, now) ?? 0 }, priority: 'announce', mission: missionScope.opened(m.number) };
     case 'updated':
       return null;
   }
@@ -100,7 +108,7 @@ export function startAnnouncer(deps: AnnouncerDeps): () => void {
     if (channel === null) return;
     if (event.type === 'resolved') deps.settlePledges(channel.login, event.mission.number);
     const text = renderFor(channel, what.key, what.params);
-    if (text !== '') deps.enqueue(channel.login, { text, priority: what.priority });
+    if (text !== '') deps.enqueue(channel.login, { text, priority: what.priority, mission: what.mission });
   }
 
   return deps.bus.subscribe((event) => {

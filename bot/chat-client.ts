@@ -1,6 +1,6 @@
 /**
  * The bot's view of chat. Commands and the announcer only see this interface, so tmi.js can be
- * swapped for @twurple/chat or EventSub without touching them (STYLE "Wiring").
+ * swapped for @twurple/chat or EventSub without touching them.
  */
 import type { ChatRole } from '../server/domain/actor.js';
 
@@ -17,6 +17,8 @@ export interface IncomingMessage {
   at: number;
   /** When Twitch sent it (`tmi-sent-ts`, Twitch's clock), when the line says. */
   sentAt?: number;
+  /** The channel's Twitch user id (`room-id`), when the line says. */
+  roomId?: string;
 }
 
 /** The bot's own standing in a channel, from the latest USERSTATE. */
@@ -24,6 +26,27 @@ export interface BotChannelState {
   /** Moderator or broadcaster: the 100-per-30 s limit applies. */
   mod: boolean;
   broadcaster: boolean;
+}
+
+/** What a ROOMSTATE says of the chat modes that hold back the bot's lines (absent: unchanged). */
+export interface RoomModes {
+  /** Slow mode in seconds, 0 when off. */
+  slowSeconds?: number;
+  /** A followers-, subscribers- or emote-only mode was turned off. */
+  restrictionLifted?: boolean;
+}
+
+/**
+ * Where the chat connection stands, for readiness and the set-up checklist: `login_failed`
+ * means Twitch refused the token (retried with backoff after a refresh), `token_invalid` that
+ * the token was found revoked or expired and chat was closed until a new login.
+ */
+export interface ChatStatus {
+  state: 'connecting' | 'connected' | 'login_failed' | 'token_invalid' | 'closed' | 'not_configured';
+  /** Why, when not connected; never a secret. */
+  error: string | null;
+  /** Since when (ms since the epoch). */
+  since: number;
 }
 
 /** A chat connection. Channel names are logins, lower case, without `#`. */
@@ -37,5 +60,12 @@ export interface ChatClient {
   say(channel: string, text: string): Promise<void>;
   onMessage(handler: (message: IncomingMessage) => void): void;
   onUserState(handler: (channel: string, state: BotChannelState) => void): void;
+  /** A NOTICE in a channel: Twitch's `msg-id` and text (why a line of the bot was not shown). */
+  onNotice(handler: (channel: string, msgId: string, text: string) => void): void;
+  onRoomModes(handler: (channel: string, modes: RoomModes) => void): void;
+  /** The channel can take lines (joined on an open connection), or no longer can. */
+  onChannelReady(handler: (channel: string, ready: boolean) => void): void;
+  /** Connection state; clients without one count as connected. */
+  status?(): ChatStatus;
   close(): Promise<void>;
 }

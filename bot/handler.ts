@@ -1,10 +1,10 @@
 /**
- * From a chat message to a command: redelivery filter, per-user cooldown, channel lookup,
- * parsing, role check, execution, and the reply for whatever went wrong. Never throws.
+ * From a chat message to a command: redelivery filter, per-user cooldown on reads, channel
+ * lookup, parsing, role check, execution, and the reply for whatever went wrong. Never throws.
  */
 import type { Logger } from 'pino';
 import { isDomainError } from '../server/domain/errors.js';
-import type { Actor } from '../server/domain/actor.js';
+import { CHAT_KEY_PREFIX, type Actor } from '../server/domain/actor.js';
 import type { Services } from '../server/services/index.js';
 import { requestHash } from '../server/services/transaction.js';
 import type { Channel } from '../server/services/channels.js';
@@ -30,6 +30,20 @@ export interface MessageHandlerDeps {
   tasks: TaskQueue;
   logger: Logger;
   now: () => number;
+}
+
+/**
+ * Commands that only read and reply. The per-user cooldown may thin these (a viewer spamming
+ * `!points` costs queries and chat lines), never a command that changes something: a pledge, a
+ * proposal or a cancel typed twice in two seconds is two intentions, and dropping one silently
+ * loses it. Actions are bounded elsewhere, each with a reply: the channel's create cooldown and
+ * open-mission limits, the batcher's admission, Twitch's own per-user chat limits.
+ */
+const READ_ONLY_COMMANDS: ReadonlySet<CommandName> = new Set(['show', 'list', 'balance']);
+
+/** Whether the per-user cooldown applies: reads and usage errors only, which change nothing. */
+export function isThrottledByCooldown(parsed: ParsedCommandResult): boolean {
+  return parsed.ok ? READ_ONLY_COMMANDS.has(parsed.command.name) : true;
 }
 
 /** At most one coalesced OVERLOADED reply per channel per this interval. */
@@ -97,9 +111,9 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
       behindMs,
       services: deps.services,
       now: deps.now,
-      reply(key, params, priority) {
+      reply(key, params, priority, mission) {
         const text = renderFor(channel, key, params as LooseParams);
-        if (text !== '') deps.enqueue(channel.login, { text, priority });
+        if (text !== '') deps.enqueue(channel.login, { text, priority, ...(mission ? { mission } : {}) });
       },
       replyText(text, priority) {
         if (text !== '') deps.enqueue(channel.login, { text, priority });
@@ -110,7 +124,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
         let hash: string | undefined;
         return {
           scope: `channel:${channel.id}`,
-          key: `chat:${message.id}`,
+          key: `${CHAT_KEY_PREFIX}${message.id}`,
           get hash() {
             return (hash ??= requestHash([message.user.userId, ...parts]));
           },
@@ -161,11 +175,11 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     if (!deps.seen.firstTime(`${message.channel}:${message.id}`)) return;
     // Every line keeps the lag meter's idea of a fresh line current, commands or not.
     const behindMs = message.sentAt === undefined ? 0 : lag.behind(message.sentAt, message.at);
-    // Cheap checks first, so spam never reaches the database. Moderators are never throttled:
-    // they may need to approve and judge in quick succession.
+    // Cheap checks first, so read spam never reaches the database. Moderators are never
+    // throttled: they may need to approve and judge in quick succession.
     const parsed = parseCommand(message.text);
     if (parsed === null) return;
-    if (message.role === 'viewer' && !deps.cooldown.tryUse(`${message.channel}:${message.user.userId}`, deps.now())) return;
+    if (message.role === 'viewer' && isThrottledByCooldown(parsed) && !deps.cooldown.tryUse(`${message.channel}:${message.user.userId}`, deps.now())) return;
     if (parsed.ok && parsed.command.name === 'pledge') {
       runPledge(message, parsed, behindMs);
       return;

@@ -50,29 +50,51 @@ export function channelStateOf(tags: ChatTags): BotChannelState {
 export const channelLogin = (channel: string): string => channel.replace(/^#/, '').toLowerCase();
 
 /**
- * A chat line as an {@link IncomingMessage}, or null when it must be ignored: the bot's own
- * lines, and lines without a `user-id` or `id` tag (nothing to key identity or idempotency on).
+ * What chat clients append to a repeated line to get past Twitch's duplicate filter: U+034F
+ * (combining grapheme joiner, Chatterino) or U+E0000 (a tag character, 7TV), after a space.
  */
-export function toIncomingMessage(
-  channel: string,
-  tags: ChatTags,
-  message: string,
-  botLogin: string | undefined,
-  at: number,
-): IncomingMessage | null {
+const REPEAT_PADDING = /[\s\u034F\u{E0000}]+$/u;
+
+/**
+ * The text as the viewer meant it. A reply made with Twitch's Reply button arrives as
+ * `@<parent login> <text>` with `reply-parent-*` tags; that one leading mention is dropped so
+ * replying to "Back it: !pledge 3 <amount>" with `!pledge 3 100` works.
+ */
+export function intendedText(tags: ChatTags, message: string): string {
+  let out = message.replace(REPEAT_PADDING, '');
+  if (text(tags['reply-parent-msg-id']) !== undefined) {
+    const parent = text(tags['reply-parent-user-login'])?.toLowerCase();
+    const mention = /^\s*@([A-Za-z0-9_]+)[,:]?\s+/.exec(out);
+    if (mention && (parent === undefined || mention[1]?.toLowerCase() === parent)) out = out.slice(mention[0].length);
+  }
+  return out;
+}
+
+/**
+ * A chat line as an {@link IncomingMessage}, or null when it must be ignored: lines without a
+ * `user-id` or `id` tag (nothing to key identity or idempotency on), and lines another channel
+ * shares into this one during a Shared Chat session (`source-room-id` not this `room-id`): those
+ * viewers are not this channel's, and the partner's bot answers them. The bot's own echoes are
+ * dropped by the transport, not here: a streamer may run the bot on their own account and still
+ * judge from chat.
+ */
+export function toIncomingMessage(channel: string, tags: ChatTags, message: string, at: number): IncomingMessage | null {
   const userId = text(tags['user-id']);
   const id = text(tags.id);
   const login = text(tags.username)?.toLowerCase() ?? text(tags.login)?.toLowerCase();
   if (userId === undefined || id === undefined || login === undefined) return null;
-  if (botLogin !== undefined && login === botLogin.toLowerCase()) return null;
+  const roomId = text(tags['room-id']);
+  const sourceRoomId = text(tags['source-room-id']);
+  if (sourceRoomId !== undefined && sourceRoomId !== roomId) return null;
   const sentAt = Number(text(tags['tmi-sent-ts']));
   return {
     id,
     channel: channelLogin(channel),
-    text: message,
+    text: intendedText(tags, message),
     user: { userId, login, displayName: text(tags['display-name']) ?? login },
     role: roleOf(tags),
     at,
+    ...(roomId !== undefined ? { roomId } : {}),
     ...(Number.isSafeInteger(sentAt) ? { sentAt } : {}),
   };
 }

@@ -1,7 +1,7 @@
 /** {@link ChatClient} on tmi.js 1.8.5. Translation only: no business rules live here. */
 import tmi from 'tmi.js';
 import type { Logger } from 'pino';
-import type { BotChannelState, ChatClient, IncomingMessage } from './chat-client.js';
+import type { BotChannelState, ChatClient, ChatStatus, IncomingMessage, RoomModes } from './chat-client.js';
 import { channelLogin, channelStateOf, toIncomingMessage, type ChatTags } from './incoming.js';
 
 export interface TmiClientOptions {
@@ -11,8 +11,10 @@ export interface TmiClientOptions {
   /**
    * `oauth:…`, or a function tmi.js calls before every (re)connect: a stored user token expires
    * after a few hours, and a fixed string would make every reconnect after that fail.
+   * `rejected` is true after Twitch refused the last login, so the token must be refreshed
+   * rather than read from a cache that still holds the refused one.
    */
-  token: string | (() => Promise<string>);
+  token: string | ((request: { rejected: boolean }) => Promise<string>);
   logger: Logger;
   /** First reconnect delay; grows by 1.5× up to `maxReconnectIntervalMs`. Default 1000. */
   reconnectIntervalMs?: number;
@@ -37,17 +39,13 @@ export function connectionFromUrl(ircUrl: string): { server: string; port: numbe
 }
 
 /**
- * tmi.js 1.8.5 calls a function password before each connect (`_getToken`); a failure is
- * logged here because tmi.js only reports "Could not get a token." and retries on the next close.
+ * NOTICE texts after which tmi.js 1.8.5 sets `reconnect = false` and stays out of chat for good
+ * (`client.js`, the NOTICE default branch). Twitch sends them when the token is expired,
+ * revoked or malformed; a refreshed token is the cure, so this client reconnects itself.
  */
-function passwordOf(token: TmiClientOptions['token'], log: Logger): string | (() => Promise<string>) {
-  if (typeof token === 'string') return token;
-  return () =>
-    token().catch((err: unknown) => {
-      log.warn({ err: err instanceof Error ? err.message : 'unknown error' }, 'chat token not available for this connect');
-      throw err;
-    });
-}
+const LOGIN_REFUSED = /Login unsuccessful|Login authentication failed|Error logging in|Improperly formatted auth/;
+/** tmi.js's reason when the password function threw; it then leaves the socket open, unauthenticated. */
+const NO_TOKEN = 'Could not get a token.';
 
 /** The parts of tmi.js's `ws` socket and private handler this module touches. */
 interface PausableSocket {
@@ -55,7 +53,10 @@ interface PausableSocket {
   resume(): void;
 }
 interface TmiInternals {
-  ws: PausableSocket | null;
+  ws: (PausableSocket & { close(): void }) | null;
+  /** tmi.js's flag: reconnect after a close that `disconnect()` did not ask for. */
+  reconnect: boolean;
+  reason: string;
   _onMessage(event: { data: unknown }): void;
   /** Called by `_onMessage` for each parsed line (null when the line does not parse). */
   handleMessage(message: RawMessage | null): void;
@@ -72,8 +73,29 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
   const { logger } = options;
   const now = options.now ?? Date.now;
   const log = logger.child({ component: 'tmi' });
+  const retryBaseMs = options.reconnectIntervalMs ?? 1_000;
+  const retryMaxMs = options.maxReconnectIntervalMs ?? 30_000;
+  let status: ChatStatus = { state: 'connecting', error: null, since: now() };
+  const setStatus = (state: ChatStatus['state'], error: string | null): void => {
+    if (status.state !== state || status.error !== error) status = { state, error, since: now() };
+  };
+  // Set when Twitch refused the login; cleared by the next successful one.
+  let rejected = false;
+  let refusals = 0;
+  let retryTimer: NodeJS.Timeout | null = null;
+  const { token } = options;
+  const password =
+    typeof token === 'string'
+      ? token
+      : () =>
+          token({ rejected }).catch((err: unknown) => {
+            log.warn({ err: err instanceof Error ? err.message : 'unknown error' }, 'chat token not available for this connect');
+            throw err;
+          });
   const client = new tmi.Client({
-    options: { skipUpdatingEmotesets: true, joinInterval: 300 },
+    // Twitch allows 20 JOINs per 10 s per account; 600 ms apart keeps a margin. Viewers' JOIN and
+    // PART (membership) are not used and would only cost parsing.
+    options: { skipUpdatingEmotesets: true, joinInterval: 600, skipMembership: true },
     connection: {
       ...connectionFromUrl(options.ircUrl),
       reconnect: true,
@@ -81,7 +103,7 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
       maxReconnectInterval: options.maxReconnectIntervalMs ?? 30_000,
       maxReconnectAttempts: Number.POSITIVE_INFINITY,
     },
-    identity: { username: options.username, password: passwordOf(options.token, log) },
+    identity: { username: options.username, password },
     channels: [],
     // tmi.js logs every chat line at info; that belongs at debug in a service log.
     logger: {
@@ -93,14 +115,26 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
   const inbox = createInbox(client as unknown as TmiInternals, options.sliceMs ?? 8, options.maxBacklog ?? 2_000);
   const messageHandlers: ((m: IncomingMessage) => void)[] = [];
   const stateHandlers: ((channel: string, state: BotChannelState) => void)[] = [];
+  const noticeHandlers: ((channel: string, msgId: string, text: string) => void)[] = [];
+  const modeHandlers: ((channel: string, modes: RoomModes) => void)[] = [];
+  const readyHandlers: ((channel: string, ready: boolean) => void)[] = [];
+  const ready = new Set<string>();
+  const setReady = (channel: string, on: boolean): void => {
+    if (ready.has(channel) === on) return;
+    if (on) ready.add(channel);
+    else ready.delete(channel);
+    for (const handler of readyHandlers) handler(channel, on);
+  };
   // tmi.js rejoins `opts.channels` ∪ its joined list after every reconnect; keeping our channels
   // in `opts.channels` also covers a join asked for while disconnected. PART removes them.
   const wanted = client.getOptions().channels ?? [];
   client.getOptions().channels = wanted;
 
   client.on('message', (channel, tags, message, self) => {
+    // `self` is tmi.js's local echo of what this connection sent; the same account typing from
+    // another connection (a streamer running the bot on their own account) arrives with self false.
     if (self || tags['message-type'] !== 'chat') return;
-    const incoming = toIncomingMessage(channel, tags as ChatTags, message, client.getUsername(), now());
+    const incoming = toIncomingMessage(channel, tags as ChatTags, message, now());
     if (!incoming) return;
     for (const handler of messageHandlers) handler(incoming);
   });
@@ -118,15 +152,76 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
     }
     handleMessage(message);
   };
+  client.on('notice', (channel, msgId, text) => {
+    const login = channelLogin(channel);
+    for (const handler of noticeHandlers) handler(login, String(msgId), String(text));
+  });
+  // Twitch answers a JOIN with ROOMSTATE (all modes); later ones carry only what changed.
+  client.on('roomstate', (channel, tags) => {
+    const login = channelLogin(channel);
+    setReady(login, true);
+    const modes = roomModesOf(tags as Record<string, unknown>);
+    if (modes.slowSeconds !== undefined || modes.restrictionLifted) for (const handler of modeHandlers) handler(login, modes);
+  });
+  client.on('part', (channel, _username, self) => {
+    if (self) setReady(channelLogin(channel), false);
+  });
   let closing = false;
+  // tmi.js gives up after a refused login; this retries with backoff, asking for a fresh token.
+  const retryLogin = (reason: string): void => {
+    if (retryTimer) return;
+    refusals += 1;
+    const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(refusals - 1, 16));
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      if (closing) return;
+      internals.reconnect = true;
+      client.connect().catch(() => undefined);
+    }, delay);
+    retryTimer.unref();
+    if (reason === NO_TOKEN) {
+      log.error({ attempt: refusals, retryInMs: delay }, 'no chat token available; chat stays disconnected until one is');
+    } else {
+      const fix =
+        typeof token === 'string'
+          ? 'TWITCH_BOT_TOKEN is expired or revoked: replace it, or unset it and log the bot in at /auth/twitch?as=bot'
+          : 'refreshing the token before the next attempt';
+      log.error({ reason, attempt: refusals, retryInMs: delay }, `Twitch refused the chat login; ${fix}`);
+    }
+  };
   client.on('disconnected', (reason) => {
-    if (closing) log.info('chat disconnected');
-    else log.warn({ reason }, 'chat disconnected; reconnecting');
+    for (const login of [...ready]) setReady(login, false);
+    if (closing) {
+      log.info('chat disconnected');
+      return;
+    }
+    const why = String(reason);
+    if (LOGIN_REFUSED.test(why) || why === NO_TOKEN) {
+      rejected = rejected || why !== NO_TOKEN;
+      setStatus('login_failed', why);
+      if (why === NO_TOKEN) {
+        // tmi.js left the socket open and unauthenticated; close it without its own reconnect.
+        internals.reconnect = false;
+        internals.reason = NO_TOKEN;
+        internals.ws?.close();
+      }
+      retryLogin(why);
+      return;
+    }
+    if (retryTimer) return;
+    setStatus('connecting', why);
+    log.warn({ reason }, 'chat disconnected; reconnecting');
   });
   client.on('connected', () => {
     // A reconnect timer tmi.js had already started fires after close(): hang up again.
-    if (closing) client.disconnect().catch(() => undefined);
-    else log.info('chat connected');
+    if (closing) {
+      client.disconnect().catch(() => undefined);
+      return;
+    }
+    rejected = false;
+    refusals = 0;
+    setStatus('connected', null);
+    log.info('chat connected');
   });
 
   const connected = (): boolean => client.readyState() === 'OPEN';
@@ -159,15 +254,39 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
     onUserState(handler) {
       stateHandlers.push(handler);
     },
+    onNotice(handler) {
+      noticeHandlers.push(handler);
+    },
+    onRoomModes(handler) {
+      modeHandlers.push(handler);
+    },
+    onChannelReady(handler) {
+      readyHandlers.push(handler);
+    },
+    status: () => status,
     async close() {
       closing = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
+      setStatus('closed', null);
       inbox.close();
-      // Not in the typings, but the flag tmi.js checks before scheduling another reconnect.
-      (client as unknown as { reconnect: boolean }).reconnect = false;
+      internals.reconnect = false;
       if (client.readyState() === 'CLOSED') return;
       await client.disconnect().catch(() => undefined);
     },
   };
+}
+
+/** tmi.js parses ROOMSTATE tags loosely: `slow` may be false, "0" or "30"; off is "0"/false/"-1". */
+export function roomModesOf(tags: Record<string, unknown>): RoomModes {
+  const modes: RoomModes = {};
+  if ('slow' in tags) {
+    const seconds = Number(tags.slow === false ? 0 : tags.slow);
+    modes.slowSeconds = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+  }
+  const off = (value: unknown): boolean => value === false || value === '0' || value === '-1' || value === 0 || value === -1;
+  if (['followers-only', 'subs-only', 'emote-only'].some((tag) => tag in tags && off(tags[tag]))) modes.restrictionLifted = true;
+  return modes;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Applies pending migrations to the database named by DATABASE_URL.
+ * Applies pending migrations to the database: DATABASE_URL, or else the embedded one of `npm start`.
  *
  *   DATABASE_URL=postgres://user@host:5432/db npm run db:migrate
  *
@@ -12,7 +12,7 @@ import { runMigrations } from './migrate.js';
 
 async function run(): Promise<void> {
   // runMigrations holds one connection for its advisory lock while drizzle migrates on another.
-  const handle = openDatabase('mission-link-migrate', 'npm run db:migrate', 2);
+  const handle = await openDatabase('mission-link-migrate', 2);
   try {
     await runMigrations(handle);
   } finally {

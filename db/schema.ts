@@ -1,7 +1,7 @@
 /**
  * Database schema. The ledger's rules live here as constraints, not only in code:
  * non-negative wallets/escrows/treasuries, positive transfer amounts, one settlement per pledge,
- * unique idempotency keys and unique mission numbers per channel (SPEC §6).
+ * unique idempotency keys and unique mission numbers per channel.
  */
 import { sql } from 'drizzle-orm';
 import {
@@ -79,6 +79,9 @@ export const accounts = pgTable('accounts', {
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [
   check('accounts_non_negative', sql`${t.kind} = 'mint' OR ${t.balance} >= 0`),
+  // Far below 2^53 (server/domain/bounds.ts); migration 0010 adds it NOT VALID.
+  check('accounts_balance_bounded', sql`${t.balance} BETWEEN -1000000000000000 AND 1000000000000000
+    AND (${t.kind} <> 'wallet' OR ${t.balance} <= 1000000000000)`),
   check('accounts_owner_shape', sql`(${t.kind} = 'wallet') = (${t.userId} IS NOT NULL)
     AND (${t.kind} = 'escrow') = (${t.missionId} IS NOT NULL)`),
   uniqueIndex('accounts_wallet_uq').on(t.channelId, t.userId).where(sql`${t.kind} = 'wallet'`),
@@ -134,6 +137,7 @@ export const pledges = pgTable('pledges', {
   settledAt: ts('settled_at'),
 }, (t) => [
   check('pledges_amount_positive', sql`${t.amount} > 0`),
+  check('pledges_amount_bounded', sql`${t.amount} <= 1000000000000`),
   check('pledges_settlement_shape', sql`(${t.settlement} IS NULL) = (${t.settledAt} IS NULL)`),
   uniqueIndex('pledges_idempotency_uq').on(t.channelId, t.idempotencyKey),
   // No index may cover `settlement` (not even in a predicate): settling a pledge must stay a
@@ -161,6 +165,7 @@ export const transfers = pgTable('transfers', {
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [
   check('transfers_amount_positive', sql`${t.amount} > 0`),
+  check('transfers_amount_bounded', sql`${t.amount} <= 1000000000000000`),
   check('transfers_distinct_accounts', sql`${t.fromAccount} <> ${t.toAccount}`),
   // Invariant 5: a pledge is refunded at most once. A payout row covers a whole batch (no
   // pledge_id); paid pledges are guarded by their own row (migration 0006: a settled pledge
@@ -248,6 +253,18 @@ export const twitchRewards = pgTable('twitch_rewards', {
   rewardId: text('reward_id').notNull(),
   cost: integer('cost').notNull(),
   points: integer('points').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * The last outcome of Twitch set-up steps that otherwise only reach a log (`reward:<channel id>`,
+ * `chat`), for the set-up checklist in any process.
+ */
+export const twitchSetupStatus = pgTable('twitch_setup_status', {
+  key: text('key').primaryKey(),
+  channelId: integer('channel_id').references(() => channels.id, { onDelete: 'cascade' }),
+  ok: boolean('ok').notNull(),
+  detail: text('detail'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 

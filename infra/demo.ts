@@ -15,7 +15,7 @@ import { CONSOLE_HELP } from './chat-sim/console.js';
 import { createSimulatorDemoChat } from './chat-sim/demo-chat.js';
 import { startChatSimulator } from './chat-sim/server.js';
 import { ConfigError, loadConfig } from '../server/config.js';
-import { createLogger } from '../server/http/logger.js';
+import { createProcessLogger } from '../server/http/logger.js';
 import { startRoles } from '../server/processes.js';
 
 const CHANNEL = 'demo';
@@ -55,6 +55,8 @@ async function main(): Promise<void> {
       TWITCH_BOT_TOKEN: 'oauth:demotoken',
       TWITCH_CHANNELS: CHANNEL,
     });
+    // The demo's own directory is a default too: as root in a private checkout it may move.
+    config.dataDirIsDefault = process.env.MISSION_LINK_DATA_DIR === undefined;
   } catch (err) {
     await sim.close();
     if (err instanceof ConfigError) {
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config);
+  const logger = await createProcessLogger(config);
   process.stdout.write(`chat simulator on ${sim.url}; starting Mission Link (the first run initialises the embedded Postgres)…\n`);
   const running = await startRoles(config, logger, ['server', 'worker', 'bot'], { demoChat: createSimulatorDemoChat(sim) });
   const channel = await running.runtime.services.channels.updateSettings(CHANNEL, { requireApproval: true });

@@ -1,6 +1,6 @@
 /**
  * The one place that reads `process.env`. Everything else receives a typed `Config`.
- * A bad value throws a `ConfigError` naming every offending variable (SPEC §3).
+ * A bad value throws a `ConfigError` naming every offending variable.
  */
 
 export interface Config {
@@ -20,11 +20,19 @@ export interface Config {
   };
   tokenEncryptionKey: string | undefined;
   logLevel: LogLevel;
+  /** LOG_FORMAT; unset: readable lines on a terminal, JSON otherwise and under NODE_ENV=production. */
+  logFormat: LogFormat | undefined;
+  /** NODE_ENV=production. */
+  production: boolean;
   /** Where the embedded Postgres keeps its data when `databaseUrl` is unset. */
   dataDir: string;
+  /** True when MISSION_LINK_DATA_DIR is unset (as root, a default inside a private checkout may move). */
+  dataDirIsDefault: boolean;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogFormat = 'json' | 'pretty';
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const CHANNEL_LOGIN = /^[a-z0-9_]{2,25}$/;
 
@@ -68,6 +76,11 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   }
 
+  const logFormat = text('LOG_FORMAT')?.toLowerCase();
+  if (logFormat !== undefined && !LOG_FORMATS.includes(logFormat as LogFormat)) {
+    problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')} (got "${logFormat}")`);
+  }
+
   const channels = (text('TWITCH_CHANNELS') ?? '')
     .split(',')
     .map((c) => c.trim().toLowerCase().replace(/^#/, ''))
@@ -94,7 +107,8 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     host: text('HOST') ?? '127.0.0.1',
     port,
-    publicUrl: (url('PUBLIC_URL', ['http:', 'https:'], 'http://localhost:3000') ?? '').replace(/\/+$/, ''),
+    // The default follows PORT, so links printed for OBS and the browser point at this server.
+    publicUrl: (url('PUBLIC_URL', ['http:', 'https:'], `http://localhost:${Number.isInteger(port) ? port : 3000}`) ?? '').replace(/\/+$/, ''),
     adminToken,
     twitch: {
       clientId: text('TWITCH_CLIENT_ID'),
@@ -106,7 +120,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     tokenEncryptionKey: encryptionKey,
     logLevel: logLevel as LogLevel,
+    logFormat: logFormat as LogFormat | undefined,
+    production: text('NODE_ENV') === 'production',
     dataDir: text('MISSION_LINK_DATA_DIR') ?? './.data',
+    dataDirIsDefault: text('MISSION_LINK_DATA_DIR') === undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createDb, type DbHandle } from '../db/client.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js';
+import { openEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
 import type { Config } from './config.js';
 import { createEventBus, type ReadyEventBus } from './events/create-bus.js';
@@ -19,6 +19,8 @@ export interface Runtime {
   config: Config;
   logger: Logger;
   databaseUrl: string;
+  /** The embedded database, when DATABASE_URL is unset. */
+  embedded: Pick<EmbeddedDatabase, 'home' | 'port'> | undefined;
   db: DbHandle;
   bus: ReadyEventBus;
   jobs: JobBackend;
@@ -43,7 +45,12 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.dataDir, (msg) => logger.info(msg));
+    // adopt: a server left running by a killed run is used, and stopped at shutdown like our own.
+    embedded = await openEmbeddedPostgres(config.dataDir, {
+      log: (msg) => logger.info(msg),
+      defaultDataDir: config.dataDirIsDefault,
+      adopt: true,
+    });
     databaseUrl = embedded.url;
   }
   const db = createDb(databaseUrl, { max: options.poolMax ?? 20 });
@@ -70,7 +77,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
           metrics.pledgeBatchSize.observe(size);
           metrics.pledgeBatchDuration.observe({ result: ok ? 'ok' : 'failed' }, ms / 1_000);
         },
-        onRefused: () => metrics.pledgesRefused.inc(),
+        onRefused: (reason) => metrics.pledgesRefused.inc({ reason }),
       },
     },
   );
@@ -89,6 +96,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     config,
     logger,
     databaseUrl,
+    embedded: embedded ? { home: embedded.home, port: embedded.port } : undefined,
     db,
     bus,
     jobs,

@@ -1,3 +1,4 @@
+import { missionScope, stageOfStatus } from '../output/index.js';
 import { anyone, type Command } from './types.js';
 
 /** `!mission <n>`: text, status, pot, backers, time left. */
@@ -18,6 +19,7 @@ export const showCommand: Command<'show'> = {
         timeLeftMs: until === null ? undefined : Math.max(0, Date.parse(until) - ctx.now()),
       },
       'confirm',
+      missionScope.snapshot(mission.number, stageOfStatus(mission.status)),
     );
   },
 };

@@ -1,10 +1,10 @@
-/** What a chat command is and what it gets to work with (STYLE "Wiring": registry of small objects). */
+/** What a chat command is and what it gets to work with: a registry of small objects. */
 import type { Actor, ChatRole, ChatUser } from '../../server/domain/actor.js';
 import type { Channel } from '../../server/services/channels.js';
 import type { Services } from '../../server/services/index.js';
 import type { IdempotencyRequest } from '../../server/services/transaction.js';
 import type { MessageKey, ParamsOf } from '../i18n/index.js';
-import type { PledgeNotice, Priority } from '../output/index.js';
+import type { MissionScope, PledgeNotice, Priority } from '../output/index.js';
 import type { CommandName, ParsedCommand } from '../parse/command.js';
 
 /** Everything a command may use. Commands never see the chat client. */
@@ -19,8 +19,11 @@ export interface CommandContext {
   behindMs: number;
   services: Services;
   now: () => number;
-  /** A localised reply in the channel's locale and currency, through the outbox. */
-  reply<K extends MessageKey>(key: K, params: ParamsOf<K>, priority: Priority): void;
+  /**
+   * A localised reply in the channel's locale and currency, through the outbox. `mission`: the
+   * mission it describes, so the reply is dropped unsent if the mission has moved on.
+   */
+  reply<K extends MessageKey>(key: K, params: ParamsOf<K>, priority: Priority, mission?: MissionScope): void;
   /** A reply already rendered (lists). */
   replyText(text: string, priority: Priority): void;
   /** `{ scope: 'channel:<id>', key: 'chat:<messageId>', hash }`: one effect per chat message. */

@@ -1,6 +1,6 @@
 import type { Catalog } from './keys.js';
 
-/** English replies (SPEC §12): short, mission number first, the channel's currency name. */
+/** English replies: short, mission number first, the channel's currency name. */
 export const en: Catalog = {
   proposed: (a) =>
     `#${a.s('number')} "${a.text('text')}" proposed by @${a.s('user')} (${a.pts('amount')} ${a.currency}) — mods: !mission approve ${a.s('number')}`,
@@ -15,13 +15,19 @@ export const en: Catalog = {
   balance: (a) =>
     `@${a.s('user')} has ${a.pts('balance')} ${a.currency}` +
     (a.has('inEscrow') && a.s('inEscrow') !== '0' ? ` (${a.pts('inEscrow')} in missions)` : ''),
+  balanceBroadcaster: (a) =>
+    `@${a.s('user')} has ${a.pts('balance')} ${a.currency}` +
+    (a.has('inEscrow') && a.s('inEscrow') !== '0' ? ` (${a.pts('inEscrow')} in missions)` : '') +
+    `; the channel has earned ${a.pts('treasury')} ${a.currency} from missions`,
   missionInfo: (a) =>
     `#${a.s('number')} "${a.text('text')}" — ${a.word('status')}, pot ${a.pts('pot')} ${a.currency}, ${a.count('backers', 'backer', 'backers')}` +
     (a.has('timeLeftMs') ? `, ${a.dur('timeLeftMs')} left` : ''),
   missionListItem: (a) =>
-    `#${a.s('number')} ${a.text('text')} (${a.pts('pot')} ${a.currency}` + (a.has('timeLeftMs') ? `, ${a.dur('timeLeftMs')})` : ')'),
+    `#${a.s('number')} ${a.text('text')} (${a.pts('pot')} ${a.currency}` +
+    (a.has('pending') ? ', awaiting approval' : '') +
+    (a.has('timeLeftMs') ? `, ${a.dur('timeLeftMs')})` : ')'),
   missionList: (a) => `Missions: ${a.s('items')}` + (a.has('more') ? ` · +${a.s('more')} more` : ''),
-  noOpenMissions: () => 'No open missions. Start one: !mission <text> [amount]',
+  noOpenMissions: () => 'No open or pending missions. Start one: !mission <text> [amount]',
   success: (a) => `#${a.s('number')} SUCCESS! ${a.pts('pot')} ${a.currency} go to the streamer`,
   failed: (a) =>
     `#${a.s('number')} failed — ${a.count('backers', 'backer', 'backers')} refunded ${a.pts('pot')} ${a.currency}`,
@@ -67,9 +73,10 @@ export const en: Catalog = {
   RESOLVER_HAS_PLEDGED: (a) => `${a.to}you pledged on #${a.s('number')}, so someone else has to judge it`,
   FORBIDDEN: (a) => `${a.to}you're not allowed to do that`,
   UNAUTHORIZED: (a) => `${a.to}the bot isn't authorised to do that`,
-  VIEWER_NOT_FOUND: (a) => `${a.to}@${a.s('login')} has no ${a.currency} here yet`,
+  VIEWER_NOT_FOUND: (a) => `${a.to}@${a.s('login')} has no ${a.currency} here yet: they need to chat here once first`,
   IDEMPOTENCY_CONFLICT: (a) => `${a.to}that was already handled`,
   OVERLOADED: (a) => `${a.to}too many pledges at once; try again in a moment`,
+  BALANCE_LIMIT: (a) => `${a.to}that would go past the largest balance (${a.pts('maximum')} ${a.currency})`,
 
   // Grammar errors (bot/parse/result.ts).
   AMOUNT_MISSING: (a) => `${a.to}add an amount (100, 1k, all, half or 50%)`,
@@ -106,7 +113,7 @@ export const en: Catalog = {
   'usage.success': () => 'Usage: !mission success <mission>, e.g. !mission success 4',
   'usage.fail': () => 'Usage: !mission fail <mission>, e.g. !mission fail 4',
   'usage.cancel': () => 'Usage: !mission cancel <mission> [reason], e.g. !mission cancel 4',
-  'usage.extend': () => 'Usage: !mission extend <mission> <duration>, e.g. !mission extend 4 10m',
+  'usage.extend': () => 'Usage: !mission extend <mission> <time to add>, e.g. !mission extend 4 10m adds 10 minutes',
   'usage.give': () => 'Usage: !points give @user <amount>, e.g. !points give @bob 500',
   'usage.take': () => 'Usage: !points take @user <amount>, e.g. !points take @bob 500',
   'usage.pause': () => 'Usage: !mission pause',

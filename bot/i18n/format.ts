@@ -5,7 +5,7 @@ export type Locale = (typeof LOCALES)[number];
 
 export const isLocale = (value: unknown): value is Locale => value === 'en' || value === 'ko';
 
-/** Currency name used when the channel has not set one (SPEC §7 `currencyName`). */
+/** Currency name used when the channel has not set one (the `currencyName` setting). */
 export const DEFAULT_CURRENCY: Readonly<Record<Locale, string>> = { en: 'pts', ko: '포인트' };
 
 /** Mission text is clamped to this many code points inside replies. */

@@ -135,7 +135,7 @@ export function translateError(
 }
 
 /**
- * The one reply for a malformed command (SPEC §4): what was wrong, then the usage line.
+ * The one reply for a malformed command: what was wrong, then the usage line.
  * `extra` carries `user` and `currency`.
  */
 export function translateParseFailure(
@@ -153,11 +153,13 @@ export interface MissionListEntry {
   readonly text: string;
   readonly pot: number;
   readonly timeLeftMs?: number | undefined;
+  /** Awaiting a moderator's approval (listed after the open ones, marked). */
+  readonly pending?: boolean | undefined;
 }
 
 /**
  * `!missions`: entries in the given order (biggest pots first is the caller's choice), as many
- * as fit one chat message, then "+N more"; `noOpenMissions` when empty.
+ * as fit one chat message, then "+N more"; `noOpenMissions` when empty. Pending ones are marked.
  */
 export function formatMissionList(
   locale: Locale,
@@ -166,7 +168,7 @@ export function formatMissionList(
 ): string {
   const { currency, maxLength = REPLY_MAX } = options;
   if (entries.length === 0) return translate(locale, 'noOpenMissions', { currency });
-  const items = entries.map((e) => render(locale, 'missionListItem', { ...e, currency }));
+  const items = entries.map((e) => render(locale, 'missionListItem', { ...e, pending: e.pending ? 1 : undefined, currency }));
   const line = (shown: number): string => {
     const more = items.length - shown;
     return render(locale, 'missionList', {

@@ -16,8 +16,11 @@ export const EVENT_PARAMS = {
   /** `count`: pledges (or new backers) summarised by this reply. */
   pledgesCoalesced: ['number', 'count', 'pot'],
   balance: ['user', 'balance', 'inEscrow?'],
+  /** The broadcaster's own `!points`: their wallet and the channel's earnings (the treasury). */
+  balanceBroadcaster: ['user', 'balance', 'inEscrow?', 'treasury'],
   missionInfo: ['number', 'text', 'status', 'pot', 'backers', 'timeLeftMs?'],
-  missionListItem: ['number', 'text', 'pot', 'timeLeftMs?'],
+  /** `pending`: set (any value) for a mission that still awaits a moderator's approval. */
+  missionListItem: ['number', 'text', 'pot', 'timeLeftMs?', 'pending?'],
   /** `items`: pre-rendered `missionListItem`s; `more`: how many did not fit. */
   missionList: ['items', 'more?'],
   noOpenMissions: [],
@@ -59,6 +62,7 @@ export const DOMAIN_ERROR_PARAMS = {
   VIEWER_NOT_FOUND: ['login'],
   IDEMPOTENCY_CONFLICT: [],
   OVERLOADED: [],
+  BALANCE_LIMIT: ['maximum'],
 } as const satisfies Record<DomainErrorCode, readonly string[]>;
 
 /** One reply per grammar error code, with the params its message reads (bot/parse attaches more). */

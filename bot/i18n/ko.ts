@@ -1,7 +1,7 @@
 import { josa } from './format.js';
 import type { Catalog } from './keys.js';
 
-/** Korean replies (SPEC §12 examples). Polite 해요체, no particles that depend on the noun. */
+/** Korean replies. Polite 해요체, no particles that depend on the noun. */
 export const ko: Catalog = {
   proposed: (a) =>
     `#${a.s('number')} "${a.text('text')}" 미션 신청: @${a.s('user')} (${a.pts('amount')} ${a.currency}) — 모더: !mission approve ${a.s('number')}`,
@@ -16,13 +16,19 @@ export const ko: Catalog = {
   balance: (a) =>
     `@${a.s('user')} 보유 ${a.pts('balance')} ${a.currency}` +
     (a.has('inEscrow') && a.s('inEscrow') !== '0' ? ` (미션에 ${a.pts('inEscrow')})` : ''),
+  balanceBroadcaster: (a) =>
+    `@${a.s('user')} 님 ${a.pts('balance')} ${a.currency}` +
+    (a.has('inEscrow') && a.s('inEscrow') !== '0' ? ` (미션에 ${a.pts('inEscrow')})` : '') +
+    `; 미션으로 모은 채널 수익 ${a.pts('treasury')} ${a.currency}`,
   missionInfo: (a) =>
     `#${a.s('number')} "${a.text('text')}" — ${a.word('status')}, 총 ${a.pts('pot')} ${a.currency}, ${a.pts('backers')}명 참여` +
     (a.has('timeLeftMs') ? `, ${a.dur('timeLeftMs')} 남음` : ''),
   missionListItem: (a) =>
-    `#${a.s('number')} ${a.text('text')} (${a.pts('pot')} ${a.currency}` + (a.has('timeLeftMs') ? `, ${a.dur('timeLeftMs')})` : ')'),
+    `#${a.s('number')} ${a.text('text')} (${a.pts('pot')} ${a.currency}` +
+    (a.has('pending') ? ', 승인 대기' : '') +
+    (a.has('timeLeftMs') ? `, ${a.dur('timeLeftMs')})` : ')'),
   missionList: (a) => `진행 중인 미션: ${a.s('items')}` + (a.has('more') ? ` · 외 ${a.s('more')}개` : ''),
-  noOpenMissions: () => '진행 중인 미션이 없어요. 미션 신청: !mission <내용> [금액]',
+  noOpenMissions: () => '진행 중이거나 승인 대기 중인 미션이 없어요. 미션 신청: !mission <내용> [금액]',
   success: (a) => `#${a.s('number')} 미션 성공! ${a.pts('pot')} ${josa(a.currency, '이', '가')} 스트리머에게`,
   failed: (a) => `#${a.s('number')} 미션 실패 — ${a.pts('backers')}명에게 ${a.pts('pot')} ${a.currency} 환불`,
   expired: (a) =>
@@ -65,9 +71,10 @@ export const ko: Catalog = {
   RESOLVER_HAS_PLEDGED: (a) => `${a.to}#${a.s('number')} 미션에 참여했기 때문에 직접 판정할 수 없어요`,
   FORBIDDEN: (a) => `${a.to}권한이 없어요`,
   UNAUTHORIZED: (a) => `${a.to}봇에 권한이 없어요`,
-  VIEWER_NOT_FOUND: (a) => `${a.to}@${a.s('login')} 님은 아직 ${a.currency} 기록이 없어요`,
+  VIEWER_NOT_FOUND: (a) => `${a.to}@${a.s('login')} 님은 아직 ${a.currency} 기록이 없어요: 먼저 채팅을 한 번 해야 해요`,
   IDEMPOTENCY_CONFLICT: (a) => `${a.to}이미 처리된 요청이에요`,
   OVERLOADED: (a) => `${a.to}참여가 몰리고 있어요. 잠시 후 다시 시도해 주세요`,
+  BALANCE_LIMIT: (a) => `${a.to}최대 보유 한도(${a.pts('maximum')} ${a.currency})를 넘을 수 없어요`,
 
   // Grammar errors (bot/parse/result.ts).
   AMOUNT_MISSING: (a) => `${a.to}금액을 입력해 주세요 (100, 1k, 1만, 전부, 반, 50%)`,
@@ -104,7 +111,7 @@ export const ko: Catalog = {
   'usage.success': () => '사용법: !mission success <미션번호> 예) !mission success 4',
   'usage.fail': () => '사용법: !mission fail <미션번호> 예) !mission fail 4',
   'usage.cancel': () => '사용법: !mission cancel <미션번호> [사유] 예) !mission cancel 4',
-  'usage.extend': () => '사용법: !mission extend <미션번호> <시간> 예) !mission extend 4 10분',
+  'usage.extend': () => '사용법: !mission extend <미션번호> <추가할 시간> 예) !mission extend 4 10분 (10분 추가)',
   'usage.give': () => '사용법: !points give @아이디 <금액> 예) !points give @bob 500',
   'usage.take': () => '사용법: !points take @아이디 <금액> 예) !points take @bob 500',
   'usage.pause': () => '사용법: !mission pause',

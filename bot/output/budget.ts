@@ -35,6 +35,8 @@ export interface RateBudget {
   available(now: number): number;
   /** Earliest time >= `now` at which one send will be allowed. */
   nextFreeAt(now: number): number;
+  /** Gives back the send taken at `at` (a line that never left the process). */
+  refund(at: number): void;
   /** Changes the limit (e.g. on gaining moderator status); sends already made still count. */
   setLimit(limit: number): void;
   readonly limit: number;
@@ -73,6 +75,10 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
       // appears once all but limit-1 of them have aged out.
       const blocking = taken[taken.length - limit] as number;
       return Math.max(now, blocking + windowMs);
+    },
+    refund(at) {
+      const index = taken.lastIndexOf(at);
+      if (index >= 0) taken.splice(index, 1);
     },
     setLimit(next) {
       limit = checkLimit(next);

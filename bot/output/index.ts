@@ -22,6 +22,8 @@ export {
   type Priority,
   type Send,
 } from './outbox-core.js';
+export { createStageTracker, missionScope, stageOfStatus, type MissionScope, type MissionStage, type StageTracker } from './mission-stage.js';
+export { noticeEffect, type NoticeEffect } from './notices.js';
 export { createOutbox, setTimeoutSchedule, type Outbox, type OutboxOptions, type Schedule } from './outbox.js';
 export {
   createPledgeCoalescer,

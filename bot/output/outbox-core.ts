@@ -3,146 +3,46 @@
  * Pure — no timers, no I/O, the caller passes `now` — so every rule is unit-testable with plain
  * numbers; `outbox.ts` is the thin driver that sends and sets timers.
  */
+import { createRateBudget, SAFE_MODERATOR_LIMIT, SAFE_USER_LIMIT, TWITCH_WINDOW_MS } from './budget.js';
+import { createChannelState, type ChannelState, type Entry, type SentLine } from './channel-state.js';
+import { INVISIBLE_MARK, lineAvoidingDuplicates, PART_MAX_LENGTH } from './duplicates.js';
+import type { MissionScope } from './mission-stage.js';
+import { noticeEffect } from './notices.js';
 import {
-  createRateBudget,
-  SAFE_MODERATOR_LIMIT,
-  SAFE_USER_LIMIT,
-  TWITCH_WINDOW_MS,
-  type RateBudget,
-} from './budget.js';
-import { splitMessage, TWITCH_MAX_MESSAGE_LENGTH } from './split.js';
+  RANK,
+  type Drop,
+  type DropReason,
+  type DroppedMessage,
+  type OutboxCore,
+  type OutboxPolicy,
+  type OutgoingMessage,
+  type Priority,
+  type Send,
+} from './outbox-types.js';
+import { splitMessage } from './split.js';
 
-/** Highest first: verdicts are never dropped; per-user errors are dropped first. */
-export type Priority = 'verdict' | 'announce' | 'confirm' | 'error';
-export const PRIORITIES: readonly Priority[] = ['verdict', 'announce', 'confirm', 'error'];
-const RANK: Record<Priority, number> = { verdict: 0, announce: 1, confirm: 2, error: 3 };
 
-export interface OutgoingMessage {
-  text: string;
-  priority: Priority;
-  /** Coalescing key: a newer message with the same key replaces one still waiting (per channel). */
-  key?: string;
-  /** Drop if still unsent after this long (overrides the priority default; ignored for verdicts). */
-  ttlMs?: number;
-  /**
-   * Called once the last line of this message was handed to chat — not if it was replaced or
-   * dropped. Lets a coalescer count "+N since the last confirmation chat actually saw".
-   */
-  onSent?: () => void;
-}
+export { INVISIBLE_MARK, PART_MAX_LENGTH } from './duplicates.js';
+export {
+  PRIORITIES,
+  type ChannelStats,
+  type Drop,
+  type DropReason,
+  type DroppedMessage,
+  type OutboxCore,
+  type OutboxPolicy,
+  type OutgoingMessage,
+  type Priority,
+  type Send,
+} from './outbox-types.js';
 
-export type DropReason = 'stale' | 'overflow' | 'duplicate' | 'closed' | 'send-failed';
-
-export interface DroppedMessage {
-  channel: string;
-  /** The whole message as enqueued (all parts, if it was split). */
-  text: string;
-  priority: Priority;
-  key?: string;
-  enqueuedAt: number;
-}
-
-export interface Drop {
-  message: DroppedMessage;
-  reason: DropReason;
-}
-
-export interface Send {
-  channel: string;
-  /** One chat line, ready for PRIVMSG. */
-  text: string;
-  message: DroppedMessage;
-  /** Set on the message's last line: the driver calls its `onSent` once that line is out. */
-  onSent?: () => void;
-}
-
-export interface OutboxPolicy {
-  /** Per-channel and account-wide limit in a channel where the bot is not a moderator. Default 18. */
-  userLimit?: number;
-  /** Limit where the bot is moderator or broadcaster. Default 90. */
-  moderatorLimit?: number;
-  windowMs?: number;
-  /** Queue length beyond which non-verdict messages are dropped, lowest priority first. Default 50. */
-  maxQueuedPerChannel?: number;
-  /** A usage/error reply later than this is useless to the viewer. Default 5 s. */
-  errorTtlMs?: number;
-  /** A confirmation later than this confuses more than it helps. Default 60 s. */
-  confirmTtlMs?: number;
-  /**
-   * Gap between two lines in one channel when not a moderator. Twitch enforces a 1 s minimum
-   * slow mode on everyone below moderator and silently drops faster lines. Default 1100 ms.
-   */
-  minGapMs?: number;
-  /** How long Twitch remembers a line for its duplicate filter. Default 30 s. */
-  duplicateWindowMs?: number;
-}
-
-export interface ChannelStats {
-  queued: number;
-  queuedByPriority: Record<Priority, number>;
-  sent: number;
-  replaced: number;
-  dropped: Record<DropReason, number>;
-  moderator: boolean;
-  limit: number;
-  available: number;
-}
-
-export interface OutboxCore {
-  /** Queues a message; returns the messages this pushed out (possibly the message itself). */
-  enqueue(channel: string, message: OutgoingMessage, now: number): Drop[];
-  /** From USERSTATE: moderator or broadcaster raises the limit and lifts the gap. */
-  setModerator(channel: string, isModerator: boolean): void;
-  /** From ROOMSTATE `slow` (seconds, 0 = off); moderators are exempt. */
-  setSlowMode(channel: string, seconds: number): void;
-  /** Everything that may go out at `now`, what expired, and when to look again (null: idle). */
-  take(now: number): { sends: Send[]; drops: Drop[]; wakeAt: number | null };
-  /** Empties every queue (shutdown). */
-  drain(reason: DropReason): Drop[];
-  /** Records a send the driver could not complete. */
-  noteFailure(channel: string): void;
-  /** Messages waiting, all channels. */
-  size(): number;
-  stats(channel: string, now: number): ChannelStats;
-}
-
-// Room kept in every part for a duplicate-busting suffix and a command-neutralising prefix.
-const SUFFIX_RESERVE = 8;
-export const PART_MAX_LENGTH = TWITCH_MAX_MESSAGE_LENGTH - SUFFIX_RESERVE;
-/**
- * U+034F COMBINING GRAPHEME JOINER. Twitch drops a line identical to the previous one within
- * 30 s. Chat clients defeat that with an invisible suffix; U+E0000 (the old choice) is now
- * stripped by Twitch, while U+034F survives because emoji sequences rely on it
- * (Chatterino switched in 2025, PR #6417). It is a combining mark, not whitespace, so Twitch's
- * trimming keeps it. The space before it stops it joining the last visible letter.
- */
-export const INVISIBLE_MARK = '\u034f';
-const MAX_VARIANTS = SUFFIX_RESERVE - 2;
 // tmi.js sends a line starting with '/' or '.' as a chat command; mission text is user input.
 const COMMAND_START = /^[/.\\]/;
 const SLOW_MODE_MARGIN_MS = 250;
-
-interface Entry {
-  seq: number;
-  channel: string;
-  message: OutgoingMessage;
-  parts: string[];
-  next: number;
-  enqueuedAt: number;
-  expiresAt: number | null;
-}
-
-interface ChannelState {
-  queue: Entry[]; // sorted by (rank, seq)
-  budget: RateBudget;
-  moderator: boolean;
-  slowModeMs: number;
-  lastSentAt: number;
-  recent: { text: string; at: number }[];
-  sent: number;
-  replaced: number;
-  dropped: Record<DropReason, number>;
-}
+/** A refused line's answer (USERSTATE or NOTICE) comes within a round trip; older ones are done. */
+const ANSWER_WINDOW_MS = 10_000;
+/** Pause after the client failed to send (it is usually reconnecting). */
+const FAILED_SEND_BACKOFF_MS = 1_000;
 
 /** Creates the pure outbox core. All state lives in the returned object. */
 export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
@@ -152,7 +52,8 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
   const maxQueued = policy.maxQueuedPerChannel ?? 50;
   const errorTtlMs = policy.errorTtlMs ?? 5_000;
   const confirmTtlMs = policy.confirmTtlMs ?? 60_000;
-  const minGapMs = policy.minGapMs ?? 1_100;
+  const minGapMs = policy.minGapMs ?? 1_300;
+  const maxRetries = policy.maxRetries ?? 3;
   const duplicateWindowMs = policy.duplicateWindowMs ?? TWITCH_WINDOW_MS;
 
   // Twitch's buckets are per account, not per channel: every line draws on the moderator-sized
@@ -164,19 +65,11 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
     user: createRateBudget({ windowMs, limit: userLimit }),
   };
   const channels = new Map<string, ChannelState>();
+  const tickets = new Map<number, { state: ChannelState; line: SentLine }>();
   let seq = 0;
+  let nextTicket = 0;
 
-  const freshState = (): ChannelState => ({
-    queue: [],
-    budget: createRateBudget({ windowMs, limit: userLimit }),
-    moderator: false,
-    slowModeMs: 0,
-    lastSentAt: Number.NEGATIVE_INFINITY,
-    recent: [],
-    sent: 0,
-    replaced: 0,
-    dropped: { stale: 0, overflow: 0, duplicate: 0, closed: 0, 'send-failed': 0 },
-  });
+  const freshState = (): ChannelState => createChannelState(windowMs, userLimit);
 
   const channelState = (channel: string): ChannelState => {
     let state = channels.get(channel);
@@ -204,10 +97,53 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
 
   const insert = (state: ChannelState, entry: Entry): void => {
     const rank = RANK[entry.message.priority];
-    const at = state.queue.findIndex((e) => RANK[e.message.priority] > rank || (RANK[e.message.priority] === rank && e.seq > entry.seq));
-    if (at < 0) state.queue.push(entry);
-    else state.queue.splice(at, 0, entry);
+    let at = state.queue.findIndex((e) => RANK[e.message.priority] > rank || (RANK[e.message.priority] === rank && e.seq > entry.seq));
+    if (at < 0) at = state.queue.length;
+    // Never ahead of an earlier line about the same mission: chat reads a mission's news in the
+    // order of its states (a verdict drops what it makes untrue instead of overtaking it).
+    const number = entry.message.mission?.number;
+    if (number !== undefined) {
+      for (let i = state.queue.length - 1; i >= at; i--) {
+        const other = state.queue[i] as Entry;
+        if (other.message.mission?.number === number && other.seq < entry.seq) {
+          at = i + 1;
+          break;
+        }
+      }
+    }
+    state.queue.splice(at, 0, entry);
   };
+
+  /** Drops waiting lines about `scope`'s mission that its new stage makes untrue. */
+  const supersede = (state: ChannelState, scope: MissionScope, drops: Drop[]): void => {
+    for (const entry of [...state.queue]) {
+      const other = entry.message.mission;
+      if (other?.number !== scope.number || entry.next > 0) continue;
+      if (!state.stages.stillTrue(other)) remove(state, entry, 'superseded', drops);
+    }
+  };
+
+  /** Whether USERSTATE has confirmed moderator status since the last line went out. */
+  const confirmedModerator = (state: ChannelState): boolean => state.moderator && state.sendsSinceUserstate === 0;
+
+  /**
+   * Puts a line back at the head of its channel's queue; false when it has no retries left or
+   * its mission has moved on meanwhile (a refused "is live" is not resent after the verdict).
+   */
+  const requeue = (state: ChannelState, line: SentLine): boolean => {
+    const { entry } = line;
+    if (entry.message.priority !== 'verdict' && entry.retries >= maxRetries) return false;
+    if (entry.message.mission && !state.stages.stillTrue(entry.message.mission)) return false;
+    const lastPart = line.part === entry.parts.length - 1;
+    const message: OutgoingMessage = { ...entry.message };
+    delete message.key;
+    if (!lastPart) delete message.onSent;
+    const retry: Entry = { ...entry, message, parts: [entry.parts[line.part] as string], next: 0, retries: entry.retries + 1 };
+    state.queue.unshift(retry);
+    return true;
+  };
+
+  const describeLine = (line: SentLine): DroppedMessage => describe(line.entry);
 
   const ttlFor = (message: OutgoingMessage): number | null => {
     if (message.priority === 'verdict') return null;
@@ -217,31 +153,24 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
     return null;
   };
 
+  /** When the channel's next line may go out; +Infinity while it waits for an event. */
   const readyAt = (state: ChannelState, now: number): number => {
+    if (!state.ready) return Number.POSITIVE_INFINITY;
     const gap = state.moderator ? 0 : Math.max(minGapMs, state.slowModeMs > 0 ? state.slowModeMs + SLOW_MODE_MARGIN_MS : 0);
+    const asUser = !confirmedModerator(state);
     return Math.max(
+      state.holdUntil,
       state.budget.nextFreeAt(now),
       state.lastSentAt + gap,
       account.any.nextFreeAt(now),
-      state.moderator ? now : account.user.nextFreeAt(now),
+      asUser ? account.user.nextFreeAt(now) : now,
+      asUser ? state.userBudget.nextFreeAt(now) : now,
     );
   };
 
-  /** The line to send for this part, or null when it duplicates a recent line and may be dropped. */
   const deduplicate = (state: ChannelState, entry: Entry, part: string, now: number): string | null => {
     state.recent = state.recent.filter((r) => r.at + duplicateWindowMs > now);
-    const seen = new Set(state.recent.map((r) => r.text));
-    if (!seen.has(part)) return part;
-    // A repeated usage line or confirmation within 30 s tells chat nothing new.
-    if (entry.message.priority === 'error' || entry.message.priority === 'confirm') return null;
-    for (let marks = 1; marks <= MAX_VARIANTS; marks++) {
-      const variant = `${part} ${INVISIBLE_MARK.repeat(marks)}`;
-      if (!seen.has(variant)) return variant;
-    }
-    // Twitch only compares with the last delivered line; differ from that one.
-    const last = state.recent[state.recent.length - 1]?.text;
-    const one = `${part} ${INVISIBLE_MARK}`;
-    return last === one ? `${part} ${INVISIBLE_MARK}${INVISIBLE_MARK}` : one;
+    return lineAvoidingDuplicates(state.recent, part, entry.message.priority);
   };
 
   const expire = (now: number, drops: Drop[]): void => {
@@ -258,6 +187,14 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
       const parts = splitMessage(message.text, PART_MAX_LENGTH).map((p) => (COMMAND_START.test(p) ? INVISIBLE_MARK + p : p));
       if (parts.length === 0) return drops;
       const state = channelState(channel);
+      if (message.mission) {
+        if (!state.stages.admit(message.mission)) {
+          state.dropped.superseded += 1;
+          drops.push({ message: { channel, text: message.text, priority: message.priority, ...(message.key === undefined ? {} : { key: message.key }), enqueuedAt: now }, reason: 'superseded' });
+          return drops;
+        }
+        if (message.mission.enters !== undefined) supersede(state, message.mission, drops);
+      }
       const ttl = ttlFor(message);
       let entrySeq = ++seq;
       if (message.key !== undefined) {
@@ -269,7 +206,7 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
           entrySeq = previous.seq;
         }
       }
-      const entry: Entry = { seq: entrySeq, channel, message, parts, next: 0, enqueuedAt: now, expiresAt: ttl === null ? null : now + ttl };
+      const entry: Entry = { seq: entrySeq, channel, message, parts, next: 0, enqueuedAt: now, expiresAt: ttl === null ? null : now + ttl, retries: 0 };
       insert(state, entry);
       while (state.queue.length > maxQueued) {
         let victim: Entry | undefined;
@@ -287,11 +224,77 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
     setModerator(channel, isModerator) {
       const state = channelState(channel);
       state.moderator = isModerator;
+      state.sendsSinceUserstate = 0;
       state.budget.setLimit(isModerator ? moderatorLimit : userLimit);
+      // A USERSTATE answers the oldest line still waiting for its answer: Twitch showed it.
+      state.unanswered.shift();
+      // Chat modes and timeouts do not apply to moderators; a USERSTATE after a send means the
+      // line was shown, so whatever muted the channel is over.
+      if (state.muted !== null && (isModerator || state.lastSentAt > Number.NEGATIVE_INFINITY)) {
+        state.muted = null;
+        state.holdUntil = Number.NEGATIVE_INFINITY;
+      }
     },
 
     setSlowMode(channel, seconds) {
       channelState(channel).slowModeMs = Math.max(0, seconds) * 1000;
+    },
+
+    noteRoomModeLifted(channel) {
+      const state = channelState(channel);
+      if (state.muted === null || !/only|phone|email/.test(state.muted)) return;
+      state.muted = null;
+      state.holdUntil = Number.NEGATIVE_INFINITY;
+    },
+
+    setReady(channel, ready) {
+      const state = channelState(channel);
+      state.ready = ready;
+      // Lines handed over just before the connection dropped get no answer on the new one.
+      if (!ready) state.unanswered = [];
+    },
+
+    notice(channel, msgId, text, now) {
+      const drops: Drop[] = [];
+      const state = channels.get(channel);
+      if (!state) return drops;
+      const effect = noticeEffect(msgId, text);
+      if (effect.kind === 'none') return drops;
+      state.unanswered = state.unanswered.filter((l) => l.at + ANSWER_WINDOW_MS > now);
+      const line = state.unanswered.shift();
+      if (effect.kind === 'muted') {
+        state.muted = effect.reason;
+        state.holdUntil = now + effect.retryAfterMs;
+      } else if (effect.kind === 'retry') {
+        state.holdUntil = Math.max(state.holdUntil, now + effect.backoffMs);
+      }
+      if (!line) return drops;
+      if (effect.kind === 'refused' || !requeue(state, line)) {
+        state.dropped['send-failed'] += 1;
+        drops.push({ message: describeLine(line), reason: 'send-failed' });
+      }
+      return drops;
+    },
+
+    failed(ticket, now) {
+      const drops: Drop[] = [];
+      const held = tickets.get(ticket);
+      if (!held) return drops;
+      tickets.delete(ticket);
+      const { state, line } = held;
+      // It never left the process: give back what it was charged, so the retry is charged once.
+      state.budget.refund(line.at);
+      account.any.refund(line.at);
+      state.userBudget.refund(line.at);
+      if (line.chargedUser) account.user.refund(line.at);
+      state.unanswered = state.unanswered.filter((l) => l !== line);
+      state.recent = state.recent.filter((r) => r.at !== line.at);
+      state.holdUntil = Math.max(state.holdUntil, now + FAILED_SEND_BACKOFF_MS);
+      if (!requeue(state, line)) {
+        state.dropped['send-failed'] += 1;
+        drops.push({ message: describeLine(line), reason: 'send-failed' });
+      }
+      return drops;
     },
 
     take(now) {
@@ -306,7 +309,7 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
           if (!head) continue;
           const ready = readyAt(state, now);
           if (ready > now) {
-            wakeAt = wakeAt === null ? ready : Math.min(wakeAt, ready);
+            if (ready !== Number.POSITIVE_INFINITY) wakeAt = wakeAt === null ? ready : Math.min(wakeAt, ready);
             continue;
           }
           const rank = RANK[head.message.priority];
@@ -321,16 +324,25 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
           remove(state, entry, 'duplicate', drops);
           continue;
         }
+        const asUser = !confirmedModerator(state);
         state.budget.tryTake(now);
         account.any.tryTake(now);
-        if (!state.moderator) account.user.tryTake(now);
+        if (asUser) account.user.tryTake(now);
+        // What Twitch would count if the bot turned out to be un-modded; only required (in
+        // readyAt) while moderator status is unconfirmed.
+        state.userBudget.tryTake(now);
         state.lastSentAt = now;
+        state.sendsSinceUserstate += 1;
         state.recent.push({ text: line, at: now });
         state.sent += 1;
+        const sentLine: SentLine = { ticket: ++nextTicket, entry, part: entry.next, at: now, chargedUser: asUser };
+        state.unanswered = state.unanswered.filter((l) => l.at + ANSWER_WINDOW_MS > now);
+        state.unanswered.push(sentLine);
+        tickets.set(sentLine.ticket, { state, line: sentLine });
         entry.next += 1;
         const last = entry.next >= entry.parts.length;
         const onSent = last ? entry.message.onSent : undefined;
-        sends.push({ channel: entry.channel, text: line, message: describe(entry), ...(onSent ? { onSent } : {}) });
+        sends.push({ channel: entry.channel, text: line, message: describe(entry), ticket: sentLine.ticket, ...(onSent ? { onSent } : {}) });
         if (last) state.queue.shift();
       }
     },
@@ -343,8 +355,8 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
       return drops;
     },
 
-    noteFailure(channel) {
-      channelState(channel).dropped['send-failed'] += 1;
+    delivered(ticket) {
+      tickets.delete(ticket);
     },
 
     size() {
@@ -367,7 +379,15 @@ export function createOutboxCore(policy: OutboxPolicy = {}): OutboxCore {
         moderator: state.moderator,
         limit: state.budget.limit,
         available: state.budget.available(now),
+        ready: state.ready,
+        muted: state.muted,
       };
+    },
+
+    mutedChannels() {
+      const muted: { channel: string; reason: string }[] = [];
+      for (const [channel, state] of channels) if (state.muted !== null) muted.push({ channel, reason: state.muted });
+      return muted;
     },
   };
 }

@@ -32,6 +32,14 @@ export interface Outbox {
   setModerator(channel: string, isModerator: boolean): void;
   /** From ROOMSTATE `slow`, in seconds (0 = off). */
   setSlowMode(channel: string, seconds: number): void;
+  /** From ROOMSTATE: followers-, subscribers- or emote-only mode was turned off. */
+  noteRoomModeLifted(channel: string): void;
+  /** Connected and joined: lines wait while a channel is not ready. */
+  setReady(channel: string, ready: boolean): void;
+  /** A NOTICE from Twitch about the bot's line in `channel` (`msg-id` and text). */
+  notice(channel: string, msgId: string, text: string): void;
+  /** Channels where Twitch refuses the bot's lines, with the NOTICE id that said so. */
+  mutedChannels(): { channel: string; reason: string }[];
   /** Resolves once everything queued now has been sent or dropped (or the outbox closed). */
   flush(): Promise<void>;
   /** Stops the timer and drops whatever is still queued (reason `closed`); later enqueues are dropped. */
@@ -68,9 +76,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
 
   const deliver = (line: Send): void => {
+    const delivered = (): void => {
+      core.delivered(line.ticket);
+      line.onSent?.();
+    };
+    // The line goes back to the head of its queue (charged once), and is tried again shortly.
     const failed = (): void => {
-      core.noteFailure(line.channel);
-      onDrop?.(line.message, 'send-failed');
+      if (closed) return;
+      report(core.failed(line.ticket, now()));
+      wake(now());
     };
     let result: Promise<void> | void;
     try {
@@ -79,8 +93,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       failed();
       return;
     }
-    if (result && typeof result.then === 'function') result.then(() => line.onSent?.(), failed);
-    else line.onSent?.();
+    if (result && typeof result.then === 'function') result.then(delivered, failed);
+    else delivered();
   };
 
   function pump(): void {
@@ -111,6 +125,21 @@ export function createOutbox(options: OutboxOptions): Outbox {
     setSlowMode(channel, seconds) {
       core.setSlowMode(channel, seconds);
       wake(now());
+    },
+    noteRoomModeLifted(channel) {
+      core.noteRoomModeLifted(channel);
+      wake(now());
+    },
+    setReady(channel, ready) {
+      core.setReady(channel, ready);
+      wake(now());
+    },
+    notice(channel, msgId, text) {
+      report(core.notice(channel, msgId, text, now()));
+      wake(now());
+    },
+    mutedChannels() {
+      return core.mutedChannels();
     },
     flush() {
       if (closed || core.size() === 0) return Promise.resolve();

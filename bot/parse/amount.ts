@@ -1,7 +1,7 @@
 import { fail, ok, type Result } from './result.js';
 
 /**
- * Amount grammar (SPEC §4): `500`, `1,000`, `1k`, `2.5k`, `1m`, `1.5M`, Korean `5천`, `1만`,
+ * Amount grammar: `500`, `1,000`, `1k`, `2.5k`, `1m`, `1.5M`, Korean `5천`, `1만`,
  * `all`/`allin`/`전부`/`올인`, `half`/`반`/`절반`, `50%`. Case-insensitive.
  * `m` means million here; in a `!mission` proposal a trailing `1m` is read as a duration first
  * (see command.ts).

@@ -1,7 +1,7 @@
 import { fail, ok, type Result } from './result.js';
 
 /**
- * Duration grammar (SPEC §4): one or more `<number><unit>` parts, largest unit first, each unit
+ * Duration grammar: one or more `<number><unit>` parts, largest unit first, each unit
  * at most once: `90s`, `10m`, `1h`, `1h30m`, `2h5m10s`, `1d`, `1.5h`, Korean `10분`, `1시간30분`.
  * Units: d/day(s)/일, h/hr(s)/hour(s)/시간, m/min(s)/minute(s)/분, s/sec(s)/second(s)/초.
  *
@@ -14,7 +14,7 @@ export const SECOND_MS = 1_000;
 export const MINUTE_MS = 60 * SECOND_MS;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
-/** Nothing in the product needs longer; channel settings narrow it further (SPEC §7). */
+/** Nothing in the product needs longer; channel settings narrow it further. */
 export const MAX_DURATION_MS = 7 * DAY_MS;
 export const MIN_DURATION_MS = SECOND_MS;
 

@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from './result.js';
 
-/** Longest mission text, in code points (SPEC §4 / issue). */
+/** Longest mission text, in code points. */
 export const MAX_TEXT_LENGTH = 200;
 /** Longer moderator reasons are cut, not refused: the verdict matters more than the note. */
 export const MAX_REASON_LENGTH = 200;
@@ -32,6 +32,16 @@ export function cleanChatText(raw: string): string {
     .replace(ZWJ_RUN_RE, ZWJ)
     .replace(/ {2,}/g, ' ')
     .trim();
+}
+
+/**
+ * The one rule for names and other short text a caller sends (display names, currency name,
+ * blocked words, reasons): it must already be what `cleanChatText` makes of it, so no control
+ * characters, bidi overrides, zero-width or other invisible characters, no runs of whitespace, and
+ * NFC; and something in it must be visible. The empty string passes (length limits are the schema's).
+ */
+export function isPlainText(s: string): boolean {
+  return s === '' || (cleanChatText(s) === s && VISIBLE_RE.test(s));
 }
 
 /** Length in code points, which is what a viewer counts (an emoji is one, not two). */

@@ -3,7 +3,7 @@
  * Pure: the caller passes the sender's earlier messages and the send time.
  */
 
-/** The limits Twitch applies to a chat sender (SPEC §10). */
+/** The limits Twitch applies to a chat sender. */
 export interface ChatLimits {
   windowMs: number;
   /** Messages per window for a regular sender. */

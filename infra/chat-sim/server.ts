@@ -9,99 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { actionBody, channelName, channelTarget, sanitizeTrailing } from './irc.js';
 import { assessMessage, TWITCH_LIMITS, type ChatLimits, type Violation } from './limits.js';
 import { createSession, type AuthResult, type LineParts, type Session } from './session.js';
-import { createUserRegistry, type TagOverrides, type Viewer, type ViewerInit } from './users.js';
+import { replyTags, replyText, sharedChatTags, type ReplyParent } from './thread-tags.js';
+import type { BotMessage, BotMessageMatcher, ChatSimulator, ChatSimulatorOptions } from './types.js';
+import { createUserRegistry, type TagOverrides } from './users.js';
 
-/** Options for {@link startChatSimulator}. */
-export interface ChatSimulatorOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  host?: string;
-  /** Accepted chat tokens (with or without `oauth:`); any `oauth:` token when absent. */
-  validTokens?: Iterable<string>;
-  /** Act like Twitch: drop messages over the rate limit or duplicated, cut long ones. Off by default. */
-  enforceLimits?: boolean;
-  limits?: Partial<ChatLimits>;
-  /** Clock for timestamps and limit windows. */
-  now?: () => number;
-  /** Every raw line in and out, for debugging. */
-  onLine?: (direction: 'in' | 'out', line: string, connectionId: number) => void;
-}
-
-/** A PRIVMSG sent by a connected client (the bot). */
-export interface BotMessage {
-  channel: string;
-  login: string;
-  /** The message text; for `/me` actions, the action body. */
-  text: string;
-  action: boolean;
-  at: number;
-  id: string;
-  /** The sender was a moderator or the broadcaster there when sending. */
-  privileged: boolean;
-  violations: readonly Violation[];
-  /** Twitch would not have shown it (only with `enforceLimits`). */
-  dropped: boolean;
-}
-
-/** Options for {@link ChatSimulator.say}. */
-export interface SayOptions {
-  /** Message id; reuse one to emulate a redelivery. A uuid when absent. */
-  id?: string;
-  /** Send as a `/me` action. */
-  action?: boolean;
-  /** Replace (string) or remove (null) generated tags; for hostile tests. */
-  tags?: TagOverrides;
-}
-
-/** Something that picks bot messages. A string matches a substring of the text. */
-export type BotMessageMatcher = ((message: BotMessage) => boolean) | RegExp | string;
-
-/** A running simulator. */
-export interface ChatSimulator {
-  readonly url: string;
-  readonly host: string;
-  readonly port: number;
-  createViewer(init: ViewerInit): Viewer;
-  viewer(login: string): Viewer | undefined;
-  /** Twitch rename: new login, same user id. */
-  renameViewer(oldLogin: string, newLogin: string): Viewer;
-  /**
-   * Grants or removes moderator in a channel; connected clients of that login get a fresh
-   * USERSTATE (and membership clients a `jtv MODE`). tmi.js 1.8.5 never forgets a mod it has
-   * seen until it reconnects, so after an unmod read `mod` from the USERSTATE, not `isMod`.
-   */
-  setMod(channel: string, login: string, on: boolean): void;
-  /** Makes `login` the channel's broadcaster (badge, and `room-id` becomes their user id). */
-  setBroadcaster(channel: string, login: string): void;
-  /** Delivers a viewer's chat message to every client in the channel; returns its id. */
-  say(channel: string, login: string, text: string, options?: SayOptions): string;
-  /** Sends the exact line of an earlier {@link say} again (same id and timestamp). */
-  redeliver(id: string): void;
-  /** Sends a raw IRC line to every registered client, or to those in `channel`. */
-  sayRaw(line: string, channel?: string): void;
-  onBotMessage(handler: (message: BotMessage) => void): () => void;
-  botMessages(channel?: string): BotMessage[];
-  /** Resolves with the next matching bot message sent after the call. */
-  waitForBotMessage(channel: string, match?: BotMessageMatcher, timeoutMs?: number): Promise<BotMessage>;
-  rateViolations(channel: string): number;
-  duplicateViolations(channel: string): number;
-  lengthViolations(channel?: string): number;
-  /** Closes every client socket abruptly, as a network failure would. */
-  dropConnections(): void;
-  /** While false, new websocket connections are refused with HTTP 503. */
-  setAcceptConnections(accept: boolean): void;
-  /** Changes the accepted tokens; null accepts any `oauth:` token. */
-  setValidTokens(tokens: Iterable<string> | null): void;
-  /** Sends RECONNECT, as Twitch does before maintenance. */
-  sendReconnect(): void;
-  /** Server-side PING to every registered client; resolves with how many answered in time. */
-  ping(timeoutMs?: number): Promise<number>;
-  /** Whether a client (of `login`, if given) is in the channel. */
-  joined(channel: string, login?: string): boolean;
-  waitForJoin(channel: string, options?: { login?: string; timeoutMs?: number }): Promise<void>;
-  connectionCount(): number;
-  close(): Promise<void>;
-}
+export type { BotMessage, BotMessageMatcher, ChatSimulator, ChatSimulatorOptions, SayOptions } from './types.js';
 
 const SERVER = 'tmi.twitch.tv';
 const MAX_REMEMBERED = 10_000;
@@ -135,14 +47,20 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
   const remembered: (string | undefined)[] = new Array<string | undefined>(MAX_REMEMBERED);
   let evictAt = 0;
   const lockedUntil = new Map<string, number>();
+  const restrictions = new Map<string, { msgId: string; text: string }>();
   let validTokens: Set<string> | null = options.validTokens ? new Set([...options.validTokens].map(tokenOf)) : null;
+  let tokenCheck: ((token: string) => boolean) | null = null;
   let accepting = true;
   let nextId = 1;
 
   const wss = new WebSocketServer({
     host,
     port: options.port ?? 0,
-    verifyClient: (_info, done) => (accepting ? done(true) : done(false, 503, 'Service Unavailable')),
+    verifyClient: (_info, done) => {
+      if (accepting) return done(true);
+      events.emit('refused');
+      return done(false, 503, 'Service Unavailable');
+    },
   });
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', resolve);
@@ -158,6 +76,7 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
 
   function authenticate(_login: string, pass: string | undefined): AuthResult {
     if (pass === undefined || !/^oauth:\S+$/i.test(pass)) return 'improper';
+    if (tokenCheck) return tokenCheck(tokenOf(pass)) ? 'ok' : 'failed';
     return validTokens === null || validTokens.has(tokenOf(pass)) ? 'ok' : 'failed';
   }
 
@@ -179,13 +98,24 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     const id = randomUUID();
     let dropped = false;
     let relayed = raw;
-    if (options.enforceLimits) {
+    const notice = (msgId: string, trailing: string): void => {
+      session.send([{ tags: [['msg-id', msgId]], prefix: SERVER, command: 'NOTICE', params: [channelTarget(channel)], trailing }]);
+    };
+    const restriction = restrictions.get(`${channel} ${login}`);
+    if (restriction) {
+      dropped = true;
+      notice(restriction.msgId, restriction.text);
+    } else if (options.enforceLimits) {
       const locked = (lockedUntil.get(login) ?? 0) > at;
       if (violations.includes('rate') && !locked) lockedUntil.set(login, at + limits.lockoutMs);
       dropped = locked || violations.includes('rate') || violations.includes('duplicate');
+      // Below moderator, Twitch refuses a second line within 1 s with msg_ratelimit.
+      const tooSoon = !privileged && (prior.at(-1)?.at ?? Number.NEGATIVE_INFINITY) > at - 1_000;
       if (violations.includes('duplicate') && !locked) {
-        session.send([{ tags: [['msg-id', 'msg_duplicate']], prefix: SERVER, command: 'NOTICE', params: [channelTarget(channel)],
-          trailing: 'Your message was not sent because it is identical to the previous one you sent, less than 30 seconds ago.' }]);
+        notice('msg_duplicate', 'Your message was not sent because it is identical to the previous one you sent, less than 30 seconds ago.');
+      } else if (tooSoon && !locked) {
+        dropped = true;
+        notice('msg_ratelimit', 'Your message was not sent because you are sending messages too quickly.');
       }
       if (!dropped && violations.includes('length')) relayed = [...raw].slice(0, limits.maxLength).join('');
     }
@@ -200,8 +130,9 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
         prefix: `${login}!${login}@${login}.${SERVER}`, command: 'PRIVMSG', params: [channelTarget(channel)], trailing: relayed,
       }, session);
     }
-    // Twitch confirms every PRIVMSG with the sender's USERSTATE for that channel.
-    if (session.hasCap('twitch.tv/commands')) {
+    // Twitch confirms every PRIVMSG it shows with the sender's USERSTATE for that channel; a
+    // refused one gets its NOTICE instead.
+    if (!dropped && session.hasCap('twitch.tv/commands')) {
       session.send([{ tags: registry.userstateTags(channel, login, id), prefix: SERVER, command: 'USERSTATE', params: [channelTarget(channel)] }]);
     }
     events.emit('bot-message', message);
@@ -255,6 +186,15 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     });
   }
 
+  function parentOf(id: string): ReplyParent {
+    const bot = sent.find((m) => m.id === id);
+    const line = delivered.get(id);
+    const login = bot?.login ?? line?.parts.prefix?.split('!')[0];
+    if (login === undefined) throw new Error(`chat simulator: no message ${id} to reply to`);
+    const user = registry.ensureViewer(login);
+    return { id, login: user.login, userId: user.userId, displayName: user.displayName, text: bot?.text ?? line?.parts.trailing ?? '' };
+  }
+
   const countViolations = (kind: Violation, channel?: string): number =>
     sent.filter((m) => (channel === undefined || m.channel === channelName(channel)) && m.violations.includes(kind)).length;
 
@@ -287,9 +227,17 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
       const viewer = registry.ensureViewer(login);
       const id = sayOptions.id ?? randomUUID();
       const firstMsg = registry.markChatted(name, viewer.login);
-      const clean = sanitizeTrailing(text);
+      let body = text;
+      let extra: TagOverrides = {};
+      if (sayOptions.replyTo !== undefined) {
+        const parent = parentOf(sayOptions.replyTo);
+        body = replyText(parent, text);
+        extra = replyTags(parent);
+      }
+      if (sayOptions.sharedFrom !== undefined) extra = { ...extra, ...sharedChatTags(registry.roomId(channelName(sayOptions.sharedFrom))) };
+      const clean = sanitizeTrailing(body);
       const parts: LineParts = {
-        tags: registry.privmsgTags(name, viewer.login, { id, now: now(), firstMsg }, sayOptions.tags),
+        tags: registry.privmsgTags(name, viewer.login, { id, now: now(), firstMsg }, { ...extra, ...sayOptions.tags }),
         prefix: `${viewer.login}!${viewer.login}@${viewer.login}.${SERVER}`,
         command: 'PRIVMSG',
         params: [channelTarget(name)],
@@ -336,11 +284,29 @@ export async function startChatSimulator(options: ChatSimulatorOptions = {}): Pr
     setAcceptConnections(accept) {
       accepting = accept;
     },
+    waitForRefusedConnection(timeoutMs = 5000) {
+      return waitFor('refused', () => true, timeoutMs, 'a refused connection attempt').then(() => undefined);
+    },
     setValidTokens(tokens) {
-      validTokens = tokens === null ? null : new Set([...tokens].map(tokenOf));
+      tokenCheck = typeof tokens === 'function' ? tokens : null;
+      validTokens = tokens === null || typeof tokens === 'function' ? null : new Set([...tokens].map(tokenOf));
     },
     sendReconnect() {
       for (const s of sessions) if (s.registered) s.send([{ prefix: SERVER, command: 'RECONNECT' }]);
+    },
+    setRestriction(channel, login, restriction) {
+      const key = `${channelName(channel)} ${login.toLowerCase()}`;
+      if (restriction === null) restrictions.delete(key);
+      else restrictions.set(key, restriction);
+    },
+    setRoomMode(channel, mode) {
+      const name = channelName(channel);
+      const tags: [string, string][] = [['room-id', registry.roomstateTags(name).find(([k]) => k === 'room-id')?.[1] ?? '']];
+      if (mode.slow !== undefined) tags.push(['slow', String(mode.slow)]);
+      if (mode.followersOnly !== undefined) tags.push(['followers-only', String(mode.followersOnly)]);
+      if (mode.subsOnly !== undefined) tags.push(['subs-only', mode.subsOnly ? '1' : '0']);
+      if (mode.emoteOnly !== undefined) tags.push(['emote-only', mode.emoteOnly ? '1' : '0']);
+      broadcast(name, { tags, prefix: SERVER, command: 'ROOMSTATE', params: [channelTarget(name)] });
     },
     async ping(timeoutMs = 2000) {
       const targets = [...sessions].filter((s) => s.registered);

@@ -8,7 +8,7 @@
  * `create` makes the channel with default settings, prints its overlay URL (built from
  * PUBLIC_URL) and issues an owner token for the dashboard API, printed once and stored only as
  * a hash. `show` prints the overlay URL too: this CLI has database access, so it is as
- * privileged as the admin token. Needs DATABASE_URL.
+ * privileged as the admin token. Works on DATABASE_URL, or else on the embedded database of `npm start`.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
@@ -48,7 +48,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
   }
 
   const config = loadConfig();
-  const handle = openDatabase('mission-link-channels-cli', 'npm run channels …');
+  const handle = await openDatabase('mission-link-channels-cli');
   try {
     const channels = createChannelService(handle.db);
     const describe = async (channel: Channel) => ({

@@ -1,11 +1,11 @@
 /**
- * Checks the ledger invariants (SPEC §6) of every channel in the database named by DATABASE_URL.
+ * Checks the ledger invariants of every channel in the database: DATABASE_URL, or else the embedded one.
  *
  *   DATABASE_URL=postgres://user@host:5432/db npm run ledger:verify
  *
  * Prints one line per channel ("ok" or the number of violations, followed by each message).
  * Exit codes: 0 every channel is consistent, 1 at least one violation, 2 the database could
- * not be reached or queried (or DATABASE_URL is missing or invalid).
+ * not be reached or queried (or DATABASE_URL is invalid).
  */
 import { describeError, openDatabase } from './cli-support.js';
 import { auditAll, type AuditReport } from '../services/ledger-audit.js';
@@ -24,7 +24,7 @@ function formatReport(login: string, report: AuditReport): string[] {
 }
 
 async function run(out: (line: string) => void): Promise<number> {
-  const handle = openDatabase('mission-link-ledger-verify', 'npm run ledger:verify');
+  const handle = await openDatabase('mission-link-ledger-verify');
   try {
     const reports = await auditAll(handle.db);
     let failing = 0;

@@ -10,14 +10,20 @@ export type Actor =
   | { kind: 'admin' }
   /** A per-channel dashboard token. Owners may also change settings and rotate keys. */
   | { kind: 'dashboard'; channelId: number; role: 'moderator' | 'owner'; tokenId: number }
-  /** A chat user, relayed by the bot's service token from a message in `channel`. */
-  | { kind: 'chat'; channel: string; user: ChatUser; role: ChatRole };
+  /**
+   * A chat user in `channel`: seen by this service's own bot (names from Twitch's chat tags), or
+   * `relayed` through the REST API by a bot service token, whose names only that caller vouches for.
+   */
+  | { kind: 'chat'; channel: string; user: ChatUser; role: ChatRole; relayed?: boolean };
 
 export interface ChatUser {
   userId: string;
   login: string;
   displayName: string;
 }
+
+/** Idempotency keys of the bot's writes: Twitch's message id under this prefix. */
+export const CHAT_KEY_PREFIX = 'chat:';
 
 /** A label for the journal's `actor` column. */
 export function actorLabel(actor: Actor): string {
@@ -29,6 +35,17 @@ export function actorLabel(actor: Actor): string {
     case 'chat':
       return `user:${actor.user.userId}`;
   }
+}
+
+/**
+ * Where the names of a write's subject come from. `twitch`: this service's bot read them from chat
+ * tags, so they may rename the user everywhere. `claimed`: a caller named the user (a dashboard or
+ * admin body, or a bot token's headers); that must not change an identity other channels show.
+ */
+export type IdentitySource = 'twitch' | 'claimed';
+
+export function identitySource(actor: Actor): IdentitySource {
+  return actor.kind === 'chat' && actor.relayed !== true ? 'twitch' : 'claimed';
 }
 
 /** Moderator powers: approve, judge, grant. */

@@ -25,7 +25,8 @@ export type DomainErrorCode =
   | 'UNAUTHORIZED'
   | 'VIEWER_NOT_FOUND'
   | 'IDEMPOTENCY_CONFLICT'
-  | 'OVERLOADED';
+  | 'OVERLOADED'
+  | 'BALANCE_LIMIT';
 
 export type ErrorParams = Record<string, string | number>;
 
@@ -95,6 +96,8 @@ export const errors = {
   idempotencyConflict: () =>
     make('IDEMPOTENCY_CONFLICT')('This Idempotency-Key was already used with a different request'),
   overloaded: () => make('OVERLOADED')('Too many pledges in flight; try again in a moment'),
+  balanceLimit: (maximum: number) =>
+    make('BALANCE_LIMIT')(`This would take a balance past the largest allowed (${maximum})`, { maximum }),
 };
 
 export const isDomainError = (err: unknown): err is DomainError => err instanceof DomainError;

@@ -1,4 +1,4 @@
-/** Pure mission lifecycle rules (SPEC §5). No I/O, no clock: callers pass `now`. */
+/** Pure mission lifecycle rules. No I/O, no clock: callers pass `now`. */
 import { errors } from './errors.js';
 import type { MissionStatus } from './types.js';
 

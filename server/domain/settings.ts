@@ -1,8 +1,11 @@
 /**
- * Per-channel settings (SPEC §7). Durations are whole seconds in storage and in the API.
+ * Per-channel settings. Durations are whole seconds in storage and in the API.
  * Stored as a JSON object holding only what differs from the defaults, so new defaults reach
  * existing channels.
  */
+import unhomoglyph from 'unhomoglyph';
+import { isPlainText } from '../../bot/parse/text.js';
+
 export interface ChannelSettings {
   locale: 'en' | 'ko';
   currencyName: string;
@@ -31,7 +34,15 @@ export interface AccrualSettings {
   /** Extra points per interval for viewers who chatted. */
   chatBonus: number;
   intervalSeconds: number;
+  /**
+   * Logins that never earn watch-time points: chat bots that sit in every channel. The
+   * broadcaster and this app's bot are always left out as well.
+   */
+  excludedLogins: string[];
 }
+
+/** Bots that idle in many channels and would otherwise farm points. */
+export const KNOWN_CHAT_BOTS = ['nightbot', 'streamelements', 'streamlabs', 'moobot', 'fossabot', 'wizebot', 'sery_bot', 'soundalerts', 'botrixoficial', 'kofistreambot'];
 
 export const DEFAULT_SETTINGS: ChannelSettings = Object.freeze({
   locale: 'en',
@@ -50,7 +61,7 @@ export const DEFAULT_SETTINGS: ChannelSettings = Object.freeze({
   createCooldown: 60,
   blockedWords: [],
   resolverMustNotHavePledged: true,
-  accrual: { enabled: true, amount: 10, chatBonus: 5, intervalSeconds: 300 },
+  accrual: { enabled: true, amount: 10, chatBonus: 5, intervalSeconds: 300, excludedLogins: KNOWN_CHAT_BOTS },
 }) as ChannelSettings;
 
 /** Merges stored overrides over the defaults; unknown keys in storage are ignored. */
@@ -75,15 +86,34 @@ export function settingsProblems(s: ChannelSettings): string[] {
   if (s.maxOpenMissionsPerViewer > s.maxOpenMissions) {
     problems.push('maxOpenMissionsPerViewer must not exceed maxOpenMissions');
   }
+  // The API's schema holds the same text rule; this covers every other caller (CLI, services).
+  if (!isPlainText(s.currencyName) || s.currencyName === '') problems.push('currencyName must be plain visible text');
+  if (s.blockedWords.some((word) => word === '' || !isPlainText(word))) problems.push('blockedWords must be plain visible text');
   return problems;
 }
 
-/** True when `text` contains a blocked word (case-insensitive, ignoring spacing tricks). */
+const SEPARATORS = /[\s\u200B-\u200F\u2060\uFEFF._-]+/g;
+
+/**
+ * The form blocked words are compared in: NFKC (fullwidth and styled letters), lower case, then
+ * the Unicode confusables skeleton (`unhomoglyph`, built from Unicode's confusables.txt), so a
+ * Cyrillic "sсаm" meets the Latin "scam"; spacing and separator tricks are dropped.
+ */
+export function foldForBlocking(s: string): string {
+  return unhomoglyph(s.normalize('NFKC').toLowerCase()).toLowerCase().replace(SEPARATORS, '');
+}
+
+// A channel's word list is compared on every proposal; fold it once per settings object.
+const foldedLists = new WeakMap<readonly string[], string[]>();
+
+/** True when `text` contains a blocked word (case-insensitive, homoglyphs folded, ignoring spacing tricks). */
 export function containsBlockedWord(text: string, blockedWords: readonly string[]): boolean {
-  const fold = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[\s\u200B-\u200F\u2060\uFEFF._-]+/g, '');
-  const haystack = fold(text);
-  return blockedWords.some((word) => {
-    const needle = fold(word);
-    return needle !== '' && haystack.includes(needle);
-  });
+  let needles = foldedLists.get(blockedWords);
+  if (needles === undefined) {
+    needles = blockedWords.map(foldForBlocking).filter((needle) => needle !== '');
+    foldedLists.set(blockedWords, needles);
+  }
+  if (needles.length === 0) return false;
+  const haystack = foldForBlocking(text);
+  return needles.some((needle) => haystack.includes(needle));
 }

@@ -1,5 +1,5 @@
 /**
- * Resource shapes shared by the REST API, the event bus, the overlay protocol and the bot (SPEC §8).
+ * Resource shapes shared by the REST API, the event bus, the overlay protocol and the bot.
  * More fields are welcome; the ones listed in the spec are fixed.
  */
 

@@ -16,7 +16,7 @@ export interface CreateEventBusOptions {
   onResubscribed?: () => void;
 }
 
-/** Picks the transport SPEC §3 prescribes: Redis when configured, Postgres otherwise. */
+/** Picks the event transport: Redis when configured, Postgres otherwise. */
 export function createEventBus(options: CreateEventBusOptions): ReadyEventBus & { kind: 'redis' | 'postgres' } {
   const { redisUrl, pool, connectionString, logger, onResubscribed } = options;
   if (redisUrl !== undefined && redisUrl !== '') {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { DomainEvent } from './types.js';
+import type { DomainEvent, TwitchChangedEvent } from './types.js';
 import { createHandlerRegistry, isDomainEvent, type BusLogger, type ReadyEventBus } from './memory-bus.js';
 
 export interface PgEventBusOptions {
@@ -76,7 +76,7 @@ export function createPgEventBus(options: PgEventBusOptions): ReadyEventBus {
     return spillTable;
   }
 
-  async function send(event: DomainEvent): Promise<void> {
+  async function send(event: DomainEvent | TwitchChangedEvent): Promise<void> {
     let payload = JSON.stringify(event);
     if (Buffer.byteLength(payload) > MAX_INLINE_BYTES) {
       await ensureSpillTable();
@@ -170,14 +170,18 @@ export function createPgEventBus(options: PgEventBusOptions): ReadyEventBus {
   const first = listen();
   first.catch(() => undefined);
 
+  const publish = (event: DomainEvent | TwitchChangedEvent): Promise<void> => {
+    if (closed) return Promise.reject(new Error('event bus is closed'));
+    const result = publishChain.then(() => send(event));
+    publishChain = result.catch(() => undefined);
+    return result;
+  };
+
   return {
-    publish(event) {
-      if (closed) return Promise.reject(new Error('event bus is closed'));
-      const result = publishChain.then(() => send(event));
-      publishChain = result.catch(() => undefined);
-      return result;
-    },
+    publish,
+    publishTwitch: publish,
     subscribe: (handler) => registry.add(handler),
+    subscribeTwitch: (handler) => registry.addTwitch(handler),
     ready: () => first,
     async close() {
       if (closed) return;

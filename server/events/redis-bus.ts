@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { DomainEvent } from './types.js';
+import type { DomainEvent, TwitchChangedEvent } from './types.js';
 import { createHandlerRegistry, isDomainEvent, type BusLogger, type ReadyEventBus } from './memory-bus.js';
 
 export interface RedisEventBusOptions {
@@ -105,13 +105,17 @@ export function createRedisEventBus(options: RedisEventBusOptions): ReadyEventBu
     });
   }
 
+  async function publish(event: DomainEvent | TwitchChangedEvent): Promise<void> {
+    if (closed) throw new Error('event bus is closed');
+    await waitForPublisher();
+    await publisher.publish(channel, JSON.stringify(event));
+  }
+
   return {
-    async publish(event: DomainEvent) {
-      if (closed) throw new Error('event bus is closed');
-      await waitForPublisher();
-      await publisher.publish(channel, JSON.stringify(event));
-    },
+    publish,
+    publishTwitch: publish,
     subscribe: (handler) => registry.add(handler),
+    subscribeTwitch: (handler) => registry.addTwitch(handler),
     ready: () => subscribed,
     async close() {
       if (closed) return;

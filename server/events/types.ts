@@ -53,9 +53,33 @@ export interface ChannelChangedEvent extends BaseEvent {
   missionsPaused: boolean;
 }
 
+/**
+ * Twitch set-up changed somewhere (a login, a revoked or invalid token, a channel added): every
+ * role reloads what it holds, so set-up takes effect without a restart, in one process or many.
+ * Delivered only to {@link EventBus.subscribeTwitch}, never to domain subscribers.
+ */
+export interface TwitchChangedEvent {
+  type: 'twitch';
+  change: 'token' | 'channel';
+  /** Channel login for `channel` changes; '' for token changes. */
+  channel: string;
+  /** The Twitch user whose token changed (token changes). */
+  userId?: string;
+  role?: 'bot' | 'broadcaster';
+  status?: 'valid' | 'invalid';
+  at: string;
+}
+
 export interface EventBus {
   publish(event: DomainEvent): Promise<void>;
   /** Returns an unsubscribe function. Handlers must not throw. */
   subscribe(handler: (event: DomainEvent) => void): () => void;
   close(): Promise<void>;
+}
+
+/** The set-up channel beside the domain events, on the same transport. */
+export interface TwitchEventChannel {
+  publishTwitch(event: TwitchChangedEvent): Promise<void>;
+  /** Returns an unsubscribe function. Handlers must not throw. */
+  subscribeTwitch(handler: (event: TwitchChangedEvent) => void): () => void;
 }

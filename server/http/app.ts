@@ -11,9 +11,10 @@ import type { DbHandle } from '../../db/client.js';
 import { listChannels } from '../repositories/channels-repository.js';
 import { createSessionService } from '../services/sessions.js';
 import { createTokenService } from '../services/tokens.js';
+import { quietRequestLogs } from './logger.js';
 import { createMetrics, type AppMetrics } from './metrics.js';
 import { authPlugin } from './auth/auth-plugin.js';
-import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { errorHandlerPlugin, handleError } from './plugins/error-handler.js';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { rateLimitPlugin, type RateLimitSettings } from './plugins/rate-limit.js';
@@ -22,6 +23,8 @@ import { swaggerPlugin } from './plugins/swagger.js';
 import { sessionRoutes, type SessionRouteDeps } from './routes/session.js';
 import { sessionPlugin } from './session/session-plugin.js';
 import { splitValidatorFactory } from './plugins/validator.js';
+import { PLAIN_TEXT_FORMAT } from './schemas/common.js';
+import { isPlainText } from '../../bot/parse/text.js';
 
 export interface AppDeps {
   config: Config;
@@ -49,7 +52,34 @@ export interface AppDeps {
   rateLimit?: Partial<RateLimitSettings> | false;
   /** What `GET /api/v1/session` offers (default: no Twitch login, no demo chat). */
   dashboardFeatures?: SessionRouteDeps['features'];
+  /** Connection limits and timeouts (defaults: `DEFAULT_HTTP_LIMITS`). */
+  httpLimits?: Partial<HttpLimits>;
 }
+
+/**
+ * Limits of the HTTP server itself, which hold before any route or rate limit runs: a client
+ * that trickles its headers or body is cut off, and so is one that opens sockets without end.
+ */
+export interface HttpLimits {
+  /** Whole request, headers and body, must arrive within this (answered with 408). */
+  requestTimeoutMs: number;
+  /** Headers must arrive within this. */
+  headersTimeoutMs: number;
+  /** A socket with no traffic for this long is closed (websockets excepted: ws clears it). */
+  idleTimeoutMs: number;
+  /** How often Node checks the two request timeouts; a timeout fires up to this much late. */
+  timeoutCheckIntervalMs: number;
+  /** Open connections (HTTP and websockets) beyond which new ones are dropped at once. */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 15_000,
+  idleTimeoutMs: 120_000,
+  timeoutCheckIntervalMs: 5_000,
+  maxConnections: 10_000,
+};
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
@@ -59,18 +89,33 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...deps.httpLimits };
   const app = Fastify({
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    // Node 20 applies the request timeout only when given to the server's constructor; Fastify
+    // sets it on the instance afterwards, which alone leaves requests without one.
+    http: {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
+    },
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     requestIdHeader: false,
+    logController: quietRequestLogs(),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // The router's own refusals (a malformed URL) leave in the one error shape too.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
     trustProxy: deps.trustProxy ?? false,
     schemaController: { compilersFactory: { buildValidator: splitValidatorFactory() } },
-    ajv: { customOptions: { allErrors: false } },
+    ajv: { customOptions: { allErrors: false, formats: { [PLAIN_TEXT_FORMAT]: isPlainText } } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.server.maxConnections = limits.maxConnections;
 
   // JSON only: a text/plain body is refused with 415 instead of reaching a schema as a string.
   app.removeContentTypeParser('text/plain');

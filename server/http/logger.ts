@@ -3,8 +3,9 @@
  * wherever they appear, and query-string secrets (overlay `key`, OAuth `code`/`state`, tokens)
  * are stripped from logged URLs, because pino's request serializer logs `url` verbatim.
  */
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { Config } from '../config.js';
+import type { Config, LogFormat } from '../config.js';
 
 const SECRET_QUERY_PARAMS = new Set(['key', 'token', 'code', 'state', 'access_token', 'refresh_token', 'password']);
 const CENSOR = '[redacted]';
@@ -87,3 +88,51 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
     destination,
   );
 }
+
+/** Readable lines for a person at a terminal; JSON for machines (no TTY, or NODE_ENV=production). */
+export function logFormatFor(config: Pick<Config, 'logFormat' | 'production'>, isTTY: boolean): LogFormat {
+  return config.logFormat ?? (isTTY && !config.production ? 'pretty' : 'json');
+}
+
+/**
+ * The logger of `npm start`: pretty lines through pino-pretty when `logFormatFor` says so,
+ * written synchronously in this thread (no transport worker), so the last lines before an exit are
+ * not lost. pino-pretty is a development dependency: without it (`npm ci --omit=dev`) the lines stay JSON.
+ */
+export async function createProcessLogger(
+  config: Pick<Config, 'logLevel' | 'logFormat' | 'production'>,
+  isTTY = process.stdout.isTTY === true,
+): Promise<Logger> {
+  if (logFormatFor(config, isTTY) === 'json') return createLogger(config);
+  try {
+    const { default: pretty } = await import('pino-pretty');
+    return createLogger(
+      config,
+      pretty({
+        colorize: isTTY,
+        sync: true,
+        translateTime: 'SYS:HH:MM:ss',
+        ignore: 'pid,hostname,reqId',
+        singleLine: true,
+      }),
+    );
+  } catch {
+    const logger = createLogger(config);
+    logger.warn('LOG_FORMAT=pretty needs the pino-pretty package (a development dependency); logging JSON');
+    return logger;
+  }
+}
+
+/** Fastify logs each request at info, twice; that drowns the lines that matter. Debug here; errors unchanged. */
+class QuietRequestLogs extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) reply.log.error({ res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
+export const quietRequestLogs = (): LogController => new QuietRequestLogs();

@@ -8,8 +8,8 @@ export interface AppMetrics {
   registry: Registry;
   /** Pledge attempts by outcome (`ok`, or a domain error code in lower case). */
   pledges: Counter<'result'>;
-  /** Pledges the batcher refused at once (OVERLOADED: its queue was full or it was shutting down), chat and REST. */
-  pledgesRefused: Counter<never>;
+  /** Pledges the batcher refused at once (OVERLOADED), chat and REST, by reason (`backlog`, `behind`, `closing`). */
+  pledgesRefused: Counter<'reason'>;
   /** Settled missions by outcome (`paid`, `refunded`). */
   settlements: Counter<'outcome'>;
   /** Wall time of one mission's settlement, all batches. */
@@ -40,6 +40,14 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
 
   let websocketSource: (() => number) | undefined;
   const registers = [registry];
+  const pledgesRefused = new Counter({
+    name: 'mission_link_pledges_refused_total',
+    help: 'Pledges refused at once (OVERLOADED), by reason: backlog (could not commit in time), behind (bot behind chat), closing',
+    labelNames: ['reason'],
+    registers,
+  });
+  // Every reason's series exists from the start, so a rate over it is 0 rather than missing.
+  for (const reason of ['backlog', 'behind', 'closing']) pledgesRefused.inc({ reason }, 0);
 
   return {
     registry,
@@ -49,11 +57,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
       labelNames: ['result'],
       registers,
     }),
-    pledgesRefused: new Counter({
-      name: 'mission_link_pledges_refused_total',
-      help: 'Pledges refused at once because too many waited for the database (OVERLOADED)',
-      registers,
-    }),
+    pledgesRefused,
     settlements: new Counter({
       name: 'mission_link_settlements_total',
       help: 'Settled missions by outcome',

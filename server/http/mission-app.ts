@@ -1,7 +1,7 @@
 /** The Mission Link HTTP app: the app shell plus the domain routes and the overlay. */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { OverlayHub } from '../overlay/hub.js';
-import { createRuntimeOverlayHub, disconnectRotated, overlayPlugin } from '../overlay/mount.js';
+import { createRuntimeOverlayHub, disconnectRotated, overlayPlugin, type OverlayLimits } from '../overlay/mount.js';
 import { setupRoutes } from '../setup/routes.js';
 import type { Runtime } from '../runtime.js';
 import { createBoardView } from '../board/board-view.js';
@@ -23,17 +23,19 @@ export interface MissionAppOptions {
   plugins?: FastifyPluginAsync[];
   /** Per-token/IP limits; load tests that open thousands of sockets from one address turn them off. */
   rateLimit?: AppDeps['rateLimit'];
+  /** Overlay ping budget and socket caps (defaults in server/overlay/hub.ts). */
+  overlay?: OverlayLimits;
 }
 
 export async function buildMissionApp(runtime: Runtime, options: MissionAppOptions = {}): Promise<FastifyInstance> {
   const overlaysSeen = new Set<string>();
-  const baseHub = createRuntimeOverlayHub(runtime);
+  const baseHub = createRuntimeOverlayHub(runtime, options.overlay);
   // Remembers which channels had an overlay connect, for the checklist's "overlay added to OBS".
   const hub: OverlayHub = {
     ...baseHub,
-    attach(channel, socket, wire) {
+    attach(channel, socket, wire, address) {
       overlaysSeen.add(channel);
-      baseHub.attach(channel, socket, wire);
+      baseHub.attach(channel, socket, wire, address);
     },
   };
   // Read at call time: the Twitch wiring may replace the runtime's channel service.

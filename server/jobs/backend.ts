@@ -52,7 +52,7 @@ export interface JobBackendOptions {
 const ONE_WEEK_SECONDS = 7 * 24 * 3600;
 
 /**
- * Job options for this app's jobs (STYLE "Jobs"): finished jobs vanish so a deterministic id
+ * Job options for this app's jobs: finished jobs vanish so a deterministic id
  * such as `deadline-42` can be added again; failed ones stay for a week for inspection
  * (while kept, they block re-adding the same id, so reschedule by remove-then-add).
  */
@@ -85,7 +85,7 @@ export async function rescheduleJob<D>(
   await queue.add(name, data, opts);
 }
 
-/** Builds queues and workers on Redis when `redisUrl` is set, on Postgres otherwise (SPEC §3). */
+/** Builds queues and workers on Redis when `redisUrl` is set, on Postgres otherwise. */
 export function createJobBackend(options: JobBackendOptions): JobBackend {
   // Only `close` is needed later, which keeps these sets free of the job data type.
   const workers = new Set<{ close(): Promise<void> }>();

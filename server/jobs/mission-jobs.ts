@@ -1,6 +1,6 @@
 /**
  * Mission timers and settlement on BullMQ: the scheduler the services call, the workers that
- * run the jobs, and start-up reconciliation (SPEC §5). Job ids are deterministic, processors
+ * run the jobs, and start-up reconciliation. Job ids are deterministic, processors
  * idempotent: a stale or repeated job finds nothing to do.
  */
 import { DelayedError, type Job } from 'bullmq';
@@ -50,7 +50,12 @@ export function createMissionScheduler(backend: JobBackend, logger: Logger): Mis
       await Promise.all(TIMER_KINDS.map((kind) => timers.remove(timerJobId(kind, missionId)).catch(() => 0)));
     },
     async enqueueSettlement(missionId) {
-      await settlement.add('settle', { missionId }, { jobId: settlementJobId(missionId) });
+      const jobId = settlementJobId(missionId);
+      // A job that used up its attempts is kept for inspection, and an add under its id would be
+      // ignored: the mission would stay unsettled through every restart. Settling is idempotent,
+      // so a fresh job is safe; one waiting, delayed or running is left to finish.
+      if ((await settlement.getJobState(jobId)) === 'failed') await settlement.remove(jobId);
+      await settlement.add('settle', { missionId }, { jobId });
     },
     async close() {
       await Promise.allSettled([timers.close(), settlement.close()]);

@@ -5,7 +5,7 @@ import type { UnsequencedMessage } from './protocol.js';
 /** Schedules `fn` after `ms`; returns a cancel function. Injected so tests drive time. */
 export type Schedule = (fn: () => void, ms: number) => () => void;
 
-/** At most one message per mission per interval: 10 per second (SPEC §9). */
+/** At most one message per mission per interval: 10 per second. */
 export const MISSION_UPDATE_INTERVAL_MS = 100;
 /** Mission numbers never repeat in a channel, so late events for these are stale. */
 const RESOLVED_MEMORY = 256;

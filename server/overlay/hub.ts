@@ -1,71 +1,20 @@
-import type { FastifyBaseLogger } from 'fastify';
-import type { MissionDto } from '../domain/types.js';
-import type { DomainEvent, EventBus } from '../events/types.js';
+import type { DomainEvent } from '../events/types.js';
 import { createChannelCoalescer, type ChannelCoalescer, type Schedule } from './coalescer.js';
+import {
+  CLOSE_TOO_MANY_SOCKETS,
+  createAddressCounter,
+  DEFAULT_SOCKET_LIMITS,
+  fullPingBudget,
+  PING_BURST,
+  takePing,
+  type PingBudget,
+} from './client-limits.js';
 import { PreparedBroadcast } from './frames.js';
+import type { FrameSink, OverlayHub, OverlayHubOptions, OverlaySocket } from './hub-types.js';
 import { BOARD_STATUSES, parseClientMessage, serializeBroadcast, type UnsequencedMessage } from './protocol.js';
 
-/**
- * The subset of a `ws` WebSocket the hub uses; real sockets fit it, so do small fakes in tests.
- */
-export interface OverlaySocket {
-  readonly readyState: number;
-  readonly bufferedAmount: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  terminate?(): void;
-  ping?(): void;
-  on(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
-  on(event: 'close', listener: () => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  on(event: 'pong', listener: () => void): unknown;
-}
-
-/**
- * The TCP socket a `ws` websocket runs on. Given one, the hub writes broadcasts to it as prepared
- * frames (one write per client per tick); otherwise it sends each message with `send`. Only for
- * sockets without extensions (no permessage-deflate): `ws` then writes every frame of its own
- * straight to this socket, so the two kinds of writes keep their order.
- */
-export interface FrameSink {
-  write(frames: Buffer): unknown;
-}
-
-export interface OverlaySnapshotData {
-  missions: MissionDto[];
-  currencyName: string;
-  locale: string;
-}
-
-export interface OverlayHubOptions {
-  bus: EventBus;
-  loadSnapshot(channel: string): Promise<OverlaySnapshotData>;
-  now?: () => number;
-  schedule?: Schedule;
-  logger: Pick<FastifyBaseLogger, 'debug' | 'info' | 'warn' | 'error'>;
-}
-
-export interface OverlayHub {
-  /** Adopts an authenticated socket: it gets a snapshot, then the channel's live messages. */
-  attach(channel: string, socket: OverlaySocket, wire?: FrameSink): void;
-  /** Closes every overlay of a channel (key rotation: use 4401 so pages stop showing the board). */
-  disconnectChannel(channel: string, code: number, reason: string): void;
-  /** Connected overlays of one channel, or of all channels. */
-  clientCount(channel?: string): number;
-  /**
-   * Shows events on this instance's connected overlays of a channel only (the dashboard's test
-   * event), bypassing the bus: no other consumer (chat announcer, settlement) ever sees them.
-   * Returns how many overlays were connected.
-   */
-  preview(channel: string, events: readonly DomainEvent[]): number;
-  /**
-   * Sends every connected overlay a fresh snapshot: after the event bus reconnects, events
-   * published meanwhile are lost, and no client could see that gap in its `seq`.
-   */
-  resyncAll(): void;
-  /** Unsubscribes from the bus and closes every socket with 1001 (pages reconnect elsewhere). */
-  close(): void;
-}
+export type { FrameSink, OverlayHub, OverlayHubOptions, OverlaySnapshotData, OverlaySocket } from './hub-types.js';
+export { CLOSE_TOO_MANY_SOCKETS, DEFAULT_SOCKET_LIMITS, PING_BURST, PING_REFILL_MS } from './client-limits.js';
 
 const OPEN = 1;
 /** The close every socket hears when the server shuts down: "going away", so pages reconnect. */
@@ -94,6 +43,8 @@ interface Client {
   alive: boolean;
   waitingSnapshot: boolean;
   lastResyncAt: number;
+  pings: PingBudget;
+  address: string | null;
 }
 
 interface SnapshotLoad {
@@ -108,6 +59,8 @@ interface ChannelState {
   load: SnapshotLoad | null;
   coalescer: ChannelCoalescer;
 }
+
+const countOf = (state: ChannelState): number => state.live.size + (state.load?.waiters.size ?? 0);
 
 const defaultSchedule: Schedule = (fn, ms) => {
   const timer = setTimeout(fn, ms);
@@ -126,6 +79,9 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   const now = options.now ?? Date.now;
   const schedule = options.schedule ?? defaultSchedule;
   const channels = new Map<string, ChannelState>();
+  const pingBurst = options.pingBurst ?? PING_BURST;
+  const maxPerChannel = options.maxSocketsPerChannel ?? DEFAULT_SOCKET_LIMITS.perChannel;
+  const perAddress = createAddressCounter(options.maxSocketsPerAddress ?? DEFAULT_SOCKET_LIMITS.perAddress);
   let closed = false;
 
   /** Whether the client takes a message now: false while it is slow (skipped) or once stuck (terminated). */
@@ -191,7 +147,8 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
     state.live.delete(client);
     state.load?.waiters.delete(client);
     const channel = channelOf.get(client);
-    channelOf.delete(client);
+    if (!channelOf.delete(client)) return;
+    perAddress.remove(client.address);
     if (channel !== undefined) forgetIfIdle(channel, state);
   }
 
@@ -243,23 +200,35 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
     load.waiters.add(client);
   };
 
+  const badFrame = (state: ChannelState, client: Client): void => {
+    client.badFrames += 1;
+    if (client.badFrames > MAX_BAD_FRAMES && channelOf.has(client)) {
+      dropClient(state, client);
+      client.socket.close(1008, 'unexpected frames');
+    }
+  };
+
+  const pingAllowed = (client: Client): boolean => takePing(client.pings, pingBurst, now());
+
   const onFrame = (channel: string, state: ChannelState, client: Client, data: unknown, isBinary: boolean): void => {
-    client.alive = true;
     const message = parseClientMessage(data, isBinary);
     if (message === null) {
-      client.badFrames += 1;
-      if (client.badFrames > MAX_BAD_FRAMES) {
-        dropClient(state, client);
-        client.socket.close(1008, 'unexpected frames');
-      }
+      badFrame(state, client);
       return;
     }
     if (message.type === 'ping') {
-      if (client.socket.readyState === OPEN) {
-        client.socket.send(JSON.stringify({ type: 'pong', serverTime: new Date(now()).toISOString() }));
+      // Only a ping within budget shows the client is alive: a flood must not keep it alive.
+      if (!pingAllowed(client)) {
+        badFrame(state, client);
+        return;
       }
+      client.alive = true;
+      // Through the same writability check as broadcasts: a client that does not read gets no
+      // more queued for it, and one that stays stuck is terminated.
+      deliver(state, client, JSON.stringify({ type: 'pong', serverTime: new Date(now()).toISOString() }));
       return;
     }
+    client.alive = true;
     if (client.waitingSnapshot || now() - client.lastResyncAt < MIN_RESYNC_INTERVAL_MS) return;
     requestSnapshot(channel, state, client);
   };
@@ -310,17 +279,45 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   cancelHeartbeat = schedule(heartbeat, HEARTBEAT_MS);
 
   return {
-    attach(channel, socket, wire) {
+    attach(channel, socket, wire, address) {
       if (closed) {
         socket.close(SHUTDOWN_CLOSE.code, SHUTDOWN_CLOSE.reason);
         return;
       }
+      const channelCount = channels.get(channel);
+      const atChannelCap = channelCount !== undefined && countOf(channelCount) >= maxPerChannel;
+      const atAddressCap = perAddress.full(address ?? null);
+      if (atChannelCap || atAddressCap) {
+        logger.warn({ channel, perChannel: atChannelCap, perAddress: atAddressCap }, 'overlay socket refused: too many connections');
+        socket.close(CLOSE_TOO_MANY_SOCKETS.code, CLOSE_TOO_MANY_SOCKETS.reason);
+        return;
+      }
       const state = stateFor(channel);
-      const client: Client = { socket, wire: wire ?? null, badFrames: 0, alive: true, waitingSnapshot: false, lastResyncAt: 0 };
+      const client: Client = {
+        socket,
+        wire: wire ?? null,
+        badFrames: 0,
+        alive: true,
+        waitingSnapshot: false,
+        lastResyncAt: 0,
+        pings: fullPingBudget(pingBurst, now()),
+        address: address ?? null,
+      };
       channelOf.set(client, channel);
+      perAddress.add(client.address);
       socket.on('message', (data, isBinary) => onFrame(channel, state, client, data, isBinary));
       socket.on('pong', () => {
         client.alive = true;
+      });
+      // Protocol-level pings (browsers never send them) share the budget; `ws` answers none by
+      // itself (`autoPong: false`), since its automatic pongs skip every queue check.
+      socket.on('ping', (data) => {
+        if (!pingAllowed(client)) {
+          badFrame(state, client);
+          return;
+        }
+        client.alive = true;
+        if (writable(state, client)) socket.pong?.(data);
       });
       socket.on('close', () => dropClient(state, client));
       socket.on('error', (error) => {
@@ -345,13 +342,12 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
     },
 
     clientCount(channel) {
-      const count = (state: ChannelState): number => state.live.size + (state.load?.waiters.size ?? 0);
       if (channel !== undefined) {
         const state = channels.get(channel);
-        return state === undefined ? 0 : count(state);
+        return state === undefined ? 0 : countOf(state);
       }
       let total = 0;
-      for (const state of channels.values()) total += count(state);
+      for (const state of channels.values()) total += countOf(state);
       return total;
     },
 

@@ -5,7 +5,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Runtime } from '../runtime.js';
-import { createOverlayHub, SHUTDOWN_CLOSE, type OverlayHub } from './hub.js';
+import { createOverlayHub, SHUTDOWN_CLOSE, type OverlayHub, type OverlayHubOptions } from './hub.js';
 import { overlayKeyMatches } from './key.js';
 import overlayRoutes, { CLOSE_INVALID_KEY } from './routes.js';
 
@@ -18,11 +18,18 @@ const MAX_CLIENT_FRAME = 64 * 1024;
  * OBS machine gone to sleep, a stalled page), since the HTTP server waits for every socket.
  */
 const CLOSE_HANDSHAKE_MS = 2_000;
-/** ws server options (`closeTimeout` is one its type definitions do not list yet). */
-const SOCKET_OPTIONS = { maxPayload: MAX_CLIENT_FRAME, closeTimeout: CLOSE_HANDSHAKE_MS };
+/**
+ * ws server options (`closeTimeout` is one its type definitions do not list yet). `autoPong` off:
+ * the hub answers protocol pings itself, within its ping budget and queue limits.
+ */
+const SOCKET_OPTIONS = { maxPayload: MAX_CLIENT_FRAME, closeTimeout: CLOSE_HANDSHAKE_MS, autoPong: false };
 
-export function createRuntimeOverlayHub(runtime: Runtime): OverlayHub {
+/** The hub's abuse limits that deployments and tests may change. */
+export type OverlayLimits = Pick<OverlayHubOptions, 'pingBurst' | 'maxSocketsPerChannel' | 'maxSocketsPerAddress'>;
+
+export function createRuntimeOverlayHub(runtime: Runtime, limits: OverlayLimits = {}): OverlayHub {
   return createOverlayHub({
+    ...limits,
     bus: runtime.bus,
     logger: runtime.logger,
     async loadSnapshot(login) {

@@ -2,7 +2,7 @@ import type { MissionDto, MissionStatus, ViewerRef } from '../domain/types.js';
 import type { MissionResolvedEvent } from '../events/types.js';
 
 /**
- * The overlay websocket protocol (SPEC §9), shared by the hub, the tests and — as documentation —
+ * The overlay websocket protocol, shared by the hub, the tests and — as documentation —
  * by the browser page (overlay/overlay.js mirrors these shapes by hand: it has no build step).
  *
  * Every server→client message except `pong` carries `seq`: per channel and per server instance,

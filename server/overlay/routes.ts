@@ -135,7 +135,7 @@ const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (app, opti
       // The client may have gone while the key was checked; attaching it would leak a load.
       if (socket.readyState !== socket.OPEN) return;
       socket.off('message', hold);
-      hub.attach(channel, socket, frameSinkOf(socket, request.raw.socket));
+      hub.attach(channel, socket, frameSinkOf(socket, request.raw.socket), request.ip);
       for (const [data, isBinary] of early) socket.emit('message', data, isBinary);
     },
   );

@@ -75,15 +75,37 @@ export async function findUsers(tx: Executor, userIds: readonly string[]) {
   return new Map(rows.map((r) => [r.userId, r]));
 }
 
-/** The user currently holding `login` (most recently seen, if a login was recycled). */
-export async function findUserByLogin(tx: Executor, login: string) {
-  const [row] = await tx
-    .select()
+/** Records a user only when the id is new; an existing row keeps its names. */
+export async function insertUserIfAbsent(tx: Executor, user: UserInput): Promise<void> {
+  await tx.insert(users).values({ ...user, updatedAt: new Date() }).onConflictDoNothing({ target: users.userId });
+}
+
+/**
+ * The user holding `login` in this channel (one with a wallet here), most recently seen first
+ * when a login was recycled. With `anyChannel`, a user seen only in other channels is the fallback.
+ */
+export async function findUserByLogin(tx: Executor, login: string, channelId: number, anyChannel = false) {
+  const lower = login.toLowerCase();
+  const here = await tx.execute(sql`
+    SELECT u.user_id, u.login, u.display_name FROM users u
+    JOIN accounts w ON w.channel_id = ${channelId} AND w.kind = 'wallet' AND w.user_id = u.user_id
+    WHERE u.login = ${lower} ORDER BY u.updated_at DESC LIMIT 1`);
+  const row = here.rows[0] as { user_id: string; login: string; display_name: string } | undefined;
+  if (row) return { userId: row.user_id, login: row.login, displayName: row.display_name };
+  if (!anyChannel) return null;
+  const [other] = await tx
+    .select({ userId: users.userId, login: users.login, displayName: users.displayName })
     .from(users)
-    .where(eq(users.login, login.toLowerCase()))
+    .where(eq(users.login, lower))
     .orderBy(sql`${users.updatedAt} DESC`)
     .limit(1);
-  return row ?? null;
+  return other ?? null;
+}
+
+/** Another user than `userId` who holds `login`, if any. */
+export async function otherHolderOfLogin(tx: Executor, login: string, userId: string): Promise<string | null> {
+  const result = await tx.execute(sql`SELECT user_id FROM users WHERE login = ${login} AND user_id <> ${userId} LIMIT 1`);
+  return (result.rows[0] as { user_id: string } | undefined)?.user_id ?? null;
 }
 
 export interface ChannelTotals {

@@ -57,6 +57,11 @@ export async function listTokensByChannel(tx: Executor, channelId: number): Prom
   return tx.select(columns).from(apiTokens).where(eq(apiTokens.channelId, channelId)).orderBy(asc(apiTokens.id));
 }
 
+/** Every token, bound to a channel or not. */
+export async function listAllTokens(tx: Executor): Promise<TokenRow[]> {
+  return tx.select(columns).from(apiTokens).orderBy(asc(apiTokens.id));
+}
+
 /** Tokens bound to no channel (global bot tokens). */
 export async function listUnscopedTokens(tx: Executor): Promise<TokenRow[]> {
   return tx.select(columns).from(apiTokens).where(isNull(apiTokens.channelId)).orderBy(asc(apiTokens.id));

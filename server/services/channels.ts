@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from '../../db/client.js';
 import type { ChannelRow } from '../../db/schema.js';
 import { errors } from '../domain/errors.js';
+import { isPlainText } from '../../bot/parse/text.js';
 import { DEFAULT_SETTINGS, resolveSettings, settingsProblems, type ChannelSettings } from '../domain/settings.js';
 import {
   channelTotals,
@@ -61,6 +62,8 @@ export interface ChannelServiceOptions {
   onResolveError?: (login: string, err: unknown) => void;
   /** Where pause/resume is announced (the live boards listen); none in tools without a bus. */
   events?: Pick<ServiceDeps, 'bus' | 'logger'>;
+  /** Told after a channel was created (committed), so every process can pick it up at once. */
+  onCreated?: (channel: Channel) => void;
 }
 
 export function createChannelService(db: Database, options: ChannelServiceOptions = {}) {
@@ -78,6 +81,7 @@ export function createChannelService(db: Database, options: ChannelServiceOption
   }): Promise<Channel> {
     const login = input.login.toLowerCase();
     if (!CHANNEL_LOGIN.test(login)) throw errors.validation(`"${input.login}" is not a valid Twitch login`);
+    if (input.displayName && !isPlainText(input.displayName)) throw errors.validation('displayName must be plain visible text');
     const settings = resolveSettings(input.settings ?? {});
     const problems = settingsProblems(settings);
     if (problems.length > 0) throw errors.validation(problems.join('; '));
@@ -89,7 +93,7 @@ export function createChannelService(db: Database, options: ChannelServiceOption
         options.onResolveError?.(login, err);
       }
     }
-    return withRetry(db, async (tx) => {
+    const created = await withRetry(db, async (tx) => {
       const row = await insertChannel(tx, {
         login,
         broadcasterId: input.broadcasterId ?? resolved?.id ?? null,
@@ -101,6 +105,8 @@ export function createChannelService(db: Database, options: ChannelServiceOption
       await createSystemAccounts(tx, row.id);
       return toChannel(row);
     });
+    options.onCreated?.(created);
+    return created;
   }
 
   /** Creates the channel with default settings unless it exists (for TWITCH_CHANNELS at start-up). */

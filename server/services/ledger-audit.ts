@@ -1,5 +1,5 @@
 /**
- * Checks the ledger invariants of SPEC §6 against the live database, one channel at a time.
+ * Checks the ledger invariants (docs/ledger.md) against the live database, one channel at a time.
  * Read-only; runs in a REPEATABLE READ transaction so it sees one consistent snapshot.
  */
 import { sql } from 'drizzle-orm';

@@ -1,4 +1,4 @@
-/** Maps mission and pledge rows to the API/event shapes of SPEC §8. */
+/** Maps mission and pledge rows to the API/event shapes. */
 import type { Executor } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
 import type { ChannelSettings } from '../domain/settings.js';

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { cleanChatText, codePointLength, MAX_TEXT_LENGTH } from '../../bot/parse/text.js';
 import type { Executor } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
-import { actorLabel, isModerator, type Actor, type ChatUser } from '../domain/actor.js';
+import { actorLabel, identitySource, isModerator, type Actor, type ChatUser } from '../domain/actor.js';
 import { errors } from '../domain/errors.js';
 import { containsBlockedWord } from '../domain/settings.js';
 import type { MissionDto, MissionStatus, PledgeDto } from '../domain/types.js';
@@ -35,7 +35,7 @@ import type { Channel } from './channels.js';
 import { publishSafely, type ServiceDeps } from './context.js';
 import { missionDto, missionDtos, toPledgeDto } from './mission-views.js';
 import { runWrite, type IdempotencyRequest } from './transaction.js';
-import { ensureViewer } from './viewers.js';
+import { claimedIdentity, ensureViewer } from './viewers.js';
 import { createPledgeBatcher, MAX_AMOUNT, type AmountInput, type PledgeBatcherOptions } from './pledge-batcher.js';
 
 const lockChannel = (channelId: number) => sql`SELECT 1 FROM channels WHERE id = ${channelId} FOR UPDATE`;
@@ -84,7 +84,7 @@ export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeB
     actor: Actor,
     idempotencyKey: string | null,
   ) {
-    const walletId = await ensureViewer(tx, channel, user);
+    const walletId = await ensureViewer(tx, channel, user, identitySource(actor));
     const amount = await resolveAmount(tx, walletId, amountInput);
     if (!Number.isSafeInteger(amount) || amount <= 0 || amount > MAX_AMOUNT) {
       if (typeof amountInput !== 'number' && amount <= 0) {
@@ -158,7 +158,7 @@ export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeB
       if ((await countActive(tx, channel.id)) >= s.maxOpenMissions) throw errors.tooManyOpenMissions(s.maxOpenMissions);
 
       // The proposer must exist before the mission row references them.
-      await ensureViewer(tx, channel, input.proposer);
+      await ensureViewer(tx, channel, input.proposer, identitySource(actor));
       const opensNow = !s.requireApproval || privileged;
       const number = await nextMissionNumber(tx, channel.id);
       const row = await insertMission(tx, {
@@ -199,7 +199,9 @@ export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeB
     actor: Actor,
     idempotency?: IdempotencyRequest,
   ): Promise<{ pledge: PledgeDto; mission: MissionDto; balance: number; replayed: boolean; firstPledge: boolean }> {
-    const { number, amount, user, behindMs } = input;
+    const { number, amount, behindMs } = input;
+    // The batcher records the names it is given; names a caller claimed must not rename anyone.
+    const user = identitySource(actor) === 'twitch' ? input.user : await claimedIdentity(db, input.user);
     return batcher.submit({ channel, number, amount, user, actor, idempotencyKey: idempotency?.key ?? null, ...(behindMs === undefined ? {} : { behindMs }) });
   }
 

@@ -1,5 +1,5 @@
 /**
- * Pledge micro-batcher (issue 6). Pledges queue per channel and are committed together, up to
+ * Pledge micro-batcher. Pledges queue per channel and are committed together, up to
  * `maxBatch` at a time or after `maxDelayMs`, in ONE set-based transaction per batch: the missions
  * are share-locked once, the wallets locked (FOR NO KEY UPDATE, id order) and each pledge decided
  * in arrival order against the running balance (exact: a wallet covering 37 of 200 pledges gets
@@ -8,18 +8,15 @@
  * trips, its statements pipelined: BEGIN with the missions and wallets locks; the write (pledges,
  * journal, wallet debits) with the escrow update and COMMIT.
  * Every caller gets its own result or typed DomainError; each mission gets one coalesced `pledge`
- * event per batch. The queue of accepted-but-uncommitted pledges is bounded by estimated wait and by
- * count, and a bot far behind chat has its pledges refused (overflow: OVERLOADED at once).
+ * event per batch. A batch the database refuses over one item's data is committed in halves, down
+ * to that item, which alone fails (pledge-batch-split.ts). The queue of accepted-but-uncommitted
+ * pledges is bounded by the time it needs to commit and by count, and a bot far behind chat has its
+ * pledges refused (OVERLOADED at once).
  */
 import { inPipeline, type Pipeline } from '../../db/pipeline.js';
-import type { MissionRow } from '../../db/schema.js';
-import { actorLabel, type ChatUser } from '../domain/actor.js';
+import { actorLabel } from '../domain/actor.js';
 import { errors } from '../domain/errors.js';
-import type { MissionDto, PledgeDto } from '../domain/types.js';
-import type { PledgeAddedEvent } from '../events/types.js';
 import { upsertChangedUsers } from '../repositories/channels-repository.js';
-import { findWallet } from '../repositories/ledger-repository.js';
-import { findMission } from '../repositories/missions-repository.js';
 import {
   insertWallets,
   lockMissionsShared,
@@ -31,24 +28,16 @@ import {
   writePledgeBatch,
 } from '../repositories/pledge-batch-repository.js';
 import type { Channel } from './channels.js';
-import { publishSafely, type ServiceDeps } from './context.js';
-import { missionDto } from './mission-views.js';
+import type { ServiceDeps } from './context.js';
 import { createAdmission } from './pledge-admission.js';
-import { createBatchMemory, liveMissionDto } from './pledge-batch-memory.js';
-import { createKnownUsers, decideBatch, MAX_AMOUNT, type Decision, type PledgeRequest } from './pledge-decisions.js';
+import { createBatchDelivery, type BatchResult, type Item, type PledgeOutcome } from './pledge-batch-delivery.js';
+import { createBatchMemory } from './pledge-batch-memory.js';
+import { commitSplitting } from './pledge-batch-split.js';
+import { createKnownUsers, decideBatch, MAX_AMOUNT, type PledgeRequest } from './pledge-decisions.js';
 import { isPgError, retryOnConflict } from './transaction.js';
 
 export { MAX_AMOUNT, type AmountInput, type PledgeRequest } from './pledge-decisions.js';
-
-export interface PledgeOutcome {
-  pledge: PledgeDto;
-  mission: MissionDto;
-  /** The wallet's balance right after this pledge. */
-  balance: number;
-  replayed: boolean;
-  /** This viewer's first pledge on the mission. */
-  firstPledge: boolean;
-}
+export type { PledgeOutcome } from './pledge-batch-delivery.js';
 
 export interface PledgeBatcherOptions {
   /** Pledges per transaction. Default 500. */
@@ -58,13 +47,13 @@ export interface PledgeBatcherOptions {
   /** Accepted-but-uncommitted pledges beyond which new ones are refused (hard cap). Default 20,000. */
   maxQueued?: number;
   /**
-   * A pledge is refused (OVERLOADED) when the accepted-but-uncommitted ones would take longer than
-   * this to commit at the pace of recent batches (see pledge-admission.ts), so what is accepted
-   * commits fast. Below max(1,000, 2 × `maxBatch × writers`) accepted (a full batch running and
-   * one waiting per writer), pledges are always admitted (up to `maxQueued`).
-   * Default 250 ms: at 10,000 lines/s with 2,000 overlays on this 2-core machine, 1,000 ms gave
-   * 6,498 committed/s with p50/p99 948/1,232 ms and 250 ms gave 7,414/s with 241/471 ms (a
-   * shorter queue also keeps less in memory).
+   * A pledge is refused (OVERLOADED) when the accepted-but-uncommitted ones could not commit within
+   * this long at the capacity recent batches have shown, projected to full batches (see
+   * pledge-admission.ts). Below what the writers commit in this time at a cold process's pace (200 ms
+   * per full batch: 5,000 at the defaults), pledges are always admitted (up to `maxQueued`).
+   * Default 1,000 ms: a backlog a viewer would not notice (chat confirmations are coalesced and
+   * paced anyway), and enough for a cold process to take a 5,000-line burst. (A 250 ms bound, with
+   * capacity read from small batches, refused pledges at 5,000 lines/s that the service kept up with.)
    */
   maxWaitMs?: number;
   /**
@@ -77,15 +66,25 @@ export interface PledgeBatcherOptions {
   /** Batch transactions in flight at once. Default 2. */
   writers?: number;
   /**
+   * Transactions a batch the database refused over one item's data may take to commit the rest
+   * apart (see pledge-batch-split.ts: ~2·log2(n) per bad item). Default 40: two bad items in 500.
+   */
+  maxSplitRetries?: number;
+  /**
    * Users whose login and display name this process has committed recently: their `users` upsert
    * is skipped (most storm pledges come from viewers already seen). Default 50,000.
    */
   knownUsers?: number;
   /** After each committed (or failed) batch: size and wall time, for metrics and the benchmark. */
   onBatch?: (info: { size: number; ms: number; ok: boolean }) => void;
-  /** Each pledge refused at once with OVERLOADED. */
-  onRefused?: () => void;
+  /**
+   * Each pledge refused at once with OVERLOADED: `backlog` (what is queued could not commit in
+   * time), `behind` (the bot is too far behind chat) or `closing` (shutting down).
+   */
+  onRefused?: (reason: RefusalReason) => void;
 }
+
+export type RefusalReason = 'backlog' | 'behind' | 'closing';
 
 export interface PledgeBatcher {
   submit(request: PledgeRequest): Promise<PledgeOutcome>;
@@ -93,12 +92,6 @@ export interface PledgeBatcher {
   close(): Promise<void>;
   /** Accepted and not yet committed. */
   pending(): number;
-}
-
-interface Item {
-  request: PledgeRequest;
-  resolve: (outcome: PledgeOutcome) => void;
-  reject: (err: unknown) => void;
 }
 
 interface Queue {
@@ -120,10 +113,12 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   const maxQueued = options.maxQueued ?? 20_000;
   const writers = options.writers ?? 2;
   const maxBehindMs = options.maxBehindMs ?? 2_000;
+  const maxSplitRetries = options.maxSplitRetries ?? 40;
   const queues = new Map<number, Queue>();
   const memory = createBatchMemory(deps.db);
+  const { deliver } = createBatchDelivery(deps, memory);
   const knownUsers = createKnownUsers(options.knownUsers ?? 50_000);
-  const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 250, minQueued: Math.max(1_000, 2 * maxBatch * writers), writers });
+  const admission = createAdmission({ maxWaitMs: options.maxWaitMs ?? 1_000, writers, maxBatch });
   /** Start times of the batches in flight, oldest first. */
   const batchStarts: number[] = [];
   let accepted = 0;
@@ -134,7 +129,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   function submit(request: PledgeRequest): Promise<PledgeOutcome> {
     const behind = (request.behindMs ?? 0) > maxBehindMs;
     if (closing || behind || accepted >= maxQueued || !admission.admits(accepted, oldestBatchMs())) {
-      options.onRefused?.();
+      options.onRefused?.(closing ? 'closing' : behind ? 'behind' : 'backlog');
       return Promise.reject(errors.overloaded());
     }
     return new Promise<PledgeOutcome>((resolve, reject) => {
@@ -182,56 +177,74 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
       running++;
       const started = performance.now();
       batchStarts.push(started);
-      void runBatch(next.channel, items, started).finally(() => {
+      const finished = (transactions: number): void => {
         running--;
         accepted -= items.length;
         batchStarts.splice(batchStarts.indexOf(started), 1);
-        admission.recordBatch(items.length, performance.now() - started);
+        // A batch split apart (one bad item) says nothing about the capacity of one transaction.
+        if (transactions === 1) admission.recordBatch(items.length, performance.now() - started);
         if (accepted === 0 && running === 0) {
           const waiters = idleWaiters;
           idleWaiters = [];
           for (const w of waiters) w();
         }
         pump();
-      });
+      };
+      void runBatch(next.channel, items).then(finished, () => finished(0));
     }
   }
 
   const oldestBatchMs = (): number => (batchStarts.length === 0 ? 0 : performance.now() - batchStarts[0]!);
 
-  async function runBatch(channel: Channel, items: Item[], started: number): Promise<void> {
-    try {
-      let result: BatchResult | undefined;
-      for (let attempt = 1; !result; attempt++) {
+  /** Resolves with the transactions the batch took. */
+  function runBatch(channel: Channel, items: Item[]): Promise<number> {
+    return commitSplitting(items, {
+      commit: (part) => commitBatch(channel, part),
+      async committed(part, result, ms) {
         try {
-          result = await retryOnConflict(() => inPipeline(deps.db.$client, (tx) => applyBatch(tx, channel, items, attempt > 1)));
+          // Only after commit: a rolled-back upsert must not be remembered as done.
+          knownUsers.remember(result.upserted);
+          await deliver(channel, part, result);
+          options.onBatch?.({ size: part.length, ms, ok: true });
         } catch (err) {
-          // A concurrent writer committed the same key or created the same wallet: the retry sees it.
-          const raced = err instanceof BatchRace || isPgError(err, '23505');
-          if (!raced || attempt >= MAX_ATTEMPTS) throw err;
+          // Committed: never run again (a pledge without a key would count twice).
+          deps.logger.error({ err, channel: channel.login, size: part.length }, 'pledge batch committed but its callers could not be answered');
+          for (const item of part) item.reject(err);
+          options.onBatch?.({ size: part.length, ms, ok: false });
         }
+      },
+      failed(part, err, ms) {
+        deps.logger.error({ err, channel: channel.login, size: part.length }, 'pledge batch failed');
+        for (const item of part) item.reject(err);
+        options.onBatch?.({ size: part.length, ms, ok: false });
+      },
+      attemptFailed(part, err, ms) {
+        deps.logger.warn({ err, channel: channel.login, size: part.length }, 'pledge batch refused over its data; committing its halves apart');
+        options.onBatch?.({ size: part.length, ms, ok: false });
+      },
+      maxRetries: maxSplitRetries,
+    });
+  }
+
+  /** One transaction for `items`, run again when a concurrent writer raced it. */
+  async function commitBatch(channel: Channel, items: readonly Item[]): Promise<BatchResult> {
+    for (let attempt = 1; ; attempt++) {
+      const failure: { first?: unknown } = {};
+      try {
+        return await retryOnConflict(() => {
+          failure.first = undefined;
+          return inPipeline(deps.db.$client, (tx) => applyBatch(tx, channel, items, attempt > 1, failure));
+        });
+      } catch (caught) {
+        // The statement that aborted the transaction, rather than one that ran into the abort.
+        const err = isPgError(caught, '25P02') ? (failure.first ?? caught) : caught;
+        // A concurrent writer committed the same key or created the same wallet: the retry sees it.
+        const raced = err instanceof BatchRace || isPgError(err, '23505');
+        if (!raced || attempt >= MAX_ATTEMPTS) throw err;
       }
-      // Only after commit: a rolled-back upsert must not be remembered as done.
-      knownUsers.remember(result.upserted);
-      await deliver(channel, items, result);
-      options.onBatch?.({ size: items.length, ms: performance.now() - started, ok: true });
-    } catch (err) {
-      deps.logger.error({ err, channel: channel.login, size: items.length }, 'pledge batch failed');
-      for (const item of items) item.reject(err);
-      options.onBatch?.({ size: items.length, ms: performance.now() - started, ok: false });
     }
   }
 
-  interface BatchResult {
-    decisions: Decision[];
-    missions: Map<number, MissionRow>;
-    pots: Map<number, number>;
-    newBackers: Map<number, number>;
-    createdAt: Date;
-    replays: Map<string, KeyedPledge>;
-    /** Users this batch upserted (or found unchanged in the cache). */
-    upserted: ChatUser[];
-  }
 
   /**
    * One batch in `tx`, pipelined (db/pipeline.ts): the locks leave with BEGIN, the writes with
@@ -241,7 +254,7 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
    * fails the pledge insert on the unique key (23505), the transaction rolls back, and the retry
    * looks keys up and answers the replay.
    */
-  async function applyBatch(tx: Pipeline, channel: Channel, items: Item[], lookUpKeys: boolean): Promise<BatchResult> {
+  async function applyBatch(tx: Pipeline, channel: Channel, items: readonly Item[], lookUpKeys: boolean, failure: { first?: unknown }): Promise<BatchResult> {
     const requests = items.map((i) => i.request);
     const keys = [...new Set(requests.flatMap((r) => (r.idempotencyKey === null ? [] : [r.idempotencyKey])))];
     // Missions share-locked before wallets, the order every writer follows. Every requester's
@@ -275,7 +288,8 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     // Sent now and awaited with the write: nothing before it needs its result. (The catch only
     // keeps a failure from going unhandled when the batch fails before that.)
     const usersWritten = upsertChangedUsers(tx, upserted.filter((u) => !knownUsers.has(u)));
-    usersWritten.catch(() => undefined);
+    // Kept: the statements behind it fail only with "transaction aborted" (25P02).
+    usersWritten.catch((err: unknown) => (failure.first ??= err));
     const fresh = [...users.keys()].filter((u) => !wallets.has(u));
     const [created, escrows] = await Promise.all([
       insertWallets(tx, channel.id, fresh),
@@ -316,105 +330,6 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
     });
     for (const [missionId, escrowId] of escrows) pots.set(missionId, balances.get(escrowId) ?? 0);
     return { decisions, missions, pots, newBackers, createdAt, replays, upserted };
-  }
-
-  /** After commit: one event per mission, then every caller's result. */
-  async function deliver(channel: Channel, items: Item[], result: BatchResult): Promise<void> {
-    const { decisions, missions, pots, newBackers, createdAt } = result;
-    const dtos = new Map<number, MissionDto>();
-    const events: PledgeAddedEvent[] = [];
-    const at = createdAt.toISOString();
-    for (const mission of missions.values()) {
-      const pot = pots.get(mission.id);
-      const memo = memory.memo(mission.id);
-      if (pot === undefined || !memo) continue;
-      memo.backers += newBackers.get(mission.id) ?? 0;
-      const batch = decisions.flatMap((d, i) => (d.kind === 'accept' && d.missionId === mission.id ? [{ d, user: items[i]!.request.user }] : []));
-      const newest = batch.at(-1)!.user;
-      const newestBacker = { userId: newest.userId, login: newest.login, displayName: newest.displayName };
-      dtos.set(mission.id, liveMissionDto(mission, pot, memo, newestBacker));
-      events.push({
-        type: 'pledge',
-        channel: channel.login,
-        at,
-        missionNumber: mission.number,
-        count: batch.length,
-        amount: batch.reduce((sum, b) => sum + b.d.amount, 0),
-        newBackers: newBackers.get(mission.id) ?? 0,
-        pot,
-        backers: memo.backers,
-        newestBacker,
-      });
-    }
-    publishSafely(deps, events);
-
-    const replayedMissions = new Map<number, Promise<MissionDto>>();
-    for (const [i, item] of items.entries()) {
-      const d = decisions[i]!;
-      const user = item.request.user;
-      const viewer = { userId: user.userId, login: user.login, displayName: user.displayName };
-      if (d.kind === 'error') item.reject(d.error);
-      else if (d.kind === 'accept') {
-        item.resolve({
-          pledge: { id: d.pledgeId!, missionNumber: item.request.number, viewer, amount: d.amount, createdAt: at, settlement: null },
-          mission: dtos.get(d.missionId)!,
-          balance: d.balance,
-          replayed: false,
-          firstPledge: d.firstPledge,
-        });
-      } else if (d.kind === 'duplicate') {
-        // Same key earlier in this batch: that pledge's result (or error), as a replay.
-        const first = decisions[d.of]!;
-        if (first.kind === 'accept') {
-          item.resolve({
-            pledge: { id: first.pledgeId!, missionNumber: item.request.number, viewer, amount: first.amount, createdAt: at, settlement: null },
-            mission: dtos.get(first.missionId)!,
-            balance: first.balance,
-            replayed: true,
-            firstPledge: false,
-          });
-        } else if (first.kind === 'error') item.reject(first.error);
-      } else {
-        await replayOf(channel, item.request, d.existing, replayedMissions).then(item.resolve, item.reject);
-      }
-    }
-  }
-
-  /**
-   * A committed pledge found under the request's key: the same pledge, with the mission as it is
-   * now. `missions` shares one mission read among a batch's replays (a read counts the mission's
-   * backers: ~37 ms at 60,000 pledges, once per batch instead of once per replayed request).
-   */
-  async function replayOf(
-    channel: Channel,
-    request: PledgeRequest,
-    existing: KeyedPledge,
-    missions: Map<number, Promise<MissionDto>>,
-  ): Promise<PledgeOutcome> {
-    let mission = missions.get(existing.missionNumber);
-    if (!mission) {
-      mission = findMission(deps.db, channel.id, existing.missionNumber).then((row) => {
-        if (!row) throw errors.missionNotFound(existing.missionNumber);
-        return missionDto(deps.db, row, channel.settings);
-      });
-      missions.set(existing.missionNumber, mission);
-    }
-    const wallet = (await findWallet(deps.db, channel.id, request.user.userId))?.balance ?? 0;
-    const user = request.user;
-    return {
-      pledge: {
-        id: existing.id,
-        missionNumber: existing.missionNumber,
-        viewer: { userId: user.userId, login: user.login, displayName: user.displayName },
-        amount: existing.amount,
-        createdAt: existing.createdAt.toISOString(),
-        settlement: null,
-      },
-      mission: await mission,
-      balance: wallet,
-      replayed: true,
-      firstPledge: false,
-    };
   }
 
   return {

@@ -182,7 +182,7 @@ async function settlePledges(
     escrowLeft = (await escrowOf(tx, missionId)).balance;
   }
 
-  // The escrow holds exactly the unsettled pledges (SPEC §6, invariant 4); once it is empty, or
+  // The escrow holds exactly the unsettled pledges (ledger invariant 4); once it is empty, or
   // a batch finds nothing to settle, the pledges themselves confirm that none is left.
   const worthChecking = escrowLeft === 0 || (row.settled === 0 && selection.emptyMeansDone);
   // A count, not `LIMIT 1`: with statistics saying unsettled pledges abound, `LIMIT 1` is planned

@@ -9,6 +9,7 @@ import { errors } from '../domain/errors.js';
 import {
   findActiveTokenByHash,
   insertToken,
+  listAllTokens,
   listTokensByChannel,
   listUnscopedTokens,
   revokeTokenById,
@@ -52,6 +53,8 @@ export interface TokenService {
   findByToken(token: string): Promise<TokenRow | null>;
   /** A channel's tokens; `null` lists the unbound bot tokens. */
   listTokens(channelId: number | null): Promise<TokenRow[]>;
+  /** Every token of every channel, and the unbound ones. */
+  listAllTokens(): Promise<TokenRow[]>;
 }
 
 export function createTokenService(db: Executor, now: () => Date = () => new Date()): TokenService {
@@ -71,5 +74,6 @@ export function createTokenService(db: Executor, now: () => Date = () => new Dat
       return findActiveTokenByHash(db, hashToken(token));
     },
     listTokens: (channelId) => (channelId === null ? listUnscopedTokens(db) : listTokensByChannel(db, channelId)),
+    listAllTokens: () => listAllTokens(db),
   };
 }

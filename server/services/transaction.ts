@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client.js';
-import { errors } from '../domain/errors.js';
+import { MAX_CHANNEL_SUPPLY } from '../domain/bounds.js';
+import { errors, type DomainError } from '../domain/errors.js';
 
 export interface IdempotencyRequest {
   /** Namespace of the key, e.g. the channel id. */
@@ -43,6 +44,22 @@ export function isPgError(err: unknown, code: string): boolean {
   return pgCode(err) === code;
 }
 
+function pgConstraint(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const constraint = (current as { constraint?: unknown }).constraint;
+    if (typeof constraint === 'string') return constraint;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The database's balance bound (migration 0010), as the domain error a caller is answered with. */
+function boundError(err: unknown): DomainError | undefined {
+  if (pgCode(err) !== '23514' || pgConstraint(err) !== 'accounts_balance_bounded') return undefined;
+  return errors.balanceLimit(MAX_CHANNEL_SUPPLY);
+}
+
 /** Runs `fn` in a transaction, retrying deadlocks and serialisation failures with jittered backoff. */
 export function withRetry<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return retryOnConflict(() => db.transaction(fn));
@@ -55,10 +72,27 @@ export async function retryOnConflict<T>(transaction: () => Promise<T>): Promise
       return await transaction();
     } catch (err) {
       const code = pgCode(err);
-      if (attempt >= MAX_ATTEMPTS || code === undefined || !RETRYABLE.has(code)) throw err;
+      if (attempt >= MAX_ATTEMPTS || code === undefined || !RETRYABLE.has(code)) throw boundError(err) ?? err;
       await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
     }
   }
+}
+
+/**
+ * Records `idempotency` for a write that commits elsewhere (a pledge commits in the batcher's
+ * transaction), so every write shares one store: a key first used for another request is refused
+ * with 409 here, and any write that later presents this key with another request is refused too.
+ * The same request again passes, and the write itself then replays its first effect.
+ */
+export async function reserveIdempotencyKey(db: Database, idempotency: IdempotencyRequest): Promise<void> {
+  await db.execute(sql`
+    INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
+    VALUES (${idempotency.scope}, ${idempotency.key}, ${idempotency.hash}, 0, 'null'::jsonb)
+    ON CONFLICT (scope, key) DO NOTHING`);
+  const stored = await db.execute(sql`
+    SELECT request_hash FROM idempotency_keys WHERE scope = ${idempotency.scope} AND key = ${idempotency.key}`);
+  const row = stored.rows[0] as { request_hash: string } | undefined;
+  if (!row || row.request_hash !== idempotency.hash) throw errors.idempotencyConflict();
 }
 
 export async function runWrite<T>(

@@ -1,17 +1,42 @@
 /** Viewers: wallets (with their starting balance), balances, grants, history, leaderboard. */
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
-import { actorLabel, isModerator, type Actor, type ChatUser } from '../domain/actor.js';
+import { actorLabel, identitySource, isModerator, type Actor, type ChatUser, type IdentitySource } from '../domain/actor.js';
+import { MAX_WALLET_BALANCE } from '../domain/bounds.js';
 import { errors } from '../domain/errors.js';
 import type { ViewerDto } from '../domain/types.js';
-import { findUserByLogin, upsertUser } from '../repositories/channels-repository.js';
+import {
+  findUserByLogin,
+  findUsers,
+  insertUserIfAbsent,
+  otherHolderOfLogin,
+  upsertUser,
+} from '../repositories/channels-repository.js';
 import { applyTransfers, ensureWallet, getSystemAccounts } from '../repositories/ledger-repository.js';
 import type { Channel } from './channels.js';
 import { runWrite, type IdempotencyRequest } from './transaction.js';
 
-/** Records the user and returns their wallet in this channel, crediting the starting balance once. */
-export async function ensureViewer(tx: Executor, channel: Channel, user: ChatUser): Promise<number> {
-  await upsertUser(tx, user);
+/**
+ * The identity to act on for a user a caller named (see `IdentitySource`): a known user id keeps
+ * the names it has, so one channel's caller cannot rename a viewer other channels show; a new id
+ * may not take a login another user holds, so it cannot capture that viewer's `@login` either.
+ */
+export async function claimedIdentity(tx: Executor, user: ChatUser): Promise<ChatUser> {
+  const known = (await findUsers(tx, [user.userId])).get(user.userId);
+  if (known) return { userId: known.userId, login: known.login, displayName: known.displayName };
+  if ((await otherHolderOfLogin(tx, user.login, user.userId)) !== null) {
+    throw errors.forbidden(`The login ${user.login} belongs to another Twitch user`);
+  }
+  return user;
+}
+
+/**
+ * Records the user and returns their wallet in this channel, crediting the starting balance once.
+ * Names from Twitch follow renames; claimed names only ever create a new user.
+ */
+export async function ensureViewer(tx: Executor, channel: Channel, user: ChatUser, source: IdentitySource = 'twitch'): Promise<number> {
+  if (source === 'twitch') await upsertUser(tx, user);
+  else await insertUserIfAbsent(tx, await claimedIdentity(tx, user));
   const wallet = await ensureWallet(tx, channel.id, user.userId);
   if (wallet.created && channel.settings.startingBalance > 0) {
     const { mint } = await getSystemAccounts(tx, channel.id);
@@ -61,11 +86,13 @@ export function createViewerService(db: Database) {
     return hasWallet ? dto : { ...dto, balance: channel.settings.startingBalance };
   }
 
+  /** A viewer of this channel (one with a wallet here); users seen only elsewhere are not found. */
   async function byLogin(channel: Channel, login: string): Promise<ViewerDto> {
-    const user = await findUserByLogin(db, login);
-    const viewer = user ? await byUserId(channel, user.userId) : null;
-    if (!viewer) throw errors.viewerNotFound(login);
-    return viewer;
+    const user = await findUserByLogin(db, login, channel.id);
+    const row = user ? await viewerRow(db, channel.id, user.userId) : null;
+    if (!row || !row.hasWallet) throw errors.viewerNotFound(login);
+    const { hasWallet: _ignored, ...dto } = row;
+    return dto;
   }
 
   async function history(channel: Channel, userId: string, limit = 20): Promise<LedgerEntry[]> {
@@ -118,15 +145,22 @@ export function createViewerService(db: Database) {
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw errors.validation('amount must be a positive integer');
     const { value, replayed } = await runWrite(db, idempotency, async (tx) => {
       let targetUser: ChatUser;
+      let source: IdentitySource = identitySource(actor);
       if ('userId' in input.target) {
         targetUser = input.target;
       } else {
-        const found = await findUserByLogin(tx, input.target.login);
+        // This channel's viewer first: a user another channel's caller named cannot take the login.
+        const found = await findUserByLogin(tx, input.target.login, channel.id, true);
         if (!found) throw errors.viewerNotFound(input.target.login);
         targetUser = found;
+        source = 'claimed';
       }
-      const walletId = await ensureViewer(tx, channel, targetUser);
+      const walletId = await ensureViewer(tx, channel, targetUser, source);
       const { mint } = await getSystemAccounts(tx, channel.id);
+      if (input.direction === 'give') {
+        const [row] = (await tx.execute(sql`SELECT balance FROM accounts WHERE id = ${walletId} FOR UPDATE`)).rows as { balance: number }[];
+        if (Number(row?.balance ?? 0) + input.amount > MAX_WALLET_BALANCE) throw errors.balanceLimit(MAX_WALLET_BALANCE);
+      }
       if (input.direction === 'take') {
         const [row] = (await tx.execute(sql`SELECT balance FROM accounts WHERE id = ${walletId} FOR UPDATE`)).rows as {
           balance: number;

@@ -130,19 +130,35 @@ export interface AccrualDeps {
   chunkSize?: number | undefined;
 }
 
+/** How often moderators are synced, live or not. */
+export const MODERATOR_SYNC_MS = 10 * 60_000;
+
 export function createAccrualRunner(deps: AccrualDeps) {
   const log = deps.logger.child({ component: 'accrual' });
+  const modsSyncedAt = new Map<number, number>();
+
+  // Moderators change while the channel is offline too; the accrual schedule is the timer.
+  async function syncModeratorsIfDue(channelId: number, broadcasterId: string | null): Promise<void> {
+    if (!deps.twitch || !broadcasterId || !deps.twitch.integration.hasBroadcasterToken(broadcasterId)) return;
+    const at = deps.now().getTime();
+    if (at - (modsSyncedAt.get(channelId) ?? Number.NEGATIVE_INFINITY) < MODERATOR_SYNC_MS) return;
+    modsSyncedAt.set(channelId, at);
+    await syncModerators(deps.db, deps.twitch.helix, channelId, broadcasterId, deps.now()).catch((err: unknown) =>
+      log.warn({ channelId, err: safeError(err) }, 'moderator sync failed'),
+    );
+  }
 
   async function run(channelId: number): Promise<AccrualOutcome> {
     const row = await findChannelById(deps.db, channelId);
     if (!row) return { status: 'no-channel' };
     const settings = resolveSettings(row.settings);
+    await syncModeratorsIfDue(channelId, row.broadcasterId);
     if (!settings.accrual.enabled) return { status: 'disabled' };
     const now = deps.now();
 
     let viewers: Awaited<ReturnType<Helix['chatters']>> = null;
     if (deps.twitch) {
-      const { helix, integration } = deps.twitch;
+      const { helix } = deps.twitch;
       let broadcasterId = row.broadcasterId;
       if (!broadcasterId) {
         const user = await helix.userByLogin(row.login);
@@ -154,12 +170,8 @@ export function createAccrualRunner(deps: AccrualDeps) {
       if (!stream) return { status: 'offline' };
       if (stream.login !== row.login) await followRename(channelId, row.login, stream.login, stream.displayName);
       viewers = await helix.chatters(broadcasterId);
-      if (integration.hasBroadcasterToken(broadcasterId)) {
-        await syncModerators(deps.db, helix, channelId, broadcasterId, deps.now()).catch((err: unknown) =>
-          log.warn({ channelId, err: safeError(err) }, 'moderator sync failed'),
-        );
-      }
     }
+    const botId = deps.twitch?.integration.botUserId() ?? null;
 
     const started = Date.now();
     const result = await creditInterval(
@@ -172,6 +184,10 @@ export function createAccrualRunner(deps: AccrualDeps) {
         chatBonus: settings.accrual.chatBonus,
         startingBalance: settings.startingBalance,
         viewers: viewers ?? [],
+        excluded: {
+          userIds: [row.broadcasterId, botId].filter((id): id is string => id !== null),
+          logins: [row.login, ...settings.accrual.excludedLogins],
+        },
       },
       { chunkSize: deps.chunkSize },
     );

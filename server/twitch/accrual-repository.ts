@@ -24,6 +24,7 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { ChatUser } from '../domain/actor.js';
+import { MAX_WALLET_BALANCE } from '../domain/bounds.js';
 import { upsertChangedUsers } from '../repositories/channels-repository.js';
 import { arrayParam } from '../repositories/ledger-repository.js';
 
@@ -38,6 +39,8 @@ export interface AccrualBatch {
   startingBalance: number;
   /** Present viewers (Get Chatters); empty in the chat-activity fallback. */
   viewers: readonly ChatUser[];
+  /** Who earns nothing: the broadcaster, the bot, other bots (by user id or login, lower case). */
+  excluded?: { userIds: readonly string[]; logins: readonly string[] };
 }
 
 export interface AccrualResult {
@@ -86,11 +89,23 @@ export async function recordChatActivities(tx: Executor, channelId: number, chat
  * since `chattedSince` (the fallback when Get Chatters is unavailable); chatting earns the bonus.
  * Read once, outside the chunks' transactions (a plain read of the channel's chat_activity rows).
  */
-export async function intervalViewers(db: Executor, batch: Pick<AccrualBatch, 'channelId' | 'chattedSince' | 'viewers'>): Promise<AccrualViewer[]> {
+export async function intervalViewers(
+  db: Executor,
+  batch: Pick<AccrualBatch, 'channelId' | 'chattedSince' | 'viewers' | 'excluded'>,
+): Promise<AccrualViewer[]> {
+  const ids = new Set(batch.excluded?.userIds ?? []);
+  const logins = [...new Set((batch.excluded?.logins ?? []).map((l) => l.toLowerCase()))];
+  const loginSet = new Set(logins);
   const byId = new Map<string, AccrualViewer>();
-  for (const user of batch.viewers) byId.set(user.userId, { userId: user.userId, user, chatted: false });
+  for (const user of batch.viewers) {
+    if (ids.has(user.userId) || loginSet.has(user.login.toLowerCase())) continue;
+    byId.set(user.userId, { userId: user.userId, user, chatted: false });
+  }
   const talkers = await db.execute(sql`
-    SELECT user_id FROM chat_activity WHERE channel_id = ${batch.channelId} AND last_chat_at >= ${batch.chattedSince}`);
+    SELECT a.user_id FROM chat_activity a LEFT JOIN users u ON u.user_id = a.user_id
+    WHERE a.channel_id = ${batch.channelId} AND a.last_chat_at >= ${batch.chattedSince}
+      AND a.user_id <> ALL(${arrayParam([...ids])}::text[])
+      AND (u.login IS NULL OR lower(u.login) <> ALL(${arrayParam(logins)}::text[]))`);
   for (const row of talkers.rows as { user_id: string }[]) {
     const known = byId.get(row.user_id);
     if (known) known.chatted = true;
@@ -124,17 +139,22 @@ export async function creditAccrualChunk(tx: Executor, terms: AccrualTerms, chun
   // shared accounts), which pledge batches and `applyDeltas` follow too. NO KEY UPDATE is what the
   // balance update needs, and no stronger.
   const locked = await tx.execute(sql`
-    SELECT id, user_id FROM accounts
+    SELECT id, user_id, balance FROM accounts
     WHERE id = ANY(ARRAY(
       SELECT w.id FROM unnest(${arrayParam(chunk.map((v) => v.userId))}::text[]) AS u(user_id)
       CROSS JOIN LATERAL (
         SELECT id FROM accounts WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = u.user_id LIMIT 1) w))
     ORDER BY id FOR NO KEY UPDATE`);
   await tx.execute(sql`SELECT id FROM accounts WHERE id = ${mint} FOR NO KEY UPDATE`);
-  const walletOf = new Map((locked.rows as { id: number; user_id: string }[]).map((r) => [r.user_id, Number(r.id)]));
+  const rows = locked.rows as { id: number; user_id: string; balance: number }[];
+  const walletOf = new Map(rows.map((r) => [r.user_id, Number(r.id)]));
+  const balanceOf = new Map(rows.map((r) => [r.user_id, Number(r.balance)]));
 
   const earned = (v: AccrualViewer) => terms.amount + (v.chatted ? terms.chatBonus : 0);
-  const existing = chunk.filter((v) => walletOf.has(v.userId) && earned(v) > 0);
+  // A wallet at the balance bound earns nothing this interval, rather than failing the chunk.
+  const existing = chunk.filter(
+    (v) => walletOf.has(v.userId) && earned(v) > 0 && (balanceOf.get(v.userId) ?? 0) + earned(v) <= MAX_WALLET_BALANCE,
+  );
   const fresh = chunk.filter((v) => !walletOf.has(v.userId));
   const keyPrefix = `${terms.intervalStart.toISOString()}:`;
   const start = terms.startingBalance;

@@ -58,7 +58,8 @@ export function createRedemptionHandler(deps: RedemptionDeps) {
       await deps.updateStatus(event.broadcasterId, event.rewardId, event.id, 'FULFILLED');
       await setStatus(event.id, 'fulfilled');
     } catch (err) {
-      // The wallet is credited; cancelling now would refund the channel points too. A redelivery retries.
+      // The wallet is credited; cancelling now would refund the channel points too. The next
+      // reconciliation (it reads UNFULFILLED redemptions back) retries.
       log.warn({ redemption: event.id, err: safeError(err) }, 'redemption credited but not marked fulfilled on Twitch');
     }
   }

@@ -1,14 +1,36 @@
-/** Keeps each connected channel's "Mission points" reward in sync, and listens for its redemptions over EventSub WebSocket. */
+/** Keeps each connected channel's "Mission points" reward in sync with Twitch. */
 import { sql } from 'drizzle-orm';
-import { EventSubWsListener } from '@twurple/eventsub-ws';
-import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
 import type { TwitchIntegration } from './integration.js';
-import { safeError } from './redact.js';
-import { DEFAULT_REWARD, REWARD_TITLE, type RedemptionHandler, type RedemptionStatusUpdate } from './redemptions.js';
+import { DEFAULT_REWARD, REWARD_TITLE, type RedemptionStatusUpdate } from './redemptions.js';
+import { recordSetupStep, rewardProblem, rewardStepKey } from './setup-status.js';
 
-/** Creates the reward when missing (or deleted on Twitch), corrects its cost and prompt, and stores its id. */
+/** Twitch would not create the reward; `message` says why in the streamer's terms. */
+export class RewardSetupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RewardSetupError';
+  }
+}
+
+/**
+ * Creates the reward when missing (or deleted on Twitch), corrects its cost and prompt, and
+ * stores its id. The outcome is remembered for the set-up checklist; a refusal throws a
+ * {@link RewardSetupError} that names the cause (not an Affiliate, a reward of that title).
+ */
 export async function ensureReward(db: Database, twitch: TwitchIntegration, channelId: number, broadcasterId: string): Promise<string> {
+  try {
+    const rewardId = await syncReward(db, twitch, channelId, broadcasterId);
+    await recordSetupStep(db, rewardStepKey(channelId), { ok: true, channelId });
+    return rewardId;
+  } catch (err) {
+    const problem = rewardProblem(err);
+    await recordSetupStep(db, rewardStepKey(channelId), { ok: false, detail: problem, channelId }).catch(() => undefined);
+    throw new RewardSetupError(problem, { cause: err });
+  }
+}
+
+async function syncReward(db: Database, twitch: TwitchIntegration, channelId: number, broadcasterId: string): Promise<string> {
   const stored = (await db.execute(sql`SELECT reward_id, cost, points FROM twitch_rewards WHERE channel_id = ${channelId}`)).rows[0] as
     | { reward_id: string; cost: number; points: number }
     | undefined;
@@ -31,53 +53,5 @@ export async function ensureReward(db: Database, twitch: TwitchIntegration, chan
 export function helixStatusUpdate(twitch: TwitchIntegration): RedemptionStatusUpdate {
   return async (broadcasterId, rewardId, redemptionId, status) => {
     await twitch.api.channelPoints.updateRedemptionStatusByIds(broadcasterId, rewardId, [redemptionId], status);
-  };
-}
-
-/**
- * Subscribes to the reward's redemptions for every channel with a broadcaster token, syncing the
- * reward first. EventSub delivers at least once; the handler makes that exactly once.
- */
-export async function startRedemptionListener(deps: {
-  db: Database;
-  twitch: TwitchIntegration;
-  handler: RedemptionHandler;
-  logger: Logger;
-}): Promise<{ channels: number; stop(): Promise<void> }> {
-  const log = deps.logger.child({ component: 'eventsub' });
-  const listener = new EventSubWsListener({ apiClient: deps.twitch.api });
-  const rows = (await deps.db.execute(sql`SELECT id, broadcaster_id FROM channels WHERE broadcaster_id IS NOT NULL`)).rows as {
-    id: number;
-    broadcaster_id: string;
-  }[];
-  let subscribed = 0;
-  for (const row of rows) {
-    if (!deps.twitch.hasBroadcasterToken(row.broadcaster_id)) continue;
-    try {
-      const rewardId = await ensureReward(deps.db, deps.twitch, row.id, row.broadcaster_id);
-      listener.onChannelRedemptionAddForReward(row.broadcaster_id, rewardId, (event) => {
-        deps.handler
-          .handle({
-            id: event.id,
-            broadcasterId: event.broadcasterId,
-            rewardId: event.rewardId,
-            userId: event.userId,
-            userLogin: event.userName,
-            userDisplayName: event.userDisplayName,
-            status: event.status,
-          })
-          .catch((err: unknown) => log.error({ redemption: event.id, err: safeError(err) }, 'redemption handling failed'));
-      });
-      subscribed++;
-    } catch (err) {
-      log.warn({ channelId: row.id, err: safeError(err) }, 'channel-point reward not set up');
-    }
-  }
-  if (subscribed > 0) listener.start();
-  return {
-    channels: subscribed,
-    async stop() {
-      if (subscribed > 0) listener.stop();
-    },
   };
 }

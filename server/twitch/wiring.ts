@@ -1,10 +1,12 @@
 /**
  * Connects the Twitch pieces to a running process: the integration (when configured), the
- * channel resolver, the readiness check, the login routes, and in the worker role the accrual
- * schedulers and the redemption listener.
+ * channel resolver, the readiness check, the login routes, the hourly token validation, the
+ * Twitch set-up changes over the event bus, and in the worker role the accrual schedulers and
+ * the redemption listener (both following those changes).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { IncomingMessage } from '../../bot/chat-client.js';
+import type { TwitchChangedEvent } from '../events/types.js';
 import { authRoutes } from '../http/routes/auth.js';
 import type { Runtime } from '../runtime.js';
 import { createChannelService } from '../services/channels.js';
@@ -13,9 +15,12 @@ import { createChatActivityRecorder } from './chat-activity.js';
 import { createDashboardLogin } from './dashboard-login.js';
 import { createHelix } from './helix.js';
 import { createTwitchIntegration, type TwitchIntegration } from './integration.js';
+import { createLoginPolicy, loginStartRefusal, BOT_ACCOUNT_UNNAMED } from './login-policy.js';
 import { safeError } from './redact.js';
 import { createRedemptionHandler } from './redemptions.js';
-import { ensureReward, helixStatusUpdate, startRedemptionListener } from './rewards.js';
+import { createRedemptionListener, type RedemptionListener } from './redemption-listener.js';
+import { ensureReward, helixStatusUpdate, RewardSetupError } from './rewards.js';
+import { VALIDATE_EVERY_MS } from './token-health.js';
 
 export interface TwitchWiring {
   twitch: TwitchIntegration | null;
@@ -27,16 +32,64 @@ export interface TwitchWiring {
   stopChat(): Promise<void>;
   /** Worker role: accrual schedulers and the redemption listener (nothing without Twitch). */
   startWorker(): Promise<() => Promise<void>>;
+  /**
+   * Twitch set-up changes from every process, after this process's tokens were reloaded from
+   * the database (so a login handled elsewhere is usable here). Returns an unsubscribe.
+   */
+  watch(listener: (change: TwitchChangedEvent) => void): () => void;
+  /** Tells every process that a channel appeared. */
+  channelChanged(login: string): void;
+  /** Stops the hourly validation and the bus subscription. */
+  stop(): void;
+  /** The worker's redemption listener while the worker role runs here (tests, set-up status). */
+  redemptions(): RedemptionListener | null;
 }
 
-export async function wireTwitch(runtime: Runtime): Promise<TwitchWiring> {
+export interface WireTwitchOptions {
+  /** How often every loaded token is validated with Twitch. Default one hour, as Twitch asks. */
+  validateEveryMs?: number;
+  refreshRetry?: { baseMs: number; maxMs: number };
+  /** How often the worker reads the rewards' UNFULFILLED redemptions back. Default 3 minutes. */
+  reconcileEveryMs?: number;
+}
+
+export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = {}): Promise<TwitchWiring> {
   const { config, logger } = runtime;
   const db = runtime.db.db;
-  const twitch = createTwitchIntegration({ config, db, logger });
+  const twitch = createTwitchIntegration({ config, db, logger, refreshRetry: options.refreshRetry });
+  const watchers = new Set<(change: TwitchChangedEvent) => void>();
+  const publish = (event: Omit<TwitchChangedEvent, 'type' | 'at'>): void => {
+    runtime.bus
+      .publishTwitch({ type: 'twitch', at: runtime.now().toISOString(), ...event })
+      .catch((err: unknown) => logger.warn({ err: safeError(err) }, 'Twitch set-up change not published'));
+  };
+  // One path for every process, this one included: the change comes back over the bus.
+  let applying: Promise<unknown> = Promise.resolve();
+  const unsubscribeBus = runtime.bus.subscribeTwitch((event) => {
+    applying = applying
+      .then(async () => {
+        if (event.change === 'token') await twitch?.reload();
+        for (const watcher of [...watchers]) watcher(event);
+      })
+      .catch((err: unknown) => logger.error({ err: safeError(err) }, 'applying a Twitch set-up change failed'));
+  });
+  twitch?.onTokenChange((change) => publish({ change: 'token', channel: '', userId: change.userId, role: change.role, status: change.status }));
+  let validation: NodeJS.Timeout | undefined;
+  let workerListener: RedemptionListener | null = null;
+  const watch = (listener: (change: TwitchChangedEvent) => void): (() => void) => {
+    watchers.add(listener);
+    return () => watchers.delete(listener);
+  };
   const helix = twitch ? createHelix(twitch) : null;
   if (twitch && helix) {
+    if (config.twitch.botUsername === undefined) logger.warn(BOT_ACCOUNT_UNNAMED);
     await twitch.start();
     runtime.readiness.push(twitch.readiness);
+    // Twitch requires a validation at start and hourly; not awaited, a slow Twitch must not hold start-up.
+    const validate = () => void twitch.validate().catch((err: unknown) => logger.warn({ err: safeError(err) }, 'Twitch token validation failed'));
+    validate();
+    validation = setInterval(validate, options.validateEveryMs ?? VALIDATE_EVERY_MS);
+    validation.unref();
     // The runtime built the channel service before Twitch was known; this one also resolves ids.
     runtime.services.channels = createChannelService(db, {
       events: { bus: runtime.bus, logger },
@@ -45,7 +98,15 @@ export async function wireTwitch(runtime: Runtime): Promise<TwitchWiring> {
         return user ? { id: user.id, displayName: user.displayName } : null;
       },
       onResolveError: (login, err) => logger.warn({ login, err: safeError(err) }, 'broadcaster id not resolved; will retry'),
+      // The bot joins and the worker schedules accrual and redemptions at once, in every process.
+      onCreated: (channel) => publish({ change: 'channel', channel: channel.login }),
     });
+    runtime.services.twitchUsers = {
+      byLogin: async (login) => {
+        const user = await helix.userByLogin(login);
+        return user ? { userId: user.id, login: user.login, displayName: user.displayName } : null;
+      },
+    };
   }
 
   const routes = authRoutes({
@@ -65,21 +126,24 @@ export async function wireTwitch(runtime: Runtime): Promise<TwitchWiring> {
     publicUrl: config.publicUrl,
     now: runtime.now,
     // Only the configured bot account may become the bot; only a registered channel's owner a broadcaster.
-    allow: async (role, user) => {
-      if (role === 'bot') {
-        const expected = config.twitch.botUsername;
-        if (expected && user.login !== expected) return `Log in as ${expected} (TWITCH_BOT_USERNAME), not ${user.login}.`;
-        return null;
-      }
-      const channels = await runtime.services.channels.list();
-      return channels.some((c) => c.broadcasterId === user.userId || c.login === user.login)
-        ? null
-        : `${user.login} is not a channel of this Mission Link; add the channel first.`;
-    },
+    allow: createLoginPolicy({ botUsername: config.twitch.botUsername, channels: () => runtime.services.channels.list() }),
+    startRefusal: (role) => loginStartRefusal(role, config.twitch.botUsername),
     onConnected: async (role, user) => {
-      if (role !== 'broadcaster' || !twitch) return;
-      const channel = (await runtime.services.channels.list()).find((c) => c.broadcasterId === user.userId || c.login === user.login);
-      if (channel) await ensureReward(db, twitch, channel.id, user.userId);
+      try {
+        if (role !== 'broadcaster' || !twitch) return null;
+        const channel = (await runtime.services.channels.list()).find((c) => c.broadcasterId === user.userId || c.login === user.login);
+        if (channel) await ensureReward(db, twitch, channel.id, user.userId);
+        return null;
+      } catch (err) {
+        if (err instanceof RewardSetupError) {
+          logger.warn({ login: user.login, err: safeError(err.cause) }, 'channel-point reward not created');
+          return err.message;
+        }
+        throw err;
+      } finally {
+        // After the reward exists, so the worker subscribes to it rather than racing to create it.
+        publish({ change: 'token', channel: '', userId: user.userId, role, status: 'valid' });
+      }
     },
   });
 
@@ -94,6 +158,14 @@ export async function wireTwitch(runtime: Runtime): Promise<TwitchWiring> {
   return {
     twitch,
     routes,
+    watch,
+    channelChanged: (login) => publish({ change: 'channel', channel: login }),
+    redemptions: () => workerListener,
+    stop() {
+      clearInterval(validation);
+      unsubscribeBus();
+      watchers.clear();
+    },
     recordChat: chatActivity ? (message: IncomingMessage) => chatActivity.record(message) : undefined,
     stopChat: () => chatActivity?.stop() ?? Promise.resolve(),
     async startWorker() {
@@ -101,11 +173,25 @@ export async function wireTwitch(runtime: Runtime): Promise<TwitchWiring> {
       if (!twitch) return () => Promise.resolve();
       const accrual = startAccrualJobs({ db, logger, now: runtime.now, backend: runtime.jobs, twitch: twitch && helix ? { integration: twitch, helix } : undefined });
       await accrual.sync().catch((err: unknown) => logger.warn({ err: safeError(err) }, 'accrual schedules not synced'));
-      const listener = twitch
-        ? await startRedemptionListener({ db, twitch, logger, handler: createRedemptionHandler({ db, logger, updateStatus: helixStatusUpdate(twitch) }) })
-        : null;
+      const listener = createRedemptionListener({
+        db,
+        twitch,
+        logger,
+        handler: createRedemptionHandler({ db, logger, updateStatus: helixStatusUpdate(twitch) }),
+        reconcileEveryMs: options.reconcileEveryMs,
+      });
+      await listener.sync().catch((err: unknown) => logger.warn({ err: safeError(err) }, 'redemption listener not synced'));
+      // A broadcaster login, a revoked token or a new channel anywhere: subscribe, unsubscribe, schedule.
+      const unwatch = watch((change) => {
+        if (change.change === 'token' && change.role === 'bot') return;
+        listener.sync().catch((err: unknown) => logger.warn({ err: safeError(err) }, 'redemption listener not synced'));
+        accrual.sync().catch((err: unknown) => logger.warn({ err: safeError(err) }, 'accrual schedules not synced'));
+      });
+      workerListener = listener;
       return async () => {
-        await listener?.stop();
+        unwatch();
+        workerListener = null;
+        await listener.stop();
         await accrual.close();
       };
     },

@@ -198,3 +198,28 @@ describe('redelivery', () => {
     await expectAuditOk(ch);
   });
 });
+
+describe('identities across channels', () => {
+  it("gives to this channel's @login even when another channel last saw a different user with it", async () => {
+    const acme = await newChannel({ requireApproval: false, createCooldown: 0 });
+    const beta = await newChannel({ requireApproval: false, createCooldown: 0 });
+    sim.setMod(acme, 'acmemod', true);
+    const first = `idalice${seq}`;
+    const second = `idalice${seq}b`;
+    await exchange(acme, first, '!mission First of the night 100', 'is live');
+    const original = sim.viewer(first)!;
+
+    // Twitch renames the first user; a different user later takes the login and chats elsewhere.
+    sim.renameViewer(first, second);
+    sim.createViewer({ login: first, userId: `${original.userId}9` });
+    expect(sim.viewer(first)!.userId).not.toBe(original.userId);
+    await exchange(beta, first, '!mission Somewhere else 100', 'is live');
+
+    await exchange(acme, 'acmemod', `!points give @${first} 250`, 'received');
+    const channel = await runtime.services.channels.get(acme);
+    expect((await runtime.services.viewers.byUserId(channel, original.userId))?.balance).toBe(900 + 250);
+    expect(await runtime.services.viewers.history(channel, sim.viewer(first)!.userId)).toEqual([]);
+    await expectAuditOk(acme);
+    await expectAuditOk(beta);
+  });
+});

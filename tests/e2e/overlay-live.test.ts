@@ -4,7 +4,8 @@
  * survive a server restart on the same port, and render mission text as text.
  * Skipped when no Chromium is installed (CHROMIUM_PATH or /usr/bin/chromium).
  * Writes test-artifacts/overlay-live-{dark,light}.png from the live board (the README's
- * docs/overlay-dark.png is a copy of one, refreshed by hand so test runs leave the tree clean).
+ * docs/overlay-*.png are taken by hand the same way from a board of ordinary missions, so test
+ * runs leave the tree clean).
  */
 import type { FastifyInstance } from 'fastify';
 import { existsSync, mkdirSync, statSync } from 'node:fs';

@@ -210,7 +210,7 @@ beforeAll(async () => {
     return browserSession(h.app, (await h.app.sessions.createTwitchSession({ userId, login, displayName: login })).token);
   };
   // The home channel's broadcaster id is unresolved, so its broadcaster is known by login.
-  sessions.ownerSession = await twitchSession('5000', CH);
+  sessions.ownerSession = await twitchSession(`id-${CH}`, CH);
   sessions.moderatorSession = await twitchSession('5001', 'homemod', homeId);
   sessions.otherModeratorSession = await twitchSession('5002', 'othermod', otherId);
   sessions.revokedSession = await signInAsAdmin(h.app);

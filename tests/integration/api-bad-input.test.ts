@@ -1,4 +1,4 @@
-/** Bad input of every shape gets a clear 4xx and changes no balance (SPEC §11). */
+/** Bad input of every shape gets a clear 4xx and changes no balance. */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin, asChatUser, call, createChannel, expectAuditOk, startHarness, type Harness } from '../support/harness.js';

@@ -54,7 +54,7 @@ describe('reads', () => {
     expect(body).toMatch(/^mission_link_pledge_batch_size_count 1$/m);
     expect(body).toMatch(/^mission_link_pledge_batch_size_sum 1$/m);
     expect(body).toMatch(/^mission_link_pledge_batch_duration_seconds_count\{result="ok"\} 1$/m);
-    expect(body).toMatch(/^mission_link_pledges_refused_total 0$/m);
+    expect(body).toMatch(/^mission_link_pledges_refused_total\{reason="backlog"\} 0$/m);
   });
 
   it('leaderboard, viewer history and filtered mission lists', async () => {

@@ -164,6 +164,7 @@ describe('auth matrix', () => {
       channel: 'alice',
       user: { userId: '12345', login: 'carol', displayName: '캐롤' },
       role: 'moderator',
+      relayed: true,
     });
   });
 

@@ -108,6 +108,8 @@ describe('docs and metrics', () => {
       expect.arrayContaining(['/healthz', '/readyz', '/api/v1/channels/{channel}/test-pledges']),
     );
     expect(doc.paths['/metrics']).toBeUndefined();
+    // Relative, so "Try it out" works at whichever address /docs was opened (127.0.0.1 or localhost).
+    expect(doc.servers).toEqual([{ url: '/' }]);
     const ui = await app.inject({ method: 'GET', url: '/docs/' });
     expect(ui.statusCode).toBe(200);
     expect(ui.headers['content-type']).toContain('text/html');

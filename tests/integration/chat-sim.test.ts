@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import tmi from 'tmi.js';
 import type { ChatUserstate, Client, Options } from 'tmi.js';
 import WebSocket from 'ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   assessMessage,
   attachConsole,
@@ -327,6 +327,8 @@ describe('chat simulator with the real tmi.js client', () => {
 
       const texts: string[] = [];
       observer.on('message', (_c: string, _t: ChatUserstate, text: string) => texts.push(text));
+      // A moderator: the 1 s pace below moderator is a separate test.
+      strict.setMod('strict', 'rawbot', true);
       raw.send('PRIVMSG #strict :hello');
       raw.send('PRIVMSG #strict :hello');
       raw.send(`PRIVMSG #strict :${'x'.repeat(520)}`);
@@ -338,6 +340,40 @@ describe('chat simulator with the real tmi.js client', () => {
       expect(strict.duplicateViolations('strict')).toBe(1);
       expect(strict.lengthViolations()).toBe(1);
       expect(strict.botMessages('strict').map((m) => m.dropped)).toEqual([false, true, false]);
+      raw.close();
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('answers lines Twitch would refuse with their NOTICE and no USERSTATE, and sends ROOMSTATE mode changes', async () => {
+    const strict = await startChatSimulator({ enforceLimits: true });
+    try {
+      const raw = new WebSocket(strict.url, 'irc');
+      const frames: string[] = [];
+      raw.on('message', (d) => frames.push(d.toString()));
+      await new Promise((resolve) => raw.once('open', resolve));
+      raw.send('CAP REQ :twitch.tv/tags twitch.tv/commands');
+      raw.send('PASS oauth:abc');
+      raw.send('NICK rawbot');
+      raw.send('JOIN #paced');
+      await strict.waitForJoin('paced', { login: 'rawbot' });
+      const both = Promise.all([strict.waitForBotMessage('paced', 'first'), strict.waitForBotMessage('paced', 'second')]);
+      raw.send('PRIVMSG #paced :first');
+      raw.send('PRIVMSG #paced :second');
+      await both;
+      strict.setRestriction('paced', 'rawbot', { msgId: 'msg_timedout', text: 'You are timed out for 60 more seconds.' });
+      const third = strict.waitForBotMessage('paced', 'third');
+      raw.send('PRIVMSG #paced :third');
+      await third;
+      strict.setRoomMode('paced', { slow: 30 });
+      await vi.waitFor(() => expect(frames.join('')).toMatch(/slow=30 :tmi\.twitch\.tv ROOMSTATE #paced/));
+      const all = frames.join('');
+      expect(all).toContain('@msg-id=msg_ratelimit :tmi.twitch.tv NOTICE #paced :Your message was not sent because you are sending messages too quickly.');
+      expect(all).toContain('@msg-id=msg_timedout :tmi.twitch.tv NOTICE #paced :You are timed out for 60 more seconds.');
+      expect(strict.botMessages('paced').map((m) => [m.text, m.dropped])).toEqual([['first', false], ['second', true], ['third', true]]);
+      // One USERSTATE for the join and one for the one line shown.
+      expect(all.match(/USERSTATE #paced/g)).toHaveLength(2);
       raw.close();
     } finally {
       await strict.close();

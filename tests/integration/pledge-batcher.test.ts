@@ -13,7 +13,7 @@ import type { Channel } from '../../server/services/channels.js';
 import type { Services } from '../../server/services/index.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createBatchMemory } from '../../server/services/pledge-batch-memory.js';
-import { createPledgeBatcher, type PledgeRequest } from '../../server/services/pledge-batcher.js';
+import { createPledgeBatcher, type PledgeRequest, type RefusalReason } from '../../server/services/pledge-batcher.js';
 import { tableRow } from '../../db/pipeline.js';
 import { missions } from '../../db/schema.js';
 import type { TestDatabase } from '../support/database.js';
@@ -158,6 +158,71 @@ describe('mixed batches', () => {
   });
 });
 
+describe('one bad item in a batch', () => {
+  const batchLog = () => {
+    const log: { size: number; ok: boolean }[] = [];
+    return { log, onBatch: (b: { size: number; ok: boolean }) => log.push({ size: b.size, ok: b.ok }) };
+  };
+
+  it('fails alone: the database refuses its display name (NUL), its 19 neighbours commit once', async () => {
+    const n = await openMission('nulhost');
+    const { log, onBatch } = batchLog();
+    const batcher = createPledgeBatcher(deps(), { maxDelayMs: 50, onBatch });
+    const fans = Array.from({ length: 20 }, (_, i) => (i === 13 ? { ...user('nulfan13'), displayName: 'NUL\u0000FAN' } : user(`nulfan${i}`)));
+    const reqs = fans.map((f, i): PledgeRequest => ({ channel, number: n, amount: 10 + i, user: f, actor: actorOf(f), idempotencyKey: `chat:nul-${i}` }));
+    const results = await settle(reqs.map((r) => batcher.submit(r)));
+    // One batch of 20, refused, then committed in parts.
+    expect(log[0]).toEqual({ size: 20, ok: false });
+    expect(results.map((r) => r.status)).toEqual(reqs.map((_, i) => (i === 13 ? 'rejected' : 'fulfilled')));
+    // The bad item gets the database's reason, not "transaction aborted" from a statement behind it.
+    expect(results[13]).toMatchObject({ status: 'rejected', reason: { code: '22021' } });
+    const good = reqs.filter((_, i) => i !== 13);
+    const pot = 10 + good.reduce((sum, r) => sum + (r.amount as number), 0);
+    expect((await services.missions.get(channel, n)).pot).toBe(pot);
+    expect(await services.viewers.byUserId(channel, fans[13]!.userId)).toBeNull();
+    // Every retry kept the keys: the same 19 again are replays, and nothing moves.
+    const again = await Promise.all(good.map((r) => batcher.submit(r)));
+    expect(again.every((r) => r.replayed)).toBe(true);
+    expect((await services.missions.get(channel, n)).pot).toBe(pot);
+    expect(await balance('nulfan0')).toBe(1000 - 10);
+    await batcher.close();
+    await expectAuditOk();
+  });
+
+  it('a key repeated on both sides of a split moves points once', async () => {
+    const n = await openMission('splithost');
+    const batcher = createPledgeBatcher(deps(), { maxDelayMs: 50 });
+    const fans = Array.from({ length: 8 }, (_, i) => (i === 7 ? { ...user('splitfan7'), login: 'split\u0000fan' } : user(`splitfan${i}`)));
+    const reqs = fans.map((f, i): PledgeRequest => ({ channel, number: n, amount: 25, user: f, actor: actorOf(f), idempotencyKey: `chat:split-${i}` }));
+    // The first pledge again at the end of the second half: one effect, a replay for the repeat.
+    reqs.splice(6, 0, { ...reqs[0]! });
+    const results = await settle(reqs.map((r) => batcher.submit(r)));
+    expect(results.map(codeOf)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    const first = results[0]!;
+    const repeat = results[6]!;
+    expect(first.status === 'fulfilled' && repeat.status === 'fulfilled' && repeat.value.pledge.id === first.value.pledge.id).toBe(true);
+    expect(repeat.status === 'fulfilled' && repeat.value.replayed).toBe(true);
+    expect((await services.missions.get(channel, n)).pot).toBe(10 + 7 * 25);
+    expect(await balance('splitfan0')).toBe(1000 - 25);
+    await batcher.close();
+    await expectAuditOk();
+  });
+
+  it('a batch that fails over every item takes at most maxSplitRetries more transactions', async () => {
+    const n = await openMission('boundhost');
+    const { log, onBatch } = batchLog();
+    const batcher = createPledgeBatcher(deps(), { maxDelayMs: 50, maxSplitRetries: 6, onBatch });
+    const fans = Array.from({ length: 16 }, (_, i) => ({ ...user(`boundfan${i}`), displayName: `BAD\u0000${i}` }));
+    const results = await settle(fans.map((f) => batcher.submit({ channel, number: n, amount: 10, user: f, actor: actorOf(f), idempotencyKey: null })));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(log).toHaveLength(7);
+    expect(log.every((b) => !b.ok)).toBe(true);
+    expect((await services.missions.get(channel, n)).pot).toBe(10);
+    await batcher.close();
+    await expectAuditOk();
+  });
+});
+
 describe('back-pressure and shutdown', () => {
   it('refuses pledges beyond the bounded queue with OVERLOADED', async () => {
     const n = await openMission('loadhost');
@@ -172,10 +237,26 @@ describe('back-pressure and shutdown', () => {
     await expectAuditOk();
   });
 
+  it('a cold batcher takes a burst it can commit in time, and refuses only the backlog beyond that', async () => {
+    const n = await openMission('bursthost');
+    const refused: RefusalReason[] = [];
+    // Fresh: no batch measured yet. Two writers of 500 at a cold process's pace commit 5,000 within
+    // the default second; a 5,010-pledge burst submitted at once leaves 10 that could not.
+    const batcher = createPledgeBatcher(deps(), { onRefused: (reason) => refused.push(reason) });
+    const fans = Array.from({ length: 5_010 }, (_, i) => user(`burst${i}`));
+    const results = await settle(fans.map((f) => batcher.submit({ channel, number: n, amount: 10, user: f, actor: actorOf(f), idempotencyKey: null })));
+    expect(results.slice(0, 5_000).filter((r) => r.status === 'fulfilled')).toHaveLength(5_000);
+    expect(results.slice(5_000).map(codeOf)).toEqual(Array.from({ length: 10 }, () => 'OVERLOADED'));
+    expect(refused).toEqual(Array.from({ length: 10 }, () => 'backlog'));
+    expect((await services.missions.get(channel, n)).pot).toBe(10 + 5_000 * 10);
+    await batcher.close();
+    await expectAuditOk();
+  });
+
   it('refuses at once the chat pledges of a bot too far behind chat, and takes the rest', async () => {
     const n = await openMission('laghost');
-    let refused = 0;
-    const batcher = createPledgeBatcher(deps(), { maxBehindMs: 2_000, maxDelayMs: 5, onRefused: () => refused++ });
+    const reasons: RefusalReason[] = [];
+    const batcher = createPledgeBatcher(deps(), { maxBehindMs: 2_000, maxDelayMs: 5, onRefused: (reason) => reasons.push(reason) });
     const fans = [0, 1_999, 2_001, 60_000, undefined].map((behindMs, i) => ({ behindMs, fan: user(`lagfan${i}`) }));
     const results = await settle(
       fans.map(({ behindMs, fan }) =>
@@ -183,7 +264,7 @@ describe('back-pressure and shutdown', () => {
       ),
     );
     expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : codeOf(r)))).toEqual(['ok', 'ok', 'OVERLOADED', 'OVERLOADED', 'ok']);
-    expect(refused).toBe(2);
+    expect(reasons).toEqual(['behind', 'behind']);
     expect((await services.missions.get(channel, n)).pot).toBe(10 + 3 * 10);
     await batcher.close();
     await expectAuditOk();

@@ -7,6 +7,9 @@ import { buildApp } from '../../server/http/app.js';
 import { authRoutes } from '../../server/http/routes/auth.js';
 import { createTwitchIntegration, type TwitchIntegration } from '../../server/twitch/integration.js';
 import { createTokenStore } from '../../server/twitch/token-store.js';
+import { createLoginPolicy, loginStartRefusal } from '../../server/twitch/login-policy.js';
+import { startBot } from '../../bot/index.js';
+import type { Runtime } from '../../server/runtime.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startHelixMock, type HelixMock } from '../support/helix-mock.js';
 
@@ -164,5 +167,61 @@ describe('stored tokens', () => {
   it('names the missing key when tokens exist but TOKEN_ENCRYPTION_KEY is unset', async () => {
     await expect(createTokenStore(db.db, undefined).loadAll()).rejects.toThrow(/TOKEN_ENCRYPTION_KEY is not set/);
     await expect(createTokenStore(db.db, 'x'.repeat(32)).loadAll()).rejects.toThrow(/TOKEN_ENCRYPTION_KEY differs/);
+  });
+});
+
+describe('the bot login while no bot account is named', () => {
+  it('is refused before and after Twitch, stores nothing, and a stored token is not used by the bot', async () => {
+    const policyDeps = { botUsername: undefined, channels: async () => [] };
+    const guarded = await buildApp({
+      config: config(),
+      db,
+      readiness: [],
+      routes: [],
+      plugins: [
+        authRoutes({
+          twitch,
+          publicUrl: 'http://localhost:3000',
+          now: () => new Date(),
+          allow: createLoginPolicy(policyDeps),
+          startRefusal: (role) => loginStartRefusal(role, policyDeps.botUsername),
+        }),
+      ],
+    });
+    try {
+      const start = await guarded.inject({ method: 'GET', url: '/auth/twitch?as=bot' });
+      expect(start.statusCode).toBe(403);
+      expect(start.body).toContain('TWITCH_BOT_USERNAME');
+
+      // A state from before (or another instance): the callback refuses the account too.
+      mock.users.set('666', { id: '666', login: 'evil', displayName: 'Evil' });
+      mock.codes.set('evil-code', { userId: '666', scopes: ['chat:read', 'chat:edit', 'moderator:read:chatters'] });
+      const state = await twitch.store.createState('bot', new Date());
+      const callback = await guarded.inject({ method: 'GET', url: `/auth/twitch/callback?code=evil-code&state=${state}` });
+      expect(callback.statusCode).toBe(403);
+      expect(callback.body).not.toContain('connected as the chat bot');
+      const stored = (await db.db.execute(sql`SELECT count(*)::int AS n FROM twitch_tokens WHERE login = 'evil'`)).rows[0] as { n: number };
+      expect(stored.n).toBe(0);
+    } finally {
+      await guarded.close();
+    }
+
+    // A token stored earlier for some account is not picked up while no bot account is named.
+    const runtime = {
+      config: loadConfig({}),
+      services: { channels: { list: async () => [] } },
+      bus: { subscribe: () => () => undefined },
+    } as unknown as Runtime;
+    const bot = await startBot({
+      runtime,
+      logger: pino({ level: 'silent' }),
+      storedCredentials: async () => ({ username: 'evil', token: 'oauth:stolen' }),
+    });
+    try {
+      // It waits for a named bot account instead of opening chat as whoever logged in.
+      expect(bot.status().state).toBe('not_configured');
+    } finally {
+      await bot.stop();
+    }
   });
 });

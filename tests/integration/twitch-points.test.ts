@@ -159,6 +159,30 @@ describe('watch-time accrual', () => {
     expect(await user('u3')).toMatchObject({ login: 'renamed3', display_name: 'Renamed3' });
     expect(await user('u4')).toEqual(unchanged);
   });
+
+  it('pays neither the broadcaster, the bot nor known chat bots, present or chatting', async () => {
+    const outsiders = [
+      { id: '500', login: 'bigstreamer', displayName: 'BigStreamer' },
+      { id: '900', login: 'missionbot', displayName: 'MissionBot' },
+      { id: 'nb1', login: 'nightbot', displayName: 'Nightbot' },
+    ];
+    mock.chatters.set('500', [...viewers(3), ...outsiders]);
+    now = new Date(now.getTime() + 300_000);
+    await recordChatActivity(db.db, channel.id, { userId: 'se1', login: 'StreamElements', displayName: 'StreamElements' }, new Date(now.getTime() - 1000));
+    expect(await runner().run(channel.id)).toMatchObject({ status: 'credited', credited: 3 });
+    for (const id of ['500', '900', 'nb1', 'se1']) expect(await balance(id)).toBeNull();
+    expect((await auditChannel(db.db, channel.id)).ok).toBe(true);
+  });
+
+  it('syncs the moderator list while offline too', async () => {
+    mock.live.delete('500');
+    mock.moderators.set('500', [{ id: 'm2', login: 'modtwo', displayName: 'ModTwo' }]);
+    now = new Date(now.getTime() + 300_000);
+    expect(await runner().run(channel.id)).toEqual({ status: 'offline' });
+    const mods = (await db.db.execute(sql`SELECT user_id FROM channel_moderators WHERE channel_id = ${channel.id}`)).rows;
+    expect(mods).toEqual([{ user_id: 'm2' }]);
+    mock.live.add('500');
+  });
 });
 
 describe('watch-time accrual in chunk transactions', () => {

@@ -1,6 +1,6 @@
 /**
  * Property tests explore new random inputs on developers' machines, but CI replays a fixed seed
- * so a submission's result does not depend on luck. FC_SEED overrides both (to replay a failure).
+ * so a run's result does not depend on luck. FC_SEED overrides both (to replay a failure).
  */
 import fc from 'fast-check';
 

@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import { loadConfig } from '../../server/config.js';
 import { buildMissionApp } from '../../server/http/mission-app.js';
 import { startMissionWorkers } from '../../server/jobs/mission-jobs.js';
+import type { OverlayLimits } from '../../server/overlay/mount.js';
 import { createRuntime, type Runtime } from '../../server/runtime.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import type { BatchResult } from '../../server/services/settlement.js';
@@ -36,6 +37,8 @@ export interface HarnessOptions {
   onSettlementBatch?: (missionId: number, batch: BatchResult) => Promise<void> | void;
   /** Turn off the per-IP/token rate limits (fan-out tests open thousands of sockets from 127.0.0.1). */
   rateLimit?: false;
+  /** Overlay hub limits (a frame fuzzer pings after every frame, far over the ping budget). */
+  overlay?: OverlayLimits;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -60,7 +63,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           settlementBatchSize: options.settlementBatchSize,
           onSettlementBatch: options.onSettlementBatch,
         });
-  const app = await buildMissionApp(runtime, { rateLimit: options.rateLimit });
+  const app = await buildMissionApp(runtime, { rateLimit: options.rateLimit, overlay: options.overlay });
   await app.ready();
   const { token: botToken } = await createTokenService(runtime.db.db).issueToken({ role: 'bot', label: 'tests' });
   return {

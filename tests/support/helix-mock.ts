@@ -4,8 +4,10 @@
  * Tests set its state directly (users, live streams, chatters, refresh behaviour) and read the
  * requests it received. Only what this app calls is implemented.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createEventSubMock } from './eventsub-mock.js';
 
 export interface MockUser {
   id: string;
@@ -27,6 +29,15 @@ export interface MockRequest {
   body: unknown;
 }
 
+export interface MockRedemption {
+  id: string;
+  broadcasterId: string;
+  rewardId: string;
+  user: MockUser;
+  status: 'UNFULFILLED' | 'FULFILLED' | 'CANCELED';
+  redeemedAt: string;
+}
+
 export interface HelixMock {
   port: number;
   users: Map<string, MockUser>;
@@ -44,6 +55,39 @@ export interface HelixMock {
   chattersStatus: number | null;
   rewards: Map<string, { id: string; title: string; cost: number; prompt: string }[]>;
   requests: MockRequest[];
+  /**
+   * Statuses the next refresh_token grants answer with, one per request, before refreshes work
+   * again (e.g. [503] for an outage: Twitch's 5xx body, not its 400 "Invalid refresh token").
+   */
+  refreshFailures: number[];
+  /** What Twitch does when a user disconnects the app or changes password: every token of theirs dies. */
+  revoke(userId: string): void;
+  /** Broadcaster type per user id ('' means neither Affiliate nor Partner: no channel points). Default 'affiliate'. */
+  broadcasterTypes: Map<string, '' | 'affiliate' | 'partner'>;
+  /** Rewards made by hand or another app: not listed as manageable, but their titles are taken. */
+  foreignRewards: Map<string, string[]>;
+  /** Every channel-point redemption, as Twitch keeps them. */
+  redemptions: MockRedemption[];
+  /** Statuses the next redemption status updates answer with, one per request. */
+  redemptionUpdateFailures: number[];
+  /**
+   * A viewer redeems a reward: the redemption is kept UNFULFILLED and, if an EventSub
+   * WebSocket session holds a subscription for it, delivered there (never redelivered).
+   */
+  redeem(broadcasterId: string, rewardId: string, user: MockUser): MockRedemption;
+  /** EventSub WebSocket sessions open now. */
+  eventSubSessions(): number;
+  /** EventSub WebSocket connections accepted so far (reconnects included). */
+  eventSubConnections(): number;
+  /** EventSub subscriptions enabled now, as `type broadcaster_id reward_id`. */
+  eventSubSubscriptions(): string[];
+  /** Closes every EventSub socket, as a Twitch edge restart would. */
+  dropEventSub(): void;
+  /**
+   * Twitch's planned migration: `session_reconnect` with a `reconnect_url`; a client that
+   * connects there keeps its subscriptions, then the old socket is closed.
+   */
+  reconnectEventSub(): void;
   /** Issues an access/refresh token pair for a user directly (as if a login had happened). */
   issue(userId: string, scopes: string[], expiresIn?: number): { accessToken: string; refreshToken: string };
   close(): Promise<void>;
@@ -92,6 +136,26 @@ export async function startHelixMock(): Promise<HelixMock> {
     chattersStatus: null,
     rewards: new Map(),
     requests: [],
+    refreshFailures: [],
+    broadcasterTypes: new Map(),
+    foreignRewards: new Map(),
+    redemptions: [],
+    redemptionUpdateFailures: [],
+    redeem(broadcasterId, rewardId, user) {
+      const redemption: MockRedemption = { id: randomUUID(), broadcasterId, rewardId, user, status: 'UNFULFILLED', redeemedAt: new Date().toISOString() };
+      mock.redemptions.push(redemption);
+      eventSub.deliverRedemption(redemptionData(redemption));
+      return redemption;
+    },
+    eventSubSessions: () => eventSub.sessions(),
+    eventSubConnections: () => eventSub.connections(),
+    eventSubSubscriptions: () => eventSub.subscriptions(),
+    dropEventSub: () => eventSub.drop(),
+    reconnectEventSub: () => eventSub.reconnect(),
+    revoke(userId) {
+      for (const [token, grant] of mock.tokens) if (grant.userId === userId) mock.tokens.delete(token);
+      for (const [token, grant] of mock.refreshTokens) if (grant.userId === userId) mock.refreshTokens.delete(token);
+    },
     issue(userId, scopes, expiresIn = 14_400) {
       const accessToken = nextId('at');
       const refreshToken = nextId('rt');
@@ -100,6 +164,17 @@ export async function startHelixMock(): Promise<HelixMock> {
       return { accessToken, refreshToken };
     },
   } as HelixMock;
+
+  const redemptionData = (r: MockRedemption) => {
+    const broadcaster = mock.users.get(r.broadcasterId);
+    const reward = [...mock.rewards.values()].flat().find((rw) => rw.id === r.rewardId);
+    return {
+      broadcaster_id: r.broadcasterId, broadcaster_login: broadcaster?.login ?? '', broadcaster_name: broadcaster?.displayName ?? '',
+      id: r.id, user_id: r.user.id, user_login: r.user.login, user_name: r.user.displayName, user_input: '', status: r.status,
+      redeemed_at: r.redeemedAt, reward: { id: r.rewardId, title: reward?.title ?? '', prompt: reward?.prompt ?? '', cost: reward?.cost ?? 0 },
+    };
+  };
+  const eventSub = createEventSubMock(() => mock.port);
 
   const tokenOf = (req: IncomingMessage) => req.headers.authorization?.replace(/^(Bearer|OAuth)\s+/, '');
 
@@ -120,7 +195,8 @@ export async function startHelixMock(): Promise<HelixMock> {
     const body = req.method === 'GET' ? undefined : await readBody(req);
     const q = url.searchParams;
     mock.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: q, authorization: req.headers.authorization, body });
-    const route = `${req.method} ${url.pathname}`;
+    // twurple sends EventSub calls to the Twitch CLI's unprefixed paths.
+    const route = `${req.method} ${url.pathname.replace(/^\/eventsub\//, '/mock/eventsub/')}`;
 
     if (route === 'POST /auth/token') {
       const grant = q.get('grant_type');
@@ -132,6 +208,8 @@ export async function startHelixMock(): Promise<HelixMock> {
         return tokenResponse(res, found);
       }
       if (grant === 'refresh_token') {
+        const failure = mock.refreshFailures.shift();
+        if (failure !== undefined) return send(res, failure, { status: failure, message: 'Service Unavailable' });
         const found = mock.refreshTokens.get(q.get('refresh_token') ?? '');
         if (!found) return send(res, 400, { status: 400, message: 'Invalid refresh token' });
         mock.refreshTokens.delete(q.get('refresh_token') ?? '');
@@ -191,18 +269,45 @@ export async function startHelixMock(): Promise<HelixMock> {
       case 'POST /mock/channel_points/custom_rewards': {
         const b = q.get('broadcaster_id') ?? '';
         const input = body as { title: string; cost: number; prompt?: string };
+        if ((mock.broadcasterTypes.get(b) ?? 'affiliate') === '') {
+          return send(res, 403, { error: 'Forbidden', status: 403, message: 'The broadcaster must have partner or affiliate status.' });
+        }
+        const titles = [...(mock.rewards.get(b) ?? []).map((r) => r.title), ...(mock.foreignRewards.get(b) ?? [])];
+        if (titles.some((t) => t.toLowerCase() === input.title.toLowerCase())) {
+          return send(res, 400, { error: 'Bad Request', status: 400, message: 'CREATE_CUSTOM_REWARD_DUPLICATE_REWARD' });
+        }
         const reward = { id: nextId('rw'), title: input.title, cost: input.cost, prompt: input.prompt ?? '' };
         mock.rewards.set(b, [...(mock.rewards.get(b) ?? []), reward]);
         return send(res, 200, { data: [rewardData(b)(reward)] });
       }
-      case 'PATCH /mock/channel_points/custom_rewards/redemptions':
-        return send(res, 200, {
-          data: q.getAll('id').map((id) => ({
-            id, broadcaster_id: q.get('broadcaster_id'), broadcaster_login: '', broadcaster_name: '', user_id: '1', user_login: '', user_name: '',
-            user_input: '', status: (body as { status: string }).status, redeemed_at: '2024-01-01T00:00:00Z',
-            reward: { id: q.get('reward_id'), title: 'Mission points', prompt: '', cost: 1 },
-          })),
-        });
+      case 'GET /mock/channel_points/custom_rewards/redemptions': {
+        if (q.get('broadcaster_id') !== token.userId) return send(res, 403, { status: 403, message: 'broadcaster token required' });
+        const list = mock.redemptions.filter(
+          (r) => r.broadcasterId === q.get('broadcaster_id') && r.rewardId === q.get('reward_id') && (!q.get('status') || r.status === q.get('status')),
+        );
+        return page(res, list, q, Math.min(50, Number(q.get('first') ?? 20)), redemptionData);
+      }
+      case 'PATCH /mock/channel_points/custom_rewards/redemptions': {
+        const failure = mock.redemptionUpdateFailures.shift();
+        if (failure !== undefined) return send(res, failure, { status: failure, message: 'Service Unavailable' });
+        // Twitch updates only UNFULFILLED redemptions; none matching is a 404.
+        const matching = mock.redemptions.filter(
+          (r) => q.getAll('id').includes(r.id) && r.broadcasterId === q.get('broadcaster_id') && r.rewardId === q.get('reward_id') && r.status === 'UNFULFILLED',
+        );
+        if (matching.length === 0) return send(res, 404, { error: 'Not Found', status: 404, message: 'No redemptions were found for the given request' });
+        for (const r of matching) r.status = (body as { status: MockRedemption['status'] }).status;
+        return send(res, 200, { data: matching.map(redemptionData) });
+      }
+      case 'POST /mock/eventsub/subscriptions':
+      case 'GET /mock/eventsub/subscriptions':
+      case 'DELETE /mock/eventsub/subscriptions': {
+        const answer = eventSub.handle(route, q, body);
+        if (answer.status === 204) {
+          res.writeHead(204).end();
+          return;
+        }
+        return send(res, answer.status, answer.body);
+      }
       default:
         return send(res, 404, { status: 404, message: `mock has no ${route}` });
     }
@@ -212,10 +317,12 @@ export async function startHelixMock(): Promise<HelixMock> {
     handle(req, res).catch((err: unknown) => send(res, 500, { message: String(err) }));
   });
   // Dual-stack: twurple calls http://localhost:<port>, which may resolve to ::1 or 127.0.0.1.
+  eventSub.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '::', resolve));
   mock.port = (server.address() as AddressInfo).port;
   mock.close = () =>
     new Promise<void>((resolve) => {
+      eventSub.close();
       server.closeAllConnections();
       server.close(() => resolve());
     });

@@ -23,8 +23,9 @@ describe('session principals', () => {
   });
 
   it('a Twitch session acts as its chat user in the channels it has, with the chat role', () => {
-    expect(actorFor(twitch('moderator'), {}, alice)).toEqual({ kind: 'chat', channel: 'alice', user, role: 'moderator' });
-    expect(actorFor(twitch('owner'), {}, alice)).toEqual({ kind: 'chat', channel: 'alice', user, role: 'broadcaster' });
+    // `relayed`: a session knows no display name of Twitch's, so it never renames the user.
+    expect(actorFor(twitch('moderator'), {}, alice)).toEqual({ kind: 'chat', channel: 'alice', user, role: 'moderator', relayed: true });
+    expect(actorFor(twitch('owner'), {}, alice)).toEqual({ kind: 'chat', channel: 'alice', user, role: 'broadcaster', relayed: true });
     expect(ownerOrAdminFor(twitch('owner'), alice)).toMatchObject({ role: 'broadcaster' });
     expect(canSeeChannelSecrets(twitch('owner'), alice)).toBe(true);
     expect(canSeeChannelSecrets(twitch('moderator'), alice)).toBe(false);

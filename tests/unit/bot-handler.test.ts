@@ -141,6 +141,23 @@ describe('the message handler', () => {
     expect(get).toHaveBeenCalledTimes(4);
   });
 
+  it('never drops an action for the cooldown: pledges and proposals inside it all run', async () => {
+    const pledge = vi.fn(async () => ({ pledge: { amount: 50 }, mission: { number: 1, pot: 150, backers: 2 }, balance: 950, replayed: false }));
+    const propose = vi.fn(async () => ({ mission: { number: 2 }, replayed: false }));
+    const balance = vi.fn(async () => ({ login: 'alice', balance: 1_000 }));
+    const t = setup({ missions: { pledge, propose }, viewers: { byUserId: balance, byLogin: balance } });
+    await t.say('!points');
+    await t.say('!pledge 1 50');
+    await t.say('!pledge 2 50');
+    await t.say('!mission Win a round 50');
+    await t.say('!pledge 1 50');
+    expect(pledge).toHaveBeenCalledTimes(3);
+    expect(propose).toHaveBeenCalledTimes(1);
+    // The read right after the first read is still thinned.
+    await t.say('!points');
+    expect(balance).toHaveBeenCalledTimes(1);
+  });
+
   it('ignores chat that is not a command', async () => {
     const t = setup({});
     await t.say('hello !pledge 1 100');

@@ -26,6 +26,8 @@ const SAMPLES: Readonly<Record<string, string | number>> = {
   count: 12,
   balance: 1200,
   inEscrow: 300,
+  treasury: 4350,
+  pending: 1,
   status: 'closed',
   backers: 23,
   items: '#4 No deaths (1,200 pts)',
@@ -92,7 +94,7 @@ describe('catalogs', () => {
   });
 });
 
-describe('SPEC §12 voice', () => {
+describe('the chat voice', () => {
   it.each([
     ['en', 'proposed', { number: 4, text: 'No deaths this run', user: 'alice', amount: 100 },
       '#4 "No deaths this run" proposed by @alice (100 pts) — mods: !mission approve 4'],
@@ -149,6 +151,7 @@ describe('domain errors', () => {
     errors.viewerNotFound('carol'),
     errors.idempotencyConflict(),
     errors.overloaded(),
+    errors.balanceLimit(1_000_000_000_000),
   ];
 
   it('covers every code with the params errors.ts attaches', () => {
@@ -245,7 +248,17 @@ describe('parse failures', () => {
 
 describe('formatMissionList', () => {
   it('says so when nothing is open', () => {
-    expect(formatMissionList('en', [])).toBe('No open missions. Start one: !mission <text> [amount]');
+    expect(formatMissionList('en', [])).toBe('No open or pending missions. Start one: !mission <text> [amount]');
+  });
+
+  it('marks a mission awaiting approval', () => {
+    expect(
+      formatMissionList('en', [
+        { number: 4, text: 'No deaths', pot: 4350, timeLeftMs: 25 * 60_000 },
+        { number: 5, text: 'Speedrun', pot: 100, pending: true },
+      ]),
+    ).toBe('Missions: #4 No deaths (4,350 pts, 25m) · #5 Speedrun (100 pts, awaiting approval)');
+    expect(formatMissionList('ko', [{ number: 5, text: '스피드런', pot: 100, pending: true }])).toContain('#5 스피드런 (100 포인트, 승인 대기)');
   });
 
   it('lists missions in the given order', () => {

@@ -62,20 +62,30 @@ describe('outbox driver', () => {
     const { outbox, sent } = setup({ userLimit: 2, confirmTtlMs: 600_000 });
     for (let i = 0; i < 3; i++) outbox.enqueue('chan', { text: `#1 line ${i}`, priority: 'confirm' });
     await vi.advanceTimersByTimeAsync(29_999);
-    expect(sent.map((s) => s.at)).toEqual([0, 1_100]);
+    expect(sent.map((s) => s.at)).toEqual([0, 1_300]);
     await vi.advanceTimersByTimeAsync(1);
-    expect(sent.map((s) => s.at)).toEqual([0, 1_100, 30_000]);
+    expect(sent.map((s) => s.at)).toEqual([0, 1_300, 30_000]);
     expect(vi.getTimerCount()).toBe(0);
   });
 
   it('a moderator flag from USERSTATE releases held messages at once', async () => {
-    const { outbox, sent } = setup({ confirmTtlMs: 600_000 });
+    const ready = setup({
+      confirmTtlMs: 600_000,
+      // Twitch answers each line with a USERSTATE that still says moderator.
+      send: (channel, text) => {
+        ready.sent.push({ at: Date.now(), channel, text });
+        queueMicrotask(() => ready.outbox.setModerator(channel, true));
+      },
+    });
+    const { outbox, sent } = ready;
     for (let i = 0; i < 30; i++) outbox.enqueue('chan', { text: `#1 line ${i}`, priority: 'confirm' });
     await vi.advanceTimersByTimeAsync(0);
     expect(sent).toHaveLength(1);
     outbox.setModerator('chan', true);
-    await vi.advanceTimersByTimeAsync(0);
+    // Each answer is a microtask after its line, and each answer releases the next line.
+    for (let i = 0; i < 40 && sent.length < 30; i++) await vi.advanceTimersToNextTimerAsync();
     expect(sent).toHaveLength(30);
+    expect(sent.at(-1)?.at).toBeLessThanOrEqual(1);
   });
 
   it('calls onSent once the last line is out, never for a replaced or dropped message', async () => {
@@ -87,20 +97,47 @@ describe('outbox driver', () => {
     outbox.enqueue('chan', { text: 'x '.repeat(400), priority: 'announce', onSent: () => seen.push('long') });
     await vi.advanceTimersByTimeAsync(0);
     expect(seen).toEqual([]);
-    await vi.advanceTimersByTimeAsync(1_100);
+    await vi.advanceTimersByTimeAsync(1_300);
     expect(seen).toEqual([]); // first of its two lines only
-    await vi.advanceTimersByTimeAsync(1_100);
+    await vi.advanceTimersByTimeAsync(1_300);
     expect(seen).toEqual(['long']);
-    await vi.advanceTimersByTimeAsync(1_100);
+    await vi.advanceTimersByTimeAsync(1_300);
     expect(seen).toEqual(['long', 'b2']);
   });
 
-  it('reports failed sends and drops everything on close', async () => {
-    const { outbox, drops } = setup({ send: () => Promise.reject(new Error('socket closed')) });
-    outbox.enqueue('chan', { text: '#2 is live!', priority: 'announce' });
+  it('puts a line the client could not send back at the head, charged once, and sends it once connected', async () => {
+    let connected = false;
+    const attempts: string[] = [];
+    const { outbox, sent, drops } = setup({
+      userLimit: 3,
+      send: (channel, text) => {
+        attempts.push(text);
+        if (!connected) return Promise.reject(new Error('Not connected to server.'));
+        sent.push({ at: Date.now(), channel, text });
+        return Promise.resolve();
+      },
+    });
+    outbox.enqueue('chan', { text: '#2 failed — 3 backers refunded 500 pts', priority: 'verdict' });
     outbox.enqueue('chan', { text: '#3 is live!', priority: 'announce' });
     await vi.advanceTimersByTimeAsync(0);
+    expect(attempts).toEqual(['#2 failed — 3 backers refunded 500 pts']);
+    // Verdicts are retried however long the reconnect takes.
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sent).toEqual([]);
+    connected = true;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(sent.map((s) => s.text)).toEqual(['#2 failed — 3 backers refunded 500 pts', '#3 is live!']);
+    expect(drops).toEqual([]);
+    // The failed attempts were given back: 2 of 3 used, so one more line goes out at once.
+    expect(outbox.stats('chan').available).toBe(1);
+  });
+
+  it('gives up a non-verdict line after its retries, and drops everything on close', async () => {
+    const { outbox, drops } = setup({ send: () => Promise.reject(new Error('socket closed')) });
+    outbox.enqueue('chan', { text: '#2 is live!', priority: 'announce' });
+    await vi.advanceTimersByTimeAsync(10_000);
     expect(drops.map((d) => [d.message.text, d.reason])).toEqual([['#2 is live!', 'send-failed']]);
+    outbox.enqueue('chan', { text: '#3 is live!', priority: 'announce' });
     const flushed = outbox.flush();
     outbox.close();
     await flushed;

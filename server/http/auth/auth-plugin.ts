@@ -59,7 +59,8 @@ export const authPlugin = fp<AuthOptions>(
 
     // null until the hook runs: Fastify forbids object defaults shared across requests.
     app.decorateRequest('principal', null as unknown as { kind: 'anonymous' });
-    app.addHook('preValidation', async (request) => {
+    // onRequest, before the body is read, so the rate limit can count a request whose body never comes.
+    app.addHook('onRequest', async (request) => {
       const token = parseBearer(request.headers.authorization);
       request.principal =
         token === undefined ? { kind: 'anonymous' } : token === null ? { kind: 'invalid' } : await resolve(token);

@@ -4,6 +4,7 @@
  */
 import type { Actor, ChatRole, ChatUser } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
+import { isPlainText } from '../../../bot/parse/text.js';
 import type { ChannelGrant } from '../../repositories/sessions-repository.js';
 
 /** The credential behind a request, resolved once per request. */
@@ -27,6 +28,8 @@ export type ChannelRole = 'admin' | 'owner' | 'moderator';
 export interface ChannelRef {
   id: number;
   login: string;
+  /** The broadcaster's Twitch user id, once known: only that user may act as the broadcaster. */
+  broadcasterId?: string | null;
 }
 
 /** The chat user the bot's service token acts for, from the `X-Acting-*` headers. */
@@ -87,7 +90,7 @@ export function parseActingUser(headers: Headers): ActingUser {
   if (!ROLES.includes(role as ChatRole)) {
     throw errors.validation(`${ACTING_HEADERS.role} must be one of ${ROLES.join(', ')}`);
   }
-  if (displayName.length === 0 || displayName.length > 64 || /[\p{Cc}]/u.test(displayName)) {
+  if (displayName.length === 0 || displayName.length > 64 || !isPlainText(displayName)) {
     throw errors.validation(`${ACTING_HEADERS.displayName} is malformed`);
   }
   return { channel, user: { userId, login, displayName }, role: role as ChatRole };
@@ -121,7 +124,9 @@ function sessionActor(p: Extract<Principal, { kind: 'session' }>, channel: Chann
   if (role === null || p.user === null) {
     throw errors.forbidden(`You are not the broadcaster or a moderator of ${channel.login}`);
   }
-  return { kind: 'chat', channel: channel.login, user: p.user, role: role === 'owner' ? 'broadcaster' : 'moderator' };
+  // `relayed`: the id and login are Twitch's, but the session keeps no display name of Twitch's,
+  // so its names must never rename the user (they only name a user seen for the first time).
+  return { kind: 'chat', channel: channel.login, user: p.user, role: role === 'owner' ? 'broadcaster' : 'moderator', relayed: true };
 }
 
 /**
@@ -140,7 +145,12 @@ export function actorFor(principal: Principal, headers: Headers, channel: Channe
     if (acting.channel !== channel.login) {
       throw errors.forbidden(`The acting chat message came from ${acting.channel}, not ${channel.login}`);
     }
-    return { kind: 'chat', channel: channel.login, user: acting.user, role: acting.role };
+    // Twitch gives the broadcaster badge to one account only; a relayed claim must match it.
+    const broadcasterId = channel.broadcasterId ?? null;
+    if (acting.role === 'broadcaster' && broadcasterId !== null && acting.user.userId !== broadcasterId) {
+      throw errors.forbidden(`User ${acting.user.userId} is not the broadcaster of ${channel.login}`);
+    }
+    return { kind: 'chat', channel: channel.login, user: acting.user, role: acting.role, relayed: true };
   }
   if (p.channelId !== channel.id) throw errors.forbidden('This token belongs to another channel');
   return { kind: 'dashboard', channelId: channel.id, role: p.role, tokenId: p.tokenId };

@@ -30,6 +30,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   TOO_MANY_OPEN_MISSIONS_FOR_VIEWER: 422,
   DURATION_OUT_OF_RANGE: 422,
   BLOCKED_WORDS: 422,
+  BALANCE_LIMIT: 422,
   COOLDOWN: 429,
   OVERLOADED: 503,
 };
@@ -71,6 +72,9 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message?: st
     message: 'Missing or invalid x-csrf-token header (get one from GET /api/v1/session)',
   },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', message: 'Content-Length does not match the body' },
+  // Raised by the router before any route (a malformed percent-escape such as "/%"): see buildApp's frameworkErrors.
+  FST_ERR_BAD_URL: { status: 400, code: 'BAD_URL', message: 'The URL is not valid (a malformed % escape?)' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'URI_TOO_LONG', message: 'A part of the URL is too long' },
 };
 
 interface ValidationIssue {

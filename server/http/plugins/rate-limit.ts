@@ -3,7 +3,8 @@
  * in-memory store, so each server instance counts on its own (N instances allow N × the limit;
  * see docs/security.md).
  *
- * The limit runs in `preValidation`, after the auth plugin has resolved `request.principal`:
+ * The limit runs in `onRequest`, after the auth plugin has resolved `request.principal` and before
+ * the body is read (a body trickled in byte by byte is counted when it starts):
  * - a valid dashboard token is counted per token (its id), whatever IP it comes from;
  * - the bot's service token and the admin token share the same key space but get `trustedMax`,
  *   high enough that a chat storm relayed by the bot (all from one IP) is never throttled;
@@ -74,7 +75,7 @@ export const rateLimitPlugin = fp<Partial<RateLimitSettings>>(
     const settings: RateLimitSettings = { ...DEFAULT_RATE_LIMITS, ...options };
     await app.register(rateLimit, {
       global: true,
-      hook: 'preValidation',
+      hook: 'onRequest',
       timeWindow: settings.windowMs,
       keyGenerator: rateLimitKey,
       max: (request) => {

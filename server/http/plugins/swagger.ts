@@ -25,7 +25,9 @@ export const swaggerPlugin = fp<SwaggerOptions>(
             'Errors are `{ "error": { "code", "message" } }`.',
           version: options.version ?? '0.1.0',
         },
-        servers: [{ url: options.publicUrl }],
+        // Relative: "Try it out" calls the address the page was opened at (127.0.0.1, localhost or
+        // a LAN address alike); an absolute PUBLIC_URL would make other addresses cross-origin.
+        servers: [{ url: '/' }],
         components: {
           securitySchemes: {
             bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN or an ml_… API token' },
@@ -33,7 +35,15 @@ export const swaggerPlugin = fp<SwaggerOptions>(
         },
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      // The UI's own policy (its inline scripts by hash), without `upgrade-insecure-requests`,
+      // which would send a plain-http instance's assets to https, and without https: styles and fonts.
+      staticCSP: true,
+      transformStaticCSP: (header) =>
+        header.replace(/\s*upgrade-insecure-requests;?/, '').replace(/ https:/g, '').replace(/ validator\.swagger\.io/, ''),
+      uiConfig: { validatorUrl: null },
+    });
   },
   { name: 'mission-link-swagger', fastify: '5.x' },
 );

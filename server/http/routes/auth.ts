@@ -11,7 +11,7 @@ import { Type } from '@sinclair/typebox';
 import { TokenKeyError } from '../../twitch/token-crypto.js';
 import { TwitchAccountError, TwitchScopeError, type TwitchIntegration } from '../../twitch/integration.js';
 import type { DashboardLogin } from '../../twitch/dashboard-login.js';
-import { authorizeUrl, channelOfState, isLoginRole, type TwitchRole } from '../../twitch/scopes.js';
+import { authorizeUrl, channelOfState, isLoginRole, type LoginRole, type TwitchRole } from '../../twitch/scopes.js';
 import { safeError } from '../../twitch/redact.js';
 import { htmlPage } from '../pages.js';
 
@@ -24,13 +24,22 @@ export interface AuthRouteDeps {
    * reach the server could replace the bot's account, so the runtime always passes one.
    */
   allow?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<string | null>;
+  /** Refuses to start a login as `role` at all (e.g. the bot while no bot account is named). */
+  startRefusal?: (role: LoginRole) => string | null;
   /** Runs after a token is stored (e.g. link the channel, sync the reward). Failures are logged only. */
-  onConnected?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<void>;
+  /** Set-up after a login (the broadcaster's reward); resolves with a note for the result page, or null. */
+  onConnected?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<string | null>;
   /** Decides and issues the dashboard token of `?as=moderator`; without it that login is off. */
   dashboardLogin?: DashboardLogin;
 }
 
 const CHANNEL_PATTERN = /^[a-z0-9_]{2,25}$/;
+
+/**
+ * These pages echo what Twitch sent back: no script at all, nothing loaded from anywhere, never
+ * framed (the policy the shared page helper sends).
+ */
+export { AUTH_PAGE_CSP } from '../pages.js';
 
 const page = htmlPage;
 
@@ -74,6 +83,8 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
       if (!isLoginRole(role)) {
         return page(reply, 400, 'Unknown role', 'Use /auth/twitch?as=bot, ?as=broadcaster or ?as=moderator&channel=<channel>.');
       }
+      const refusal = deps.startRefusal?.(role) ?? null;
+      if (refusal !== null) return page(reply, 403, 'Login not open', refusal);
       let channel: string | null = null;
       if (role === 'moderator') {
         if (!deps.dashboardLogin) return page(reply, 404, 'Dashboard login is off', 'This server does not offer the dashboard sign-in through Twitch.');
@@ -115,10 +126,14 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
         if (role === 'moderator') return dashboardCallback(request, reply, twitch, query.code, channelOfState(query.state ?? ''));
         try {
           const user = await twitch.connect(role, query.code, deps.allow ? (u) => deps.allow!(role, u) : undefined);
-          if (deps.onConnected) {
-            await deps.onConnected(role, user).catch((err: unknown) => request.log.warn({ err: safeError(err) }, 'post-login sync failed'));
-          }
-          return page(reply, 200, 'Connected', `${user.login} is connected as the ${role === 'bot' ? 'chat bot' : 'broadcaster'}. You can close this page.`);
+          const note = deps.onConnected
+            ? await deps.onConnected(role, user).catch((err: unknown) => {
+                request.log.warn({ err: safeError(err) }, 'post-login sync failed');
+                return null;
+              })
+            : null;
+          const connected = `${user.login} is connected as the ${role === 'bot' ? 'chat bot' : 'broadcaster'}.`;
+          return page(reply, 200, 'Connected', note ? `${connected} ${note}` : `${connected} You can close this page.`);
         } catch (err) {
           if (err instanceof TwitchScopeError) return page(reply, 400, 'Permissions missing', `${err.message}. Start again and accept every permission.`);
           if (err instanceof TwitchAccountError) return page(reply, 403, 'Account refused', err.message);

@@ -8,14 +8,14 @@ import { journalPage } from '../../repositories/ledger-repository.js';
 import { auditChannel } from '../../services/ledger-audit.js';
 import type { Channel as ChannelModel } from '../../services/channels.js';
 import { canSeeSecrets, requireActor, requireAdmin, requireOwnerOrAdmin } from '../auth/guards.js';
-import { ChannelParams, ErrorResponse, ListOf, LoginParam, StrictObject, WriteErrors, Amount } from '../schemas/common.js';
+import { ChannelParams, ErrorResponse, ListOf, LoginParam, PlainText, StrictObject, WriteErrors, Amount } from '../schemas/common.js';
 import { Channel, LedgerRow, SettingsPatch, Viewer } from '../schemas/resources.js';
 import { idempotencyOf, numericCursor, type RouteServices } from './context.js';
 
 const CreateChannelBody = StrictObject({
   login: Type.String({ pattern: '^[a-zA-Z0-9_]{2,25}$' }),
   broadcasterId: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}$' })),
-  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  displayName: Type.Optional(PlainText({ minLength: 1, maxLength: 64 })),
   settings: Type.Optional(SettingsPatch),
 });
 const ViewerParams = StrictObject({ channel: ChannelParams.properties.channel, login: LoginParam });
@@ -174,7 +174,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
       },
       async (request) => {
         const channel = await services.channels.get(request.params.channel);
-        const after = numericCursor(request.query.cursor) ?? 0;
+        const after = numericCursor(request.query.cursor, Number.MAX_SAFE_INTEGER) ?? 0;
         const limit = request.query.limit ?? 100;
         const rows = await journalPage(services.db, channel.id, after, limit + 1);
         const page = rows.slice(0, limit);

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { parseDuration } from '../../../bot/parse/duration.js';
 import type { Database } from '../../../db/client.js';
-import type { Actor } from '../../domain/actor.js';
+import { actorLabel, CHAT_KEY_PREFIX, type Actor } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
 import type { ChannelService } from '../../services/channels.js';
 import type { AmountInput, MissionService } from '../../services/missions.js';
@@ -30,7 +30,9 @@ export function idempotencyOf(request: FastifyRequest, channel: Channel, actor: 
   const key = request.headers['idempotency-key'];
   if (typeof key !== 'string' || key === '') return undefined;
   if (key.length > 200) throw errors.validation('Idempotency-Key must be at most 200 characters');
-  const who = actor.kind === 'chat' ? actor.user.userId : actor.kind;
+  // The bot's own keys are Twitch message ids under this prefix; API keys stay out of that space.
+  if (key.startsWith(CHAT_KEY_PREFIX)) throw errors.validation(`Idempotency-Key must not start with "${CHAT_KEY_PREFIX}"`);
+  const who = actorLabel(actor);
   return {
     scope: `channel:${channel.id}`,
     key,
@@ -52,8 +54,12 @@ export function toSeconds(value: number | string): number {
   return Math.round(parsed.value / 1000);
 }
 
-export function numericCursor(cursor: string | undefined): number | undefined {
+/**
+ * A numeric cursor, bounded by its column's range (`MAX_INT4` for mission numbers; row ids are
+ * bigints, bounded by what a JavaScript number holds exactly): past it, a 400, not a database error.
+ */
+export function numericCursor(cursor: string | undefined, max: number): number | undefined {
   if (cursor === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(cursor)) throw errors.validation('cursor is not valid');
+  if (!/^\d{1,16}$/.test(cursor) || Number(cursor) > max) throw errors.validation('cursor is not valid');
   return Number(cursor);
 }

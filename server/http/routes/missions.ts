@@ -2,17 +2,19 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ChatUser } from '../../domain/actor.js';
+import { MAX_INT4 } from '../../domain/bounds.js';
 import { errors, isDomainError } from '../../domain/errors.js';
 import { MISSION_STATUSES, type MissionStatus } from '../../domain/types.js';
 import { requireActor } from '../auth/guards.js';
-import { CursorQuery, ListOf, MissionParams, ChannelParams, StrictObject, WriteErrors, ErrorResponse } from '../schemas/common.js';
+import { CursorQuery, ListOf, MissionParams, ChannelParams, PlainText, StrictObject, WriteErrors, ErrorResponse } from '../schemas/common.js';
 import { AmountOrShare, DurationInput, Mission, Pledge } from '../schemas/resources.js';
+import { reserveIdempotencyKey } from '../../services/transaction.js';
 import { idempotencyOf, numericCursor, toAmountInput, toSeconds, type RouteServices } from './context.js';
 
 const ProposerInput = StrictObject({
   userId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z_-]+$' }),
   login: Type.String({ pattern: '^[a-z0-9_]{1,25}$' }),
-  displayName: Type.String({ minLength: 1, maxLength: 64 }),
+  displayName: PlainText({ minLength: 1, maxLength: 64 }),
 });
 
 const CreateMissionBody = StrictObject({
@@ -24,7 +26,7 @@ const CreateMissionBody = StrictObject({
 });
 
 const PledgeBody = StrictObject({ amount: AmountOrShare, viewer: Type.Optional(ProposerInput) });
-const ReasonBody = Type.Union([StrictObject({ reason: Type.Optional(Type.String({ maxLength: 500 })) }), Type.Null()]);
+const ReasonBody = Type.Union([StrictObject({ reason: Type.Optional(PlainText({ maxLength: 500 })) }), Type.Null()]);
 const ExtendBody = StrictObject({ duration: DurationInput });
 
 const StatusQuery = Type.Object({
@@ -54,7 +56,7 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
         const statuses = request.query.status?.split(',') as MissionStatus[] | undefined;
         const page = await services.missions.list(channel, {
           statuses,
-          before: numericCursor(request.query.cursor),
+          before: numericCursor(request.query.cursor, MAX_INT4),
           limit: request.query.limit ?? 20,
         });
         return { items: page.items, nextCursor: page.nextCursor === null ? null : String(page.nextCursor) };
@@ -96,12 +98,15 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
       async (request, reply) => {
         const channel = await channelOf(request.params.channel);
         const actor = requireActor(request, channel);
+        const idempotency = idempotencyOf(request, channel, actor);
+        // Pledges commit in batches, outside runWrite: the key goes into the shared store first.
+        if (idempotency) await reserveIdempotencyKey(services.db, idempotency);
         const result = await services.missions
           .pledge(
             channel,
             { number: request.params.n, amount: toAmountInput(request.body.amount), user: subjectOf(actor, request.body.viewer, 'viewer') },
             actor,
-            idempotencyOf(request, channel, actor),
+            idempotency,
           )
           .catch((err: unknown) => {
             app.metrics.pledges.inc({ result: isDomainError(err) ? err.code.toLowerCase() : 'error' });
@@ -125,7 +130,7 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
       async (request) => {
         const channel = await channelOf(request.params.channel);
         const page = await services.missions.pledges(channel, request.params.n, {
-          after: numericCursor(request.query.cursor),
+          after: numericCursor(request.query.cursor, Number.MAX_SAFE_INTEGER),
           limit: request.query.limit ?? 100,
         });
         return { items: page.items, nextCursor: page.nextCursor === null ? null : String(page.nextCursor) };

@@ -3,16 +3,24 @@
  * strictly (no type coercion; objects built with `StrictObject` refuse unknown fields), so a
  * string "100" for an amount, or an amount beyond `MAX_AMOUNT`, is a 400 rather than a guess.
  */
+import { MAX_AMOUNT, MAX_INT4 } from '../../domain/bounds.js';
 import { Type, type Static, type TObject, type TProperties, type TSchema, type ObjectOptions } from '@sinclair/typebox';
 
+/** The string format every name-like body field uses; see `isPlainText`. */
+export const PLAIN_TEXT_FORMAT = 'plain-text';
+
+/** A string under the one text rule (`isPlainText`): a request that breaks it gets a 400. */
+export const PlainText = (options: { minLength?: number; maxLength: number; description?: string }) =>
+  Type.String({ ...options, format: PLAIN_TEXT_FORMAT });
+
 /** Largest amount the API accepts: far below 2^53, so every amount is an exact JS integer. */
-export const MAX_AMOUNT = 1_000_000_000_000;
+export { MAX_AMOUNT } from '../../domain/bounds.js';
 
 /** A positive whole number of points. */
 export const Amount = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'Points, a whole number' });
 
 /** A mission's per-channel number (`#4` is 4). */
-export const MissionNumber = Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Mission number' });
+export const MissionNumber = Type.Integer({ minimum: 1, maximum: MAX_INT4, description: 'Mission number' });
 
 /** A channel: the Twitch login, lower case. */
 export const ChannelParam = Type.String({ pattern: '^[a-z0-9_]{2,25}$', description: 'Twitch login, lower case' });

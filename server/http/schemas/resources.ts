@@ -1,7 +1,7 @@
 /** Response schemas of the resources of SPEC §8 (more fields are allowed by the spec; these are fixed). */
 import { Type } from '@sinclair/typebox';
 import { MISSION_STATUSES } from '../../domain/types.js';
-import { Nullable, Timestamp } from './common.js';
+import { Nullable, PlainText, Timestamp } from './common.js';
 
 export const ViewerRef = Type.Object({ userId: Type.String(), login: Type.String(), displayName: Type.String() }, { title: 'ViewerRef' });
 
@@ -57,7 +57,7 @@ const seconds = (description: string, minimum = 1) => Type.Integer({ minimum, ma
 export const SettingsPatch = Type.Object(
   {
     locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('ko')])),
-    currencyName: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+    currencyName: Type.Optional(PlainText({ minLength: 1, maxLength: 20 })),
     startingBalance: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
     minStake: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
     maxPledge: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000_000 }))),
@@ -70,7 +70,7 @@ export const SettingsPatch = Type.Object(
     maxDuration: Type.Optional(seconds('Longest time limit, seconds')),
     verdictGrace: Type.Optional(seconds('Seconds after the deadline a verdict is still accepted', 0)),
     createCooldown: Type.Optional(seconds('Seconds between proposals of one viewer', 0)),
-    blockedWords: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 500 })),
+    blockedWords: Type.Optional(Type.Array(PlainText({ minLength: 1, maxLength: 50 }), { maxItems: 500 })),
     resolverMustNotHavePledged: Type.Optional(Type.Boolean()),
     accrual: Type.Optional(
       Type.Object(
@@ -79,6 +79,7 @@ export const SettingsPatch = Type.Object(
           amount: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
           chatBonus: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
           intervalSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400 })),
+          excludedLogins: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_]{1,25}$' }), { maxItems: 200 })),
         },
         { additionalProperties: false },
       ),
@@ -110,6 +111,7 @@ export const Settings = Type.Object(
       amount: Type.Integer(),
       chatBonus: Type.Integer(),
       intervalSeconds: Type.Integer(),
+      excludedLogins: Type.Array(Type.String()),
     }),
   },
   { title: 'Settings' },
