@@ -4,13 +4,14 @@
 #   docker run … mission-link node --max-old-space-size=192 dist/server/main.js worker   # one role
 # Like `npm run build && npm run serve`: compiled JavaScript, no TypeScript loader at run time.
 
-# ---- build: all dependencies, TypeScript compiled to dist/ with migrations and overlay assets ----
+# ---- build: all dependencies, TypeScript compiled to dist/ with migrations, overlay assets and the dashboard bundle ----
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY bot ./bot
+COPY dashboard ./dashboard
 COPY db ./db
 COPY infra ./infra
 COPY overlay ./overlay

@@ -1,8 +1,8 @@
-// Lint: typescript-eslint's recommended rules on the TypeScript sources; the overlay's plain JS with browser globals.
+// Lint: typescript-eslint's recommended rules on the TypeScript sources (the dashboard's .tsx too); the overlay's plain JS with browser globals.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.data/', 'scratch/', 'test-artifacts/'] },
+  { ignores: ['node_modules/', 'dist/', 'dashboard/dist/', '.data/', 'scratch/', 'test-artifacts/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

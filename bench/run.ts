@@ -8,6 +8,7 @@
 import os from 'node:os';
 import { measureAdmission, type AdmissionFigures } from './admission.js';
 import { measureAccrual, type AccrualFigures } from './accrual.js';
+import { dashboardRows, measureDashboard } from './dashboard.js';
 import { measureBatchedService, measureNaive } from './naive.js';
 import { measureSettlement } from './settlement.js';
 import { measureStorm } from './storm.js';
@@ -54,6 +55,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(storm, null, 2)}\n`);
     return;
   }
+  if (process.argv.includes('--only=dashboard')) {
+    const dashboard = await measureDashboard({ stormSeconds: flag('dashboard-storm', 5), rate: flag('dashboard-rate', 2_000) });
+    const lines = ['| figure | value | target |', '|---|---|---|', ...dashboardRows(dashboard).map(([f, v, t]) => `| ${f} | ${v} | ${t} |`)];
+    process.stdout.write(`${JSON.stringify(dashboard, null, 2)}\n${lines.join('\n')}\n`);
+    return;
+  }
   const admissionOptions = {
     burst: flag('burst', 5_000),
     rate: flag('paced-rate', 5_000),
@@ -82,6 +89,8 @@ async function main(): Promise<void> {
   const accrual = await measureAccrual(chatters);
   log(`admission: cold-start burst of ${admissionOptions.burst} lines; ${admissionOptions.rate}/s paced for ${admissionOptions.seconds} s`);
   const admission = await measureAdmission(admissionOptions);
+  log('dashboard: bundle size, board interactive time, 50 missions under a 2,000/s storm');
+  const dashboard = await measureDashboard({ stormSeconds: flag('dashboard-storm', 5), rate: flag('dashboard-rate', 2_000) });
 
   const rows: [string, string, string][] = [
     ['sustained pledges/s, chat line → committed (sim → tmi.js → bot → batcher; viewers credited by one accrual interval first)', `${fmt(storm.committedPerSecond)} (sent ${fmt(storm.sentPerSecond)}/s for ${durationS} s; ${fmt(storm.committedTotal)} of ${fmt(storm.sent)} committed${storm.refused === undefined ? '' : `, ${fmt(storm.refused)} refused (OVERLOADED)`}, drained ${fmt(storm.drainS, 1)} s after)`, '≥ 10,000 (stretch 20,000) for 60 s'],
@@ -109,6 +118,7 @@ async function main(): Promise<void> {
     ['overlay clients on one channel during the storm', `${storm.clientsConnected} connected, ${storm.clientsDropped} dropped`, '2,000, none dropped'],
     ['RSS of the all-in-one process during the storm (max)', `${fmt(storm.maxRssMb)} MB`, '≤ 250 MB'],
     ['CPU per 1,000 committed pledges during the storm: app / Postgres / bench (simulator, overlays); machine busy', `${fmt(storm.cpuMsPer1000.app)} / ${fmt(storm.cpuMsPer1000.postgres)} / ${fmt(storm.cpuMsPer1000.bench)} ms; ${fmt(storm.machineBusyPercent)} %`, 'info'],
+    ...dashboardRows(dashboard),
     ['ledger audit after every scenario', `storm ${storm.audit}, naive ${naive.audit}, batched ${batched.audit}, refund ${settle.refund.audit}, payout ${settle.payout.audit}, admission ${admission.audit}`, 'ok'],
   ];
   const cpus = os.cpus();

@@ -49,7 +49,8 @@ const msUntil = (iso: string | null, now: number): number | undefined =>
 
 /** What to say about an event, if anything. Pure. */
 export function announcementFor(event: DomainEvent, now: number): Announcement | null {
-  if (event.type === 'pledge') return null;
+  // Pledges are confirmed by the pledge coalescer; pause/resume by the command that made it.
+  if (event.type === 'pledge' || event.type === 'channel') return null;
   const m: MissionDto = event.mission;
   if (event.type === 'resolved') {
     const base = { number: m.number, pot: m.pot, backers: m.backers, reason: m.reason ?? undefined };

@@ -307,6 +307,38 @@ export const pointImportsPending = pgTable('point_imports_pending', {
   index('point_imports_pending_open_idx').on(t.channelId, t.login).where(sql`${t.creditedAt} IS NULL`),
 ]);
 
+/**
+ * Dashboard sessions: the cookie holds a random secret, only its SHA-256 is stored. `admin`
+ * sessions come from a sign-in link; `twitch` sessions from the Twitch login, whose roles per
+ * channel are read at each request (broadcaster of the channel, or in its synced moderators), so
+ * an unmod takes effect at the next moderator sync. `csrf_secret` backs the CSRF tokens.
+ */
+export const dashboardSessions = pgTable('dashboard_sessions', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  tokenHash: text('token_hash').notNull().unique(),
+  kind: text('kind').notNull(),
+  userId: text('user_id'),
+  login: text('login'),
+  displayName: text('display_name'),
+  csrfSecret: text('csrf_secret').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at').notNull(),
+  revokedAt: ts('revoked_at'),
+}, (t) => [
+  check('dashboard_sessions_kind', sql`${t.kind} IN ('admin', 'twitch')`),
+  check('dashboard_sessions_twitch_user', sql`(${t.kind} = 'twitch') = (${t.userId} IS NOT NULL AND ${t.login} IS NOT NULL)`),
+  index('dashboard_sessions_user_idx').on(t.userId).where(sql`${t.revokedAt} IS NULL`),
+]);
+
+/** Single-use sign-in links (15 minutes); only a SHA-256 of the code is stored. */
+export const loginLinks = pgTable('login_links', {
+  codeHash: text('code_hash').primaryKey(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+  sessionId: bigint('session_id', { mode: 'number' }).references(() => dashboardSessions.id),
+});
+
 export type ChannelRow = typeof channels.$inferSelect;
 export type MissionRow = typeof missions.$inferSelect;
 export type PledgeRow = typeof pledges.$inferSelect;

@@ -12,6 +12,7 @@
 import net from 'node:net';
 import { attachConsole } from './chat-sim/index.js';
 import { CONSOLE_HELP } from './chat-sim/console.js';
+import { createSimulatorDemoChat } from './chat-sim/demo-chat.js';
 import { startChatSimulator } from './chat-sim/server.js';
 import { ConfigError, loadConfig } from '../server/config.js';
 import { createProcessLogger } from '../server/http/logger.js';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   }
   const logger = await createProcessLogger(config);
   process.stdout.write(`chat simulator on ${sim.url}; starting Mission Link (the first run initialises the embedded Postgres)…\n`);
-  const running = await startRoles(config, logger, ['server', 'worker', 'bot']);
+  const running = await startRoles(config, logger, ['server', 'worker', 'bot'], { demoChat: createSimulatorDemoChat(sim) });
   const channel = await running.runtime.services.channels.updateSettings(CHANNEL, { requireApproval: true });
   await sim.waitForJoin(CHANNEL, { login: BOT, timeoutMs: 15_000 });
 
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
       '',
       `Overlay (OBS browser source): ${config.publicUrl}/overlay/${CHANNEL}?key=${channel.overlayKey}`,
       `API:                          ${api}/api/v1/channels/${CHANNEL}   (docs: ${api}/docs)`,
+      `Dashboard:                    ${api}/c/${CHANNEL}   (sign in with the link above; its chat panel talks here too)`,
       '',
       `You are typing into #${CHANNEL}. ${CHANNEL} is the broadcaster; try:`,
       '  alice: !mission Beat the boss without dying 100 30m',

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   const { createProcessLogger, logFormatFor } = await import('./http/logger.js');
   const { startRoles } = await import('./processes.js');
   const { renderBanner } = await import('./startup/banner.js');
+  const { SIGN_IN_LABEL } = await import('./sign-in-link.js');
   const logger = await createProcessLogger(config!);
   const pretty = logFormatFor(config!, process.stdout.isTTY === true) === 'pretty';
 
@@ -108,10 +109,13 @@ async function main(): Promise<void> {
   if (pretty) {
     process.stdout.write(renderBanner('Mission Link is running', lines));
   } else {
-    // Machines read JSON; links that carry an overlay key stay out of the log.
+    // Machines read JSON; links that carry an overlay key or sign in stay out of the log. The
+    // sign-in link goes to stdout as its own plain line, for the person who started the server.
+    const signIn = lines.find((l) => l.label === SIGN_IN_LABEL);
+    if (signIn) process.stdout.write(`${SIGN_IN_LABEL}: ${signIn.text}\n`);
     logger.info(
       {
-        ready: lines.filter((l) => !l.text.includes('?key=')).map((l) => `${l.label}: ${l.text}`),
+        ready: lines.filter((l) => l !== signIn && !l.text.includes('?key=')).map((l) => `${l.label}: ${l.text}`),
         missing: lines.filter((l) => l.missing).map((l) => l.label),
       },
       'Mission Link is running',

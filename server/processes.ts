@@ -1,6 +1,7 @@
 /** Starts the server, worker and bot roles on one shared runtime, and stops them in order. */
 import os from 'node:os';
 import type { Logger } from 'pino';
+import type { DemoChat } from './board/demo-chat.js';
 import type { Config } from './config.js';
 import { buildMissionApp } from './http/mission-app.js';
 import { appVersion } from './app-version.js';
@@ -8,7 +9,8 @@ import { startBackupJob } from './jobs/backup-job.js';
 import { startLedgerAuditJob } from './jobs/ledger-audit-job.js';
 import { reconcileMissions, startMissionWorkers } from './jobs/mission-jobs.js';
 import { createRuntime, type Runtime } from './runtime.js';
-import { startBot } from '../bot/index.js';
+import { startBot, type BotHandle } from '../bot/index.js';
+import { signInLine } from './sign-in-link.js';
 import { wireTwitch, type WireTwitchOptions } from './twitch/wiring.js';
 import { validateAccessToken } from './twitch/token-health.js';
 import { chatReadiness, recordChatStatus } from './twitch/setup-status.js';
@@ -33,6 +35,8 @@ export interface StartOptions {
   envFile?: string | undefined;
   /** Twitch timings (tests shorten the hourly validation). */
   twitch?: WireTwitchOptions;
+  /** The dashboard's demo chat panel (`npm run demo`: the bot talks to an in-process simulator). */
+  demoChat?: DemoChat;
 }
 
 export async function startRoles(config: Config, logger: Logger, roles: Role[], options: StartOptions = {}): Promise<RunningRoles> {
@@ -65,7 +69,7 @@ async function startOn(
   const banner = createBanner();
   let url: string | undefined;
   let server: { dashboard: boolean; channels: Array<{ login: string; overlayKey: string }> } | undefined;
-  let bot: { running: boolean } | undefined;
+  let bot: BotHandle | undefined;
 
   if (roles.includes('worker')) {
     const workers = startMissionWorkers({
@@ -103,10 +107,16 @@ async function startOn(
   }
 
   if (roles.includes('server')) {
-    const app = await buildMissionApp(runtime, { plugins: [twitch.routes] });
+    const app = await buildMissionApp(runtime, {
+      plugins: [twitch.routes],
+      demoChat: options.demoChat,
+      // The bot starts after the server; until then (and when it runs elsewhere) it is unknown here.
+      bot: () => (bot && roles.includes('bot') ? { running: bot.running, channels: bot.channels() } : null),
+    });
     url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Mission Link API listening');
     server = { dashboard: app.hasRoute({ method: 'GET', url: '/' }), channels: await runtime.services.channels.list() };
+    banner.add(await signInLine(app.sessions, config.publicUrl));
     // Fastify's close stops accepting, then waits for in-flight requests (accepted pledges commit).
     // Node closes idle keep-alive connections once, at close(); one that finishes its request
     // afterwards stays open for keepAliveTimeout (72 s) and holds the close past the shutdown
@@ -133,7 +143,7 @@ async function startOn(
       validateToken: isTwitchChat(config.twitch.ircUrl) ? async (token) => (await validateAccessToken(token, config.twitch.clientId)).status : undefined,
       onChatActivity: twitch.recordChat,
     });
-    bot = { running: chatBot.running };
+    bot = chatBot;
     runtime.readiness.push(chatReadiness(chatBot, () => Date.now()));
     const stopRecording = recordChatStatus(runtime.db.db, chatBot, () => Date.now());
     // First to stop: no new chat commands while the server and workers wind down.

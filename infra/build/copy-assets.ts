@@ -1,5 +1,5 @@
 /**
- * `npm run build`, after `tsc`: puts the SQL migrations and the overlay's static files next to the
+ * `npm run build`, after `tsc`: puts the SQL migrations, the overlay's static files and the dashboard bundle next to the
  * compiled code in `dist/`. A Node script rather than `rm -rf` / `cp -r`, so the build runs the
  * same in PowerShell, cmd.exe and POSIX shells.
  */
@@ -10,6 +10,8 @@ const ROOT = process.cwd();
 const COPIES: Array<[from: string, to: string]> = [
   [path.join('db', 'migrations'), path.join('dist', 'db', 'migrations')],
   ['overlay', path.join('dist', 'overlay')],
+  // Built just before by `npm run build:dashboard`; the compiled server serves it from here.
+  [path.join('dashboard', 'dist'), path.join('dist', 'dashboard', 'dist')],
 ];
 
 for (const [from, to] of COPIES) {

@@ -79,7 +79,7 @@ export function isDomainEvent(value: unknown): value is DomainEvent | TwitchChan
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (
-    (v.type === 'mission' || v.type === 'pledge' || v.type === 'resolved' || v.type === 'twitch') &&
+    (v.type === 'mission' || v.type === 'pledge' || v.type === 'resolved' || v.type === 'channel' || v.type === 'twitch') &&
     typeof v.channel === 'string' &&
     typeof v.at === 'string'
   );

@@ -5,7 +5,7 @@ import type { MissionDto, ViewerRef } from '../domain/types.js';
  * and consumed by the overlay hub and the bot's announcer. One channel's events are ordered
  * as published by one process; consumers must not assume more.
  */
-export type DomainEvent = MissionChangedEvent | PledgeAddedEvent | MissionResolvedEvent;
+export type DomainEvent = MissionChangedEvent | PledgeAddedEvent | MissionResolvedEvent | ChannelChangedEvent;
 
 interface BaseEvent {
   /** Channel login, lower case. */
@@ -45,6 +45,12 @@ export interface MissionResolvedEvent extends BaseEvent {
   /** Why it failed: a moderator verdict, the grace period running out, a pending timeout… */
   cause: 'verdict' | 'expired' | 'pending_timeout' | 'cancel' | 'reject';
   mission: MissionDto;
+}
+
+/** New missions were paused or resumed (chat, dashboard or API); for the live boards. */
+export interface ChannelChangedEvent extends BaseEvent {
+  type: 'channel';
+  missionsPaused: boolean;
 }
 
 /**

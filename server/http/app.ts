@@ -8,6 +8,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { DbHandle } from '../../db/client.js';
+import { listChannels } from '../repositories/channels-repository.js';
+import { createSessionService } from '../services/sessions.js';
 import { createTokenService } from '../services/tokens.js';
 import { quietRequestLogs } from './logger.js';
 import { createMetrics, type AppMetrics } from './metrics.js';
@@ -18,6 +20,8 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { rateLimitPlugin, type RateLimitSettings } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { swaggerPlugin } from './plugins/swagger.js';
+import { sessionRoutes, type SessionRouteDeps } from './routes/session.js';
+import { sessionPlugin } from './session/session-plugin.js';
 import { splitValidatorFactory } from './plugins/validator.js';
 import { PLAIN_TEXT_FORMAT } from './schemas/common.js';
 import { isPlainText } from '../../bot/parse/text.js';
@@ -46,6 +50,8 @@ export interface AppDeps {
   tokenCacheMs?: number;
   /** Per-token and per-IP limits (defaults: `DEFAULT_RATE_LIMITS`); false turns them off. */
   rateLimit?: Partial<RateLimitSettings> | false;
+  /** What `GET /api/v1/session` offers (default: no Twitch login, no demo chat). */
+  dashboardFeatures?: SessionRouteDeps['features'];
   /** Connection limits and timeouts (defaults: `DEFAULT_HTTP_LIMITS`). */
   httpLimits?: Partial<HttpLimits>;
 }
@@ -131,13 +137,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     findToken: (token) => tokens.findByToken(token),
     ...(deps.tokenCacheMs === undefined ? {} : { cacheMs: deps.tokenCacheMs }),
   });
-  // After auth (it keys on the resolved token) and before every route it applies to.
+  // After auth: a session cookie counts only when no bearer token was sent.
+  await app.register(sessionPlugin, { sessions: createSessionService(deps.db.db), publicUrl: config.publicUrl });
+  // After auth and sessions (it keys on the resolved token) and before every route it applies to.
   if (deps.rateLimit !== false) await app.register(rateLimitPlugin, deps.rateLimit ?? {});
   await app.register(healthPlugin, {
     readiness: deps.readiness,
     ...(deps.readinessTimeoutMs === undefined ? {} : { timeoutMs: deps.readinessTimeoutMs }),
   });
 
+  await app.register(
+    sessionRoutes({
+      prefix: API_PREFIX,
+      listChannels: () => listChannels(deps.db.db),
+      features: deps.dashboardFeatures ?? (() => ({ twitchLogin: false, demo: false })),
+    }),
+  );
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   await app.register(
     async (api) => {

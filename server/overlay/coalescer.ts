@@ -129,7 +129,8 @@ export function createChannelCoalescer(options: {
 
   return {
     push(event) {
-      if (disposed) return;
+      // The overlay shows missions only; channel changes (pause) are for the dashboard's boards.
+      if (disposed || event.type === 'channel') return;
       if (event.type === 'resolved') {
         const number = event.mission.number;
         slots.delete(number);

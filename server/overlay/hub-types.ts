@@ -1,7 +1,7 @@
 /** The hub's interfaces: the sockets it drives, its options, and what it offers. */
 import type { FastifyBaseLogger } from 'fastify';
 import type { MissionDto } from '../domain/types.js';
-import type { EventBus } from '../events/types.js';
+import type { DomainEvent, EventBus } from '../events/types.js';
 import type { Schedule } from './coalescer.js';
 
 /**
@@ -62,6 +62,12 @@ export interface OverlayHub {
   disconnectChannel(channel: string, code: number, reason: string): void;
   /** Connected overlays of one channel, or of all channels. */
   clientCount(channel?: string): number;
+  /**
+   * Shows events on this instance's connected overlays of a channel only (the dashboard's test
+   * event), bypassing the bus: no other consumer (chat announcer, settlement) ever sees them.
+   * Returns how many overlays were connected.
+   */
+  preview(channel: string, events: readonly DomainEvent[]): number;
   /**
    * Sends every connected overlay a fresh snapshot: after the event bus reconnects, events
    * published meanwhile are lost, and no client could see that gap in its `seq`.

@@ -334,6 +334,13 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
       }
     },
 
+    preview(channel, events) {
+      const state = channels.get(channel);
+      if (state === undefined) return 0;
+      for (const event of events) state.coalescer.push(event);
+      return state.live.size + (state.load?.waiters.size ?? 0);
+    },
+
     clientCount(channel) {
       if (channel !== undefined) {
         const state = channels.get(channel);

@@ -14,6 +14,7 @@ import {
   type ChannelTotals,
 } from '../repositories/channels-repository.js';
 import { createSystemAccounts } from '../repositories/ledger-repository.js';
+import { publishSafely, type ServiceDeps } from './context.js';
 import { withRetry } from './transaction.js';
 
 export interface Channel {
@@ -59,6 +60,8 @@ export interface ChannelServiceOptions {
    */
   resolveBroadcaster?: (login: string) => Promise<{ id: string; displayName: string } | null>;
   onResolveError?: (login: string, err: unknown) => void;
+  /** Where pause/resume is announced (the live boards listen); none in tools without a bus. */
+  events?: Pick<ServiceDeps, 'bus' | 'logger'>;
   /** Told after a channel was created (committed), so every process can pick it up at once. */
   onCreated?: (channel: Channel) => void;
 }
@@ -139,7 +142,11 @@ export function createChannelService(db: Database, options: ChannelServiceOption
 
   async function setPaused(login: string, paused: boolean): Promise<Channel> {
     const channel = await get(login);
-    return toChannel(await updateChannel(db, channel.id, { missionsPaused: paused }));
+    const updated = toChannel(await updateChannel(db, channel.id, { missionsPaused: paused }));
+    if (options.events) {
+      publishSafely(options.events, [{ type: 'channel', channel: updated.login, at: new Date().toISOString(), missionsPaused: updated.missionsPaused }]);
+    }
+    return updated;
   }
 
   async function totals(channelId: number): Promise<ChannelTotals> {

@@ -18,7 +18,7 @@ export interface ServiceOptions {
 
 export function createServices(deps: ServiceDeps, options: ServiceOptions = {}) {
   return {
-    channels: createChannelService(deps.db),
+    channels: createChannelService(deps.db, { events: deps }),
     viewers: createViewerService(deps.db),
     missions: createMissionService(deps, options.pledgeBatcher),
     verdicts: createVerdictService(deps),

@@ -1,30 +1,26 @@
 /**
- * Dashboard login through Twitch (issue 5, "a channel moderator may act through the API"): the
- * person proves who they are on Twitch; the channel's broadcaster gets an `owner` API token and
- * a moderator (per the synced `channel_moderators`, synced first when a broadcaster token
- * allows) a `moderator` token. Labels carry the Twitch user id so a later sync that no longer
- * lists the moderator revokes their tokens (see {@link revokeFormerModeratorTokens}).
+ * Dashboard login through Twitch: the person proves who they are on Twitch; the channel's
+ * broadcaster is let in as its `owner`, a moderator (per the synced `channel_moderators`, synced
+ * first when a broadcaster token allows) as `moderator`, anyone else is refused. The caller then
+ * opens a dashboard session for the Twitch user, whose roles are read again at every request, so
+ * a later sync that no longer lists the moderator ends their access.
  */
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Channel } from '../services/channels.js';
-import type { TokenService } from '../services/tokens.js';
 import type { Helix } from './helix.js';
 import type { TwitchIntegration } from './integration.js';
-import { isChannelModerator, syncModerators, twitchTokenLabel } from './moderators.js';
+import { isChannelModerator, syncModerators } from './moderators.js';
 import { safeError } from './redact.js';
 
-export type DashboardGrant =
-  | { kind: 'granted'; role: 'owner' | 'moderator'; channel: string; tokenId: number; /** Shown once; never logged. */ token: string }
-  | { kind: 'refused'; reason: string };
+export type DashboardGrant = { kind: 'granted'; role: 'owner' | 'moderator'; channel: string } | { kind: 'refused'; reason: string };
 
 export interface DashboardLoginDeps {
   db: Database;
   twitch: Pick<TwitchIntegration, 'hasBroadcasterToken'>;
   helix: Pick<Helix, 'moderators'>;
   channels: { get(login: string): Promise<Channel> };
-  tokens: Pick<TokenService, 'issueToken'>;
   now: () => Date;
   logger: Logger;
 }
@@ -47,16 +43,15 @@ export function createDashboardLogin(deps: DashboardLoginDeps): DashboardLogin {
     }
   }
 
-  async function issue(channel: Channel, role: 'owner' | 'moderator', user: { userId: string; login: string }): Promise<DashboardGrant> {
-    const issued = await deps.tokens.issueToken({ channelId: channel.id, role, label: twitchTokenLabel(user.userId, user.login, role) });
-    log.info({ channel: channel.login, role, login: user.login, tokenId: issued.id }, 'dashboard token issued by Twitch login');
-    return { kind: 'granted', role, channel: channel.login, tokenId: issued.id, token: issued.token };
+  function grant(channel: Channel, role: 'owner' | 'moderator', user: { userId: string; login: string }): DashboardGrant {
+    log.info({ channel: channel.login, role, login: user.login }, 'dashboard sign-in through Twitch');
+    return { kind: 'granted', role, channel: channel.login };
   }
 
   return async (channelLogin, user) => {
     const channel = await channelOf(channelLogin);
     if (!channel) return { kind: 'refused', reason: `${channelLogin} is not a channel of this Mission Link.` };
-    if (isBroadcaster(channel, user)) return issue(channel, 'owner', user);
+    if (isBroadcaster(channel, user)) return grant(channel, 'owner', user);
 
     // A fresh list when the broadcaster's token allows it, so a brand-new moderator need not
     // wait for the next accrual run; otherwise (or when Twitch fails) the last synced list.
@@ -65,7 +60,7 @@ export function createDashboardLogin(deps: DashboardLoginDeps): DashboardLogin {
         log.warn({ channel: channel.login, err: safeError(err) }, 'moderator sync before a dashboard login failed; using the last synced list'),
       );
     }
-    if (await isChannelModerator(deps.db, channel.id, user.userId)) return issue(channel, 'moderator', user);
+    if (await isChannelModerator(deps.db, channel.id, user.userId)) return grant(channel, 'moderator', user);
     return {
       kind: 'refused',
       reason: `${user.login} is not a moderator of ${channel.login} (as of the last moderator sync from Twitch).`,

@@ -10,7 +10,6 @@ import type { TwitchChangedEvent } from '../events/types.js';
 import { authRoutes } from '../http/routes/auth.js';
 import type { Runtime } from '../runtime.js';
 import { createChannelService } from '../services/channels.js';
-import { createTokenService } from '../services/tokens.js';
 import { startAccrualJobs } from './accrual-job.js';
 import { createChatActivityRecorder } from './chat-activity.js';
 import { createDashboardLogin } from './dashboard-login.js';
@@ -93,6 +92,7 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
     validation.unref();
     // The runtime built the channel service before Twitch was known; this one also resolves ids.
     runtime.services.channels = createChannelService(db, {
+      events: { bus: runtime.bus, logger },
       resolveBroadcaster: async (login) => {
         const user = await helix.userByLogin(login);
         return user ? { id: user.id, displayName: user.displayName } : null;
@@ -119,7 +119,6 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
             helix,
             // Read at call time: the channel service above replaces the runtime's.
             channels: { get: (login) => runtime.services.channels.get(login) },
-            tokens: createTokenService(db, runtime.now),
             now: runtime.now,
             logger,
           })

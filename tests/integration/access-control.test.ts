@@ -1,5 +1,5 @@
 /**
- * Access control, table-driven: every write route × every kind of caller. Only the
+ * Access control, table-driven: every write route × every kind of caller (tokens and dashboard sessions). Only the
  * intended callers succeed; every other one gets 401 (no or bad credential) or 403 (the wrong
  * one) as `{error:{code,message}}`, and the journal does not move. Then the rate limits (per
  * token, per IP, the bot exempt by a high limit, the overlay per IP) and the secure headers.
@@ -13,6 +13,7 @@ import { buildApp } from '../../server/http/app.js';
 import { missionRoutes } from '../../server/http/routes/missions.js';
 import { channelRoutes } from '../../server/http/routes/channels.js';
 import { createTokenService } from '../../server/services/tokens.js';
+import { browserSession, signInAsAdmin, type BrowserSession } from '../support/dashboard.js';
 import { asAdmin, asChatUser, call, createChannel, expectAuditOk, startHarness, type Harness } from '../support/harness.js';
 
 const CH = 'acl_home';
@@ -29,12 +30,25 @@ type Who =
   | 'botViewer'
   | 'botModerator'
   | 'botBroadcaster'
-  | 'botFromOtherChannel';
-const EVERYONE: Who[] = ['none', 'wrong', 'otherOwner', 'otherBot', 'moderator', 'owner', 'admin', 'botViewer', 'botModerator', 'botBroadcaster', 'botFromOtherChannel'];
+  | 'botFromOtherChannel'
+  /** Dashboard sessions (cookie + CSRF token + same-origin Origin): the admin, this channel's broadcaster and moderator. */
+  | 'adminSession'
+  | 'ownerSession'
+  | 'moderatorSession'
+  /** A moderator of the other channel only. */
+  | 'otherModeratorSession'
+  /** The admin's session without the CSRF token, and one that was logged out. */
+  | 'sessionNoCsrf'
+  | 'revokedSession';
+const EVERYONE: Who[] = [
+  'none', 'wrong', 'otherOwner', 'otherBot', 'moderator', 'owner', 'admin', 'botViewer', 'botModerator', 'botBroadcaster', 'botFromOtherChannel',
+  'adminSession', 'ownerSession', 'moderatorSession', 'otherModeratorSession', 'sessionNoCsrf', 'revokedSession',
+];
+const UNAUTHENTICATED: Who[] = ['none', 'wrong', 'revokedSession'];
 
-const CHANNEL_MEMBERS: Who[] = ['moderator', 'owner', 'admin', 'botViewer', 'botModerator', 'botBroadcaster'];
-const MODERATORS: Who[] = ['moderator', 'owner', 'admin', 'botModerator', 'botBroadcaster'];
-const OWNER_OR_ADMIN: Who[] = ['owner', 'admin'];
+const CHANNEL_MEMBERS: Who[] = ['moderator', 'owner', 'admin', 'botViewer', 'botModerator', 'botBroadcaster', 'adminSession', 'ownerSession', 'moderatorSession'];
+const MODERATORS: Who[] = ['moderator', 'owner', 'admin', 'botModerator', 'botBroadcaster', 'adminSession', 'ownerSession', 'moderatorSession'];
+const OWNER_OR_ADMIN: Who[] = ['owner', 'admin', 'adminSession', 'ownerSession'];
 
 interface Cell {
   /** Prepares the state the write needs; returns the URL and body. */
@@ -45,6 +59,7 @@ interface Cell {
 
 let h: Harness;
 const tokens = { owner: '', moderator: '', otherOwner: '', otherBot: '' };
+const sessions: Partial<Record<Who, BrowserSession>> = {};
 let proposals = 0;
 
 function headersOf(who: Who): Record<string, string> {
@@ -73,6 +88,12 @@ function headersOf(who: Who): Record<string, string> {
     case 'botFromOtherChannel':
       // The real bot token, but the message came from another channel (X-Acting-Channel mismatch).
       return asChatUser(h, OTHER, { login: OTHER, role: 'broadcaster' });
+    case 'sessionNoCsrf': {
+      const { cookie, origin } = sessions.adminSession!.write;
+      return { cookie: cookie!, origin: origin! };
+    }
+    default:
+      return sessions[who]!.write;
   }
 }
 
@@ -105,7 +126,7 @@ const mission = (path: string, open: boolean, payload?: Record<string, unknown>)
 const ROUTES: Record<string, Cell> = {
   'POST /channels': {
     setup: async () => ({ method: 'POST', url: '/api/v1/channels', payload: { login: `acl_${randomBytes(4).toString('hex')}` } }),
-    allowed: ['admin'],
+    allowed: ['admin', 'adminSession'],
     success: 201,
   },
   'PATCH /channels/:c/settings': {
@@ -180,6 +201,20 @@ beforeAll(async () => {
   tokens.otherBot = (await service.issueToken({ channelId: otherId, role: 'bot' })).token;
   expect(home.login).toBe(CH);
   await freshMission(true); // proposer1 exists: the target of give/take
+
+  sessions.adminSession = await signInAsAdmin(h.app);
+  const twitchSession = async (userId: string, login: string, moderates?: number) => {
+    if (moderates !== undefined) {
+      await h.runtime.db.db.execute(sql`INSERT INTO channel_moderators (channel_id, user_id, login, display_name) VALUES (${moderates}, ${userId}, ${login}, ${login})`);
+    }
+    return browserSession(h.app, (await h.app.sessions.createTwitchSession({ userId, login, displayName: login })).token);
+  };
+  // The home channel's broadcaster id is unresolved, so its broadcaster is known by login.
+  sessions.ownerSession = await twitchSession(`id-${CH}`, CH);
+  sessions.moderatorSession = await twitchSession('5001', 'homemod', homeId);
+  sessions.otherModeratorSession = await twitchSession('5002', 'othermod', otherId);
+  sessions.revokedSession = await signInAsAdmin(h.app);
+  expect((await h.app.inject({ method: 'POST', url: '/logout', headers: sessions.revokedSession.write })).statusCode).toBe(204);
 });
 afterAll(async () => h?.close());
 
@@ -204,8 +239,9 @@ describe('every write route × every caller', () => {
       if (cell.allowed.includes(who)) {
         expect(res.status, JSON.stringify(res.body)).toBe(cell.success);
       } else {
-        expect(res.status, JSON.stringify(res.body)).toBe(who === 'none' || who === 'wrong' ? 401 : 403);
-        expect(res.body.error).toMatchObject({ code: who === 'none' || who === 'wrong' ? 'UNAUTHORIZED' : expect.any(String) });
+        expect(res.status, JSON.stringify(res.body)).toBe(UNAUTHENTICATED.includes(who) ? 401 : 403);
+        const code = UNAUTHENTICATED.includes(who) ? 'UNAUTHORIZED' : who === 'sessionNoCsrf' ? 'CSRF' : expect.any(String);
+        expect(res.body.error).toMatchObject({ code });
         expect(typeof res.body.error.message).toBe('string');
         expect(await journalSize()).toBe(before);
       }

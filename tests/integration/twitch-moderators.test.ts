@@ -13,6 +13,7 @@ import { wireTwitch, type TwitchWiring } from '../../server/twitch/wiring.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startHelixMock, type HelixMock } from '../support/helix-mock.js';
 import { uniqueName } from '../support/services.js';
+import { browserSession, sessionCookieOf, type BrowserSession } from '../support/dashboard.js';
 
 const KEY = 'm'.repeat(40);
 const CH = 'bigstreamer';
@@ -88,7 +89,7 @@ async function pendingMission(): Promise<number> {
   return res.json().number as number;
 }
 
-/** The dashboard login as the Twitch user `userId`; returns the result page. */
+/** The dashboard sign-in as the Twitch user `userId`; returns the callback's answer. */
 async function dashboardLogin(userId: string, channel = CH) {
   const start = await app.inject({ method: 'GET', url: `/auth/twitch?as=moderator&channel=${channel}` });
   expect(start.statusCode).toBe(302);
@@ -99,74 +100,100 @@ async function dashboardLogin(userId: string, channel = CH) {
   return app.inject({ method: 'GET', url: `/auth/twitch/callback?code=${code}&state=${encodeURIComponent(location.searchParams.get('state')!)}` });
 }
 
-const approve = (n: number, token: string) =>
-  app.inject({ method: 'POST', url: `/api/v1/channels/${CH}/missions/${n}/approve`, headers: { authorization: `Bearer ${token}` } });
+const approve = (n: number, headers: Record<string, string>, channel = CH) =>
+  app.inject({ method: 'POST', url: `/api/v1/channels/${channel}/missions/${n}/approve`, headers });
 
-describe('dashboard login through Twitch', () => {
-  let modToken = '';
+const sessionCount = async (userId: string) =>
+  ((await runtime.db.db.execute(sql`SELECT count(*)::int AS n FROM dashboard_sessions WHERE user_id = ${userId}`)).rows[0] as { n: number }).n;
 
-  it('gives a channel moderator (synced on demand) a moderator token that approves a mission', async () => {
+describe('dashboard sign-in through Twitch', () => {
+  let modSession: BrowserSession;
+
+  it('signs a channel moderator (synced on demand) in as moderator: a session, no token, and it approves a mission', async () => {
     mock.moderators.set('500', [mod]);
     const res = await dashboardLogin(mod.id);
-    expect(res.statusCode, res.body).toBe(200);
+    expect(res.statusCode, res.body).toBe(302);
+    expect(res.headers.location).toBe(`/c/${CH}`);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.body).toContain('helpfulmod is a moderator of bigstreamer');
-    modToken = TOKEN.exec(res.body)?.[0] ?? '';
-    expect(modToken).not.toBe('');
+    expect(String(res.headers['set-cookie'])).toMatch(/HttpOnly/i);
+    expect(TOKEN.test(res.body)).toBe(false);
+    const tokens = (await runtime.db.db.execute(sql`SELECT id FROM api_tokens WHERE label LIKE 'twitch:700 %'`)).rows;
+    expect(tokens, 'no API token is issued to a person').toHaveLength(0);
 
-    const row = (await runtime.db.db.execute(sql`SELECT role, label, channel_id FROM api_tokens WHERE label LIKE 'twitch:700 %'`)).rows;
-    expect(row).toEqual([{ role: 'moderator', label: 'twitch:700 moderator helpfulmod, issued by the Twitch login', channel_id: channelId }]);
+    modSession = await browserSession(app, sessionCookieOf(res)!);
+    const me = await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: modSession.cookie } });
+    expect(me.json()).toMatchObject({ signedIn: true, user: { login: 'helpfulmod', userId: '700', admin: false }, channels: [{ login: CH, role: 'moderator' }] });
 
     const n = await pendingMission();
-    const approved = await approve(n, modToken);
+    const approved = await approve(n, modSession.write);
     expect(approved.statusCode, approved.body).toBe(200);
     expect(approved.json().status).toBe('open');
   });
 
-  it('gives the broadcaster an owner token', async () => {
+  it('signs the broadcaster in as owner', async () => {
     const res = await dashboardLogin('500');
-    expect(res.statusCode, res.body).toBe(200);
-    expect(res.body).toContain('bigstreamer is the broadcaster of bigstreamer');
-    const row = (await runtime.db.db.execute(sql`SELECT role FROM api_tokens WHERE label LIKE 'twitch:500 %'`)).rows;
-    expect(row).toEqual([{ role: 'owner' }]);
+    expect(res.statusCode, res.body).toBe(302);
+    const owner = await browserSession(app, sessionCookieOf(res)!);
+    const me = await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: owner.cookie } });
+    expect(me.json().channels).toEqual([{ login: CH, role: 'owner' }]);
+    const channel = await app.inject({ method: 'GET', url: `/api/v1/channels/${CH}`, headers: { cookie: owner.cookie } });
+    expect(channel.json().overlayKey, 'the owner sees the overlay key').toEqual(expect.any(String));
   });
 
-  it('refuses someone who is not a moderator, issuing nothing', async () => {
+  it('refuses someone who is not a moderator with a clear page, opening no session', async () => {
     const res = await dashboardLogin('701');
     expect(res.statusCode).toBe(403);
     expect(res.body).toContain('randomviewer is not a moderator of bigstreamer');
-    expect(TOKEN.test(res.body)).toBe(false);
-    const rows = (await runtime.db.db.execute(sql`SELECT id FROM api_tokens WHERE label LIKE 'twitch:701 %'`)).rows;
-    expect(rows).toHaveLength(0);
+    expect(sessionCookieOf(res)).toBeUndefined();
+    expect(await sessionCount('701')).toBe(0);
   });
 
   it('refuses an unknown channel and a missing channel', async () => {
     const unknown = await dashboardLogin(mod.id, 'nosuchchannel');
     expect(unknown.statusCode).toBe(403);
     expect(unknown.body).toContain('nosuchchannel is not a channel');
+    expect(sessionCookieOf(unknown)).toBeUndefined();
     const missing = await app.inject({ method: 'GET', url: '/auth/twitch?as=moderator' });
     expect(missing.statusCode).toBe(400);
   });
 
-  it('revokes the moderator token when the next sync no longer lists them', async () => {
-    mock.moderators.set('500', []);
-    await syncModerators(runtime.db.db, createHelix(wiring.twitch!), channelId, '500', new Date());
-    const revoked = (await runtime.db.db.execute(sql`SELECT revoked_at FROM api_tokens WHERE label LIKE 'twitch:700 %'`)).rows as { revoked_at: Date | null }[];
-    expect(revoked[0]?.revoked_at).not.toBeNull();
-    const owner = (await runtime.db.db.execute(sql`SELECT revoked_at FROM api_tokens WHERE label LIKE 'twitch:500 %'`)).rows as { revoked_at: Date | null }[];
-    expect(owner[0]?.revoked_at).toBeNull();
-
-    // The API caches a token lookup for up to 5 s; a missing mission (404 while the token still
-    // counts) shows when the revocation has reached it without spending a real mission.
-    await expect.poll(async () => (await approve(99_999, modToken)).statusCode, { timeout: 8_000, interval: 250 }).toBe(401);
-    const n = await pendingMission();
-    const denied = await approve(n, modToken);
-    expect(denied.statusCode).toBe(401);
+  it('a moderator of this channel is refused on another channel, which changes nothing', async () => {
+    await runtime.services.channels.create({ login: 'otherchan', settings: { requireApproval: true } });
+    const proposed = await app.inject({
+      method: 'POST',
+      url: '/api/v1/channels/otherchan/missions',
+      headers: {
+        authorization: `Bearer ${botToken}`,
+        'x-acting-channel': 'otherchan',
+        'x-acting-user-id': 'o1',
+        'x-acting-user-login': 'otherviewer',
+        'x-acting-user-display-name': 'otherviewer',
+        'x-acting-user-role': 'viewer',
+      },
+      payload: { text: 'Elsewhere', amount: 10 },
+    });
+    expect(proposed.statusCode, proposed.body).toBe(201);
+    const n = proposed.json().number as number;
+    const res = await approve(n, modSession.write, 'otherchan');
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('otherchan') });
+    const mission = await app.inject({ method: 'GET', url: `/api/v1/channels/otherchan/missions/${n}` });
+    expect(mission.json().status).toBe('pending');
   });
 
-  it('never logs an issued token', () => {
+  it('a moderator the next sync no longer lists loses access at once', async () => {
+    mock.moderators.set('500', []);
+    await syncModerators(runtime.db.db, createHelix(wiring.twitch!), channelId, '500', new Date());
+    const n = await pendingMission();
+    const denied = await approve(n, modSession.write);
+    expect(denied.statusCode).toBe(403);
+    const me = await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: modSession.cookie } });
+    expect(me.json().channels).toEqual([]);
+  });
+
+  it('never logs a session cookie', () => {
     const log = logLines.join('\n');
-    expect(log).toContain('dashboard token issued by Twitch login');
-    expect(TOKEN.test(log)).toBe(false);
+    expect(log).toContain('dashboard sign-in through Twitch');
+    expect(log).not.toContain(modSession.cookie.split('=')[1]!);
   });
 });

@@ -1,5 +1,9 @@
-/** Ensures the real Postgres and Redis the integration tests need are reachable before any test runs. */
+/**
+ * Ensures the real Postgres and Redis the integration tests need are reachable before any test
+ * runs, and that the dashboard bundle the browser tests load is built and current.
+ */
 import net from 'node:net';
+import { ensureDashboardBuilt } from '../../dashboard/build.js';
 
 function reachable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -16,4 +20,5 @@ export default async function setup(): Promise<void> {
   if (missing.length > 0) {
     throw new Error(`Integration tests need ${missing.join(' and ')} (.ci/run starts them)`);
   }
+  await ensureDashboardBuilt();
 }

@@ -95,3 +95,10 @@ describe('announcementFor', () => {
     expect(announcementFor(event, NOW)).toBeNull();
   });
 });
+
+describe('channel events', () => {
+  it('says nothing about pause or resume (the command that made it replies itself)', () => {
+    const event: DomainEvent = { type: 'channel', channel: 'alice', at: iso(0), missionsPaused: true };
+    expect(announcementFor(event, NOW)).toBeNull();
+  });
+});

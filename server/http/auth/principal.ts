@@ -5,6 +5,7 @@
 import type { Actor, ChatRole, ChatUser } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
 import { isPlainText } from '../../../bot/parse/text.js';
+import type { ChannelGrant } from '../../repositories/sessions-repository.js';
 
 /** The credential behind a request, resolved once per request. */
 export type Principal =
@@ -12,7 +13,16 @@ export type Principal =
   /** A token was presented but is malformed, unknown or revoked. */
   | { kind: 'invalid' }
   | { kind: 'admin' }
-  | { kind: 'token'; tokenId: number; role: 'moderator' | 'owner' | 'bot'; channelId: number | null };
+  | { kind: 'token'; tokenId: number; role: 'moderator' | 'owner' | 'bot'; channelId: number | null }
+  /**
+   * A dashboard session cookie: the instance admin (sign-in link), or a Twitch user with the
+   * channels they broadcast or moderate right now. A Twitch user acts as they would in chat, so
+   * the chat rules (a moderator who pledged cannot judge) hold in the dashboard too.
+   */
+  | { kind: 'session'; sessionId: number; admin: boolean; user: ChatUser | null; grants: readonly ChannelGrant[] };
+
+/** What a principal may do in one channel, for pages that show or hide controls. */
+export type ChannelRole = 'admin' | 'owner' | 'moderator';
 
 /** The channel a route acts on. */
 export interface ChannelRef {
@@ -87,9 +97,36 @@ export function parseActingUser(headers: Headers): ActingUser {
 }
 
 function requireCredential(principal: Principal): Exclude<Principal, { kind: 'anonymous' | 'invalid' }> {
-  if (principal.kind === 'anonymous') throw errors.unauthorized('This action needs a bearer token');
-  if (principal.kind === 'invalid') throw errors.unauthorized('The bearer token is invalid or revoked');
+  if (principal.kind === 'anonymous') throw errors.unauthorized('This action needs a bearer token or a dashboard session');
+  if (principal.kind === 'invalid') throw errors.unauthorized('The bearer token or session is invalid, expired or revoked');
   return principal;
+}
+
+/** The principal's role in `channel`, or null when it has none there. */
+export function channelRoleFor(principal: Principal, channel: ChannelRef): ChannelRole | null {
+  switch (principal.kind) {
+    case 'admin':
+      return 'admin';
+    case 'token':
+      return principal.role !== 'bot' && principal.channelId === channel.id ? principal.role : null;
+    case 'session':
+      if (principal.admin) return 'admin';
+      return principal.grants.find((g) => g.channelId === channel.id)?.role ?? null;
+    default:
+      return null;
+  }
+}
+
+/** A Twitch session in a channel it broadcasts or moderates: the chat actor it would be in chat. */
+function sessionActor(p: Extract<Principal, { kind: 'session' }>, channel: ChannelRef): Actor {
+  if (p.admin) return { kind: 'admin' };
+  const role = channelRoleFor(p, channel);
+  if (role === null || p.user === null) {
+    throw errors.forbidden(`You are not the broadcaster or a moderator of ${channel.login}`);
+  }
+  // `relayed`: the id and login are Twitch's, but the session keeps no display name of Twitch's,
+  // so its names must never rename the user (they only name a user seen for the first time).
+  return { kind: 'chat', channel: channel.login, user: p.user, role: role === 'owner' ? 'broadcaster' : 'moderator', relayed: true };
 }
 
 /**
@@ -99,6 +136,7 @@ function requireCredential(principal: Principal): Exclude<Principal, { kind: 'an
 export function actorFor(principal: Principal, headers: Headers, channel: ChannelRef): Actor {
   const p = requireCredential(principal);
   if (p.kind === 'admin') return { kind: 'admin' };
+  if (p.kind === 'session') return sessionActor(p, channel);
   if (p.role === 'bot') {
     if (p.channelId !== null && p.channelId !== channel.id) {
       throw errors.forbidden('This bot token belongs to another channel');
@@ -121,6 +159,7 @@ export function actorFor(principal: Principal, headers: Headers, channel: Channe
 /** Admin only: 401 without a valid credential, 403 with any other. */
 export function adminFor(principal: Principal): Actor {
   const p = requireCredential(principal);
+  if (p.kind === 'session' && p.admin) return { kind: 'admin' };
   if (p.kind !== 'admin') throw errors.forbidden('Only the admin may do this');
   return { kind: 'admin' };
 }
@@ -129,6 +168,10 @@ export function adminFor(principal: Principal): Actor {
 export function ownerOrAdminFor(principal: Principal, channel: ChannelRef): Actor {
   const p = requireCredential(principal);
   if (p.kind === 'admin') return { kind: 'admin' };
+  if (p.kind === 'session') {
+    if (p.admin || channelRoleFor(p, channel) === 'owner') return sessionActor(p, channel);
+    throw errors.forbidden("Only the channel's owner or the admin may do this");
+  }
   if (p.role === 'owner' && p.channelId === channel.id) {
     return { kind: 'dashboard', channelId: channel.id, role: 'owner', tokenId: p.tokenId };
   }
@@ -137,8 +180,6 @@ export function ownerOrAdminFor(principal: Principal, channel: ChannelRef): Acto
 
 /** Whether the principal may see a channel's secrets (overlay key) on public reads. */
 export function canSeeChannelSecrets(principal: Principal, channel: ChannelRef): boolean {
-  return (
-    principal.kind === 'admin' ||
-    (principal.kind === 'token' && principal.role === 'owner' && principal.channelId === channel.id)
-  );
+  const role = channelRoleFor(principal, channel);
+  return role === 'admin' || role === 'owner';
 }

@@ -64,6 +64,13 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message?: st
     message: 'Send the body as application/json',
   },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The body is too large' },
+  // @fastify/csrf-protection, on a cookie-authenticated write (server/http/session).
+  FST_CSRF_MISSING_SECRET: { status: 403, code: 'CSRF', message: 'This session has no CSRF secret; sign in again' },
+  FST_CSRF_INVALID_TOKEN: {
+    status: 403,
+    code: 'CSRF',
+    message: 'Missing or invalid x-csrf-token header (get one from GET /api/v1/session)',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', message: 'Content-Length does not match the body' },
   // Raised by the router before any route (a malformed percent-escape such as "/%"): see buildApp's frameworkErrors.
   FST_ERR_BAD_URL: { status: 400, code: 'BAD_URL', message: 'The URL is not valid (a malformed % escape?)' },

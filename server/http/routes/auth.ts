@@ -1,9 +1,10 @@
 /**
- * The Twitch login flow (issue 5): `GET /auth/twitch?as=bot|broadcaster` sends the streamer to
- * Twitch with the role's scopes and a single-use `state`; the callback checks the state, exchanges
- * the code and stores the token encrypted. `GET /auth/twitch?as=moderator&channel=<login>` is the
- * dashboard login: no scope, nothing stored, and the broadcaster or a moderator of the channel
- * gets a channel API token shown once. Answers are small HTML pages a person reads.
+ * The Twitch login flow: `GET /auth/twitch?as=bot|broadcaster` sends the streamer to Twitch with
+ * the role's scopes and a single-use `state`; the callback checks the state, exchanges the code
+ * and stores the token encrypted. `GET /auth/twitch?as=moderator&channel=<login>` is the
+ * dashboard sign-in: no scope, no Twitch token kept; the broadcaster or a moderator of the
+ * channel gets a dashboard session (cookie) and lands on the channel's board, anyone else a page
+ * saying why not. Scripts use API tokens (`npm run tokens`). Answers are small HTML pages.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -12,6 +13,7 @@ import { TwitchAccountError, TwitchScopeError, type TwitchIntegration } from '..
 import type { DashboardLogin } from '../../twitch/dashboard-login.js';
 import { authorizeUrl, channelOfState, isLoginRole, type LoginRole, type TwitchRole } from '../../twitch/scopes.js';
 import { safeError } from '../../twitch/redact.js';
+import { htmlPage } from '../pages.js';
 
 export interface AuthRouteDeps {
   twitch: TwitchIntegration | null;
@@ -33,28 +35,13 @@ export interface AuthRouteDeps {
 
 const CHANNEL_PATTERN = /^[a-z0-9_]{2,25}$/;
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
 /**
- * These pages show tokens once and echo what Twitch sent back: no script at all, nothing loaded
- * from anywhere, never framed. Inline style only (attributes cannot run code).
+ * These pages echo what Twitch sent back: no script at all, nothing loaded from anywhere, never
+ * framed (the policy the shared page helper sends).
  */
-export const AUTH_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export { AUTH_PAGE_CSP } from '../pages.js';
 
-/** `extraHtml` must already be escaped. */
-function page(reply: FastifyReply, status: number, title: string, body: string, extraHtml = '') {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', AUTH_PAGE_CSP)
-    .header('cache-control', 'no-store')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Mission Link</title></head>` +
-        `<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;line-height:1.5">` +
-        `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p>${extraHtml}</body></html>`,
-    );
-}
+const page = htmlPage;
 
 const StartQuery = Type.Object({ as: Type.Optional(Type.String({ maxLength: 20 })), channel: Type.Optional(Type.String({ maxLength: 40 })) });
 const CallbackQuery = Type.Object({
@@ -66,7 +53,7 @@ const CallbackQuery = Type.Object({
 });
 
 export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
-  /** The `?as=moderator` callback: identify the person, then issue a channel token or refuse. */
+  /** The `?as=moderator` callback: identify the person, then open a session or refuse. */
   async function dashboardCallback(request: FastifyRequest, reply: FastifyReply, twitch: TwitchIntegration, code: string, channel: string | null) {
     if (!deps.dashboardLogin || !channel) return page(reply, 400, 'Login link expired', 'Start again from /auth/twitch?as=moderator&channel=<channel>.');
     let user: { userId: string; login: string };
@@ -77,17 +64,12 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
       return page(reply, 502, 'Twitch login failed', 'Twitch did not accept the login (the code may have expired). Start again.');
     }
     const grant = await deps.dashboardLogin(channel, user);
-    if (grant.kind === 'refused') return page(reply, 403, 'Not a moderator', grant.reason);
-    const who = grant.role === 'owner' ? 'the broadcaster' : 'a moderator';
-    return page(
-      reply,
-      200,
-      'Dashboard token',
-      `${user.login} is ${who} of ${grant.channel}. This ${grant.role} token is shown only once: copy it now and send it as ` +
-        `"Authorization: Bearer <token>". It is labelled as issued by the Twitch login` +
-        (grant.role === 'moderator' ? ' and is revoked when a moderator sync no longer lists you.' : '.'),
-      `<p><code style="user-select:all;word-break:break-all">${escapeHtml(grant.token)}</code></p>`,
-    );
+    if (grant.kind === 'refused') return page(reply, 403, 'Not a moderator', `${grant.reason} Only the broadcaster and the moderators of a channel can sign in to its dashboard.`);
+    // A browser signed in before gets the new session; the old one is ended, not left behind.
+    if (request.dashboardSession) await request.server.sessions.revoke(request.dashboardSession.id);
+    const session = await request.server.sessions.createTwitchSession({ ...user, displayName: user.login });
+    request.server.sessionCookie.set(reply, session);
+    return reply.header('cache-control', 'no-store').redirect(`/c/${encodeURIComponent(grant.channel)}`, 302);
   }
 
   return async (app) => {
@@ -105,7 +87,7 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
       if (refusal !== null) return page(reply, 403, 'Login not open', refusal);
       let channel: string | null = null;
       if (role === 'moderator') {
-        if (!deps.dashboardLogin) return page(reply, 404, 'Dashboard login is off', 'This server does not issue dashboard tokens through Twitch.');
+        if (!deps.dashboardLogin) return page(reply, 404, 'Dashboard login is off', 'This server does not offer the dashboard sign-in through Twitch.');
         channel = query.channel?.toLowerCase() ?? null;
         if (!channel || !CHANNEL_PATTERN.test(channel)) {
           return page(reply, 400, 'Which channel?', 'Use /auth/twitch?as=moderator&channel=<channel login>.');

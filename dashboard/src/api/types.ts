@@ -1,0 +1,42 @@
+/**
+ * Resource types of the REST API, derived from the server's own response schemas, so the
+ * dashboard cannot drift from what the server sends. Type-only imports: nothing of the server
+ * (nor TypeBox) reaches the bundle.
+ */
+import type { Static } from '@sinclair/typebox';
+import type {
+  Channel as ChannelSchema,
+  Mission as MissionSchema,
+  Pledge as PledgeSchema,
+  Settings as SettingsSchema,
+  ViewerRef as ViewerRefSchema,
+} from '../../../server/http/schemas/resources.js';
+import type {
+  BoardMission as BoardMissionSchema,
+  DemoChatLine as DemoChatLineSchema,
+  Judgement as JudgementSchema,
+  SessionResponse,
+  SetupItem as SetupItemSchema,
+  TopBacker as TopBackerSchema,
+} from '../../../server/http/schemas/dashboard.js';
+
+export type Mission = Static<typeof MissionSchema>;
+export type Channel = Static<typeof ChannelSchema>;
+export type Pledge = Static<typeof PledgeSchema>;
+export type Settings = Static<typeof SettingsSchema>;
+export type ViewerRef = Static<typeof ViewerRefSchema>;
+export type MissionStatus = Mission['status'];
+
+export type Role = 'owner' | 'moderator' | 'admin';
+
+export type Session = Static<typeof SessionResponse>;
+export type SetupItem = Static<typeof SetupItemSchema>;
+export type TopBacker = Static<typeof TopBackerSchema>;
+export type Judgement = Static<typeof JudgementSchema>;
+/** A mission on the board; frames after the snapshot carry the mission without the per-viewer fields. */
+export type BoardMission = Mission & Partial<Pick<Static<typeof BoardMissionSchema>, 'topBackers' | 'judge' | 'yourPledge'>>;
+export type DemoChatLine = Static<typeof DemoChatLineSchema>;
+
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}

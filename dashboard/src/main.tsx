@@ -1,0 +1,89 @@
+/** Dashboard entry: locale, theme, session, then the page for the current path. */
+import { render } from 'preact';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, createApiClient } from './api/client.js';
+import type { Session } from './api/types.js';
+import { AppContext, SIGNED_OUT, type AppContextValue } from './app-context.js';
+import { Layout } from './components/layout.js';
+import { I18nContext, initialLocale, makeI18n, saveLocale, type Locale } from './i18n/index.js';
+import { BoardPage } from './pages/board-page.js';
+import { HomePage } from './pages/home-page.js';
+import { OverlayPage } from './pages/overlay-page.js';
+import { useRoute } from './router.js';
+import { applyTheme, initialTheme, type Theme } from './theme.js';
+
+const api = createApiClient();
+
+function App() {
+  const [locale, setLocaleState] = useState<Locale>(initialLocale);
+  const [theme, setThemeState] = useState<Theme>(initialTheme);
+  const [session, setSession] = useState<Session | null>(null);
+  const [loadError, setLoadError] = useState(false);
+  const [notice, setNotice] = useState<{ text: string; tone: 'info' | 'error'; id: number } | null>(null);
+  const route = useRoute();
+
+  const setLocale = useCallback((next: Locale) => {
+    saveLocale(next);
+    setLocaleState(next);
+  }, []);
+  const i18n = useMemo(() => makeI18n(locale, setLocale), [locale, setLocale]);
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+  useEffect(() => applyTheme(theme, false), [theme]);
+
+  const reloadSession = useCallback(async () => {
+    try {
+      const next = await api.get<Session>('/session');
+      api.setCsrf(next.csrfToken);
+      setSession(next);
+      setLoadError(false);
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 404)) setSession(SIGNED_OUT);
+      else setLoadError(true);
+    }
+  }, []);
+  useEffect(() => {
+    void reloadSession();
+  }, [reloadSession]);
+
+  const dismissNotice = useCallback(() => setNotice(null), []);
+  const announce = useCallback((text: string, tone: 'info' | 'error' = 'info') => setNotice({ text, tone, id: Date.now() }), []);
+  const app = useMemo<AppContextValue | null>(
+    () => (session ? { api, session, reloadSession, announce } : null),
+    [session, reloadSession, announce],
+  );
+
+  const toggleTheme = () => {
+    const next = theme === 'dark' ? 'light' : 'dark';
+    applyTheme(next, true);
+    setThemeState(next);
+  };
+
+  return (
+    <I18nContext.Provider value={i18n}>
+      <Layout session={session} theme={theme} onToggleTheme={toggleTheme} route={route} notice={notice} onDismissNotice={dismissNotice}>
+        {loadError ? (
+          <p role="alert">
+            {i18n.t.errors.network}{' '}
+            <button type="button" class="btn" onClick={() => void reloadSession()}>
+              {i18n.t.retry}
+            </button>
+          </p>
+        ) : !app ? (
+          <p aria-busy="true">{i18n.t.loading}</p>
+        ) : (
+          <AppContext.Provider value={app}>
+            {route.page === 'home' && <HomePage />}
+            {route.page === 'board' && (app.session.signedIn ? <BoardPage key={route.channel} channel={route.channel} /> : <HomePage channel={route.channel} />)}
+            {route.page === 'overlay' && (app.session.signedIn ? <OverlayPage key={route.channel} channel={route.channel} /> : <HomePage channel={route.channel} />)}
+            {route.page === 'not-found' && <h1>{i18n.t.errors.notFound}</h1>}
+          </AppContext.Provider>
+        )}
+      </Layout>
+    </I18nContext.Provider>
+  );
+}
+
+const mount = document.getElementById('app');
+if (mount) render(<App />, mount);
