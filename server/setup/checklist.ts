@@ -24,6 +24,8 @@ export interface StoredTwitchToken {
   userId: string;
   login: string;
   status: 'valid' | 'invalid';
+  /** Why Twitch refused it, when invalid. */
+  error?: string | null;
 }
 
 export interface SetupFacts {
@@ -35,6 +37,11 @@ export interface SetupFacts {
   tokens: readonly StoredTwitchToken[];
   /** The bot running in this process, or null when it runs elsewhere (or not at all). */
   bot: { running: boolean; channels: readonly string[] } | null;
+  /**
+   * The bot's chat standing as the bot process last recorded it (any process; null before it
+   * ever ran), and whether that record is recent enough to mean the bot process is alive.
+   */
+  chat: { ok: boolean; detail: string | null; fresh: boolean } | null;
   /** The channel the list is about, or null for the instance-wide list. */
   channel: {
     login: string;
@@ -92,7 +99,7 @@ export function botAccountItem(f: SetupFacts): SetupItem {
     ok: false,
     title: stored ? 'Reconnect the bot account' : 'Connect the bot account',
     detail: stored
-      ? `Twitch no longer accepts the stored token of ${stored.login}. Log in again as the bot account.`
+      ? `Twitch no longer accepts the stored token of ${stored.login}${stored.error ? ` (${stored.error})` : ''}. Log in again as the bot account.`
       : 'Log in to Twitch as the account the bot chats as (a second account, or your own), and accept the chat permissions.',
     action: { label: 'Connect bot account', href: '/auth/twitch?as=bot' },
   };
@@ -118,12 +125,22 @@ export function broadcasterItem(f: SetupFacts): SetupItem {
 
 export function botJoinedItem(f: SetupFacts): SetupItem {
   const login = f.channel?.login;
+  if (f.chat !== null && !f.chat.ok && f.chat.fresh) {
+    return { id: 'bot-joined', ok: false, title: 'Bot not in chat', detail: `The bot cannot chat: ${f.chat.detail ?? 'unknown reason'}.` };
+  }
   if (f.bot === null) {
+    // The bot runs in another process: its recorded standing is all this process knows.
+    if (f.chat?.fresh && f.chat.detail === 'connected') {
+      return { id: 'bot-joined', ok: true, title: 'Bot in chat', detail: 'The bot process is connected to chat and joins every channel of this Mission Link.' };
+    }
     return {
       id: 'bot-joined',
       ok: false,
-      title: 'Bot in chat: not known here',
-      detail: 'The bot does not run in this server process (npm run start:bot runs it alone); check its log for "joined channel".',
+      title: f.chat === null ? 'Bot not started yet' : 'Bot process not reporting',
+      detail:
+        f.chat === null
+          ? 'No bot process has run yet: npm start runs it (npm run start:bot runs it alone).'
+          : 'The bot process has not reported for a while; check that it runs (npm run start:bot) and read its log.',
     };
   }
   if (!f.bot.running) {

@@ -11,7 +11,8 @@ import { requireAdmin, requireOwnerOrAdmin } from '../http/auth/guards.js';
 import { ChannelParams, WriteErrors } from '../http/schemas/common.js';
 import { SetupResponse } from '../http/schemas/dashboard.js';
 import type { Channel } from '../services/channels.js';
-import { channelChecklist, instanceChecklist, type SetupFacts, type StoredTwitchToken } from './checklist.js';
+import { CHAT_HEARTBEAT_MS, readTwitchSetup } from '../twitch/setup-status.js';
+import { channelChecklist, instanceChecklist, type SetupFacts } from './checklist.js';
 
 export const TWITCH_IRC_URL = 'wss://irc-ws.chat.twitch.tv:443';
 
@@ -25,17 +26,6 @@ export interface SetupDeps {
   overlays: { connected(channel: string): number; seen(channel: string): boolean };
 }
 
-/** Stored Twitch tokens, without anything secret. */
-async function storedTokens(db: Database): Promise<StoredTwitchToken[]> {
-  const result = await db.execute(sql`SELECT user_id, role, login, status FROM twitch_tokens ORDER BY role, login`);
-  return (result.rows as Array<{ user_id: string; role: 'bot' | 'broadcaster'; login: string; status: 'valid' | 'invalid' }>).map((r) => ({
-    userId: r.user_id,
-    role: r.role,
-    login: r.login,
-    status: r.status,
-  }));
-}
-
 async function missionsEver(db: Database, channelId: number): Promise<number> {
   const result = await db.execute(sql`SELECT count(*)::int AS n FROM missions WHERE channel_id = ${channelId}`);
   return (result.rows[0] as { n: number }).n;
@@ -44,8 +34,8 @@ async function missionsEver(db: Database, channelId: number): Promise<number> {
 export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
   const { config } = deps;
   async function facts(channel: Channel | null): Promise<SetupFacts> {
-    const [tokens, all, ever] = await Promise.all([
-      storedTokens(deps.db),
+    const [twitch, all, ever] = await Promise.all([
+      readTwitchSetup(deps.db),
       deps.channels.list(),
       channel ? missionsEver(deps.db, channel.id) : Promise.resolve(0),
     ]);
@@ -53,8 +43,16 @@ export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
       twitchApp: { clientId: Boolean(config.twitch.clientId), clientSecret: Boolean(config.twitch.clientSecret), encryptionKey: Boolean(config.tokenEncryptionKey) },
       botEnv: { username: config.twitch.botUsername ?? null, token: Boolean(config.twitch.botToken) },
       simulatedChat: config.twitch.ircUrl !== TWITCH_IRC_URL,
-      tokens,
+      tokens: twitch.tokens,
       bot: deps.bot(),
+      chat: twitch.chat
+        ? {
+            ok: twitch.chat.ok,
+            detail: twitch.chat.detail,
+            // The bot rewrites its standing at least every CHAT_HEARTBEAT_MS while it runs.
+            fresh: Date.now() - Date.parse(twitch.chat.updatedAt) < 3 * CHAT_HEARTBEAT_MS,
+          }
+        : null,
       channel: channel
         ? {
             login: channel.login,

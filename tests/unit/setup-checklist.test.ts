@@ -7,6 +7,7 @@ const fresh: SetupFacts = {
   simulatedChat: false,
   tokens: [],
   bot: { running: false, channels: [] },
+  chat: null,
   channel: null,
   channelCount: 0,
 };
@@ -49,8 +50,17 @@ describe('setup checklist', () => {
     const items = byId(channelChecklist({ ...fresh, simulatedChat: true, bot: null, channel, channelCount: 1 }));
     expect(items['bot-account']!.ok).toBe(true);
     expect(items['twitch-app']!.detail).toContain('Not needed');
-    expect(items['bot-joined']).toMatchObject({ ok: false, title: 'Bot in chat: not known here' });
+    expect(items['bot-joined']).toMatchObject({ ok: false, title: 'Bot not started yet' });
     expect(items['overlay-seen']).toMatchObject({ ok: false, action: { href: '/c/streamer/overlay' } });
     expect(items['try-it']!.detail).toContain('chat panel');
+  });
+
+  it('reads the bot process\'s recorded chat standing when the bot runs elsewhere', () => {
+    const elsewhere = (chat: SetupFacts['chat']) => byId(channelChecklist({ ...fresh, bot: null, chat, channel, channelCount: 1 }))['bot-joined']!;
+    expect(elsewhere({ ok: true, detail: 'connected', fresh: true })).toMatchObject({ ok: true, title: 'Bot in chat' });
+    expect(elsewhere({ ok: true, detail: 'connected', fresh: false })).toMatchObject({ ok: false, title: 'Bot process not reporting' });
+    const refused = elsewhere({ ok: false, detail: 'Login authentication failed', fresh: true });
+    expect(refused).toMatchObject({ ok: false, title: 'Bot not in chat' });
+    expect(refused.detail).toContain('Login authentication failed');
   });
 });
