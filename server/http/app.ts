@@ -1,5 +1,5 @@
 /**
- * The HTTP application: infrastructure plugins around the domain routes (STYLE "Wiring").
+ * The HTTP application: infrastructure plugins around the domain routes.
  * `buildApp` never listens; `server/main.ts` does, and tests use `app.inject`.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-/** Proposals, pledges and mission reads (SPEC §4, §5, §7). Verdicts live in verdicts.ts. */
+/** Proposals, pledges and mission reads. Verdicts live in verdicts.ts. */
 import { sql } from 'drizzle-orm';
 import { cleanChatText, codePointLength, MAX_TEXT_LENGTH } from '../../bot/parse/text.js';
 import type { Executor } from '../../db/client.js';
@@ -68,7 +68,7 @@ async function resolveAmount(tx: Executor, walletId: number, amount: AmountInput
 
 export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeBatcherOptions) {
   const { db } = deps;
-  // Every pledge (chat and REST) goes through one micro-batcher per process (issue 6).
+  // Every pledge (chat and REST) goes through one micro-batcher per process.
   const batcher = createPledgeBatcher(deps, batcherOptions);
 
   /**

@@ -1,5 +1,5 @@
 /**
- * The watch-time accrual job (SPEC §6): one repeatable BullMQ job per channel. While the stream
+ * The watch-time accrual job: one repeatable BullMQ job per channel. While the stream
  * is live every chatter (Helix Get Chatters, all pages) earns the channel's amount and viewers
  * who chatted during the interval the bonus; without a token that allows Get Chatters (or
  * without Twitch at all) viewers who chatted earn it. Crediting is idempotent per interval and

@@ -1,5 +1,5 @@
 /**
- * Moderator sync (issue 5): the channel's Helix moderator list is mirrored into
+ * Moderator sync: the channel's Helix moderator list is mirrored into
  * `channel_moderators`, replaced as a whole on each sync so removals are followed too.
  */
 import { sql } from 'drizzle-orm';

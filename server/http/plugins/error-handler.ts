@@ -1,5 +1,5 @@
 /**
- * The one error handler (STYLE "Config, validation, errors"). Every failure leaves as
+ * The one error handler. Every failure leaves as
  * `{ error: { code, message } }`: domain errors with their mapped status, Fastify's own
  * request errors (validation, malformed JSON, content type, size) with a clear 4xx, and
  * anything unexpected as a bare 500 whose details go to the log only, with the request id.

@@ -1,5 +1,5 @@
 /**
- * Per-credential and per-IP request limits (issue 7), on `@fastify/rate-limit` with its
+ * Per-credential and per-IP request limits, on `@fastify/rate-limit` with its
  * in-memory store, so each server instance counts on its own (N instances allow N × the limit;
  * see docs/security.md).
  *

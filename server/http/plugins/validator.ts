@@ -2,7 +2,7 @@
  * Two validation regimes, chosen by request part.
  *
  * - Bodies are strict: no type coercion and no silent stripping, so `"amount": "100"` or an
- *   unknown field is a 400 naming the field (SPEC §11 "bad input gets a clear error").
+ *   unknown field is a 400 naming the field: bad input gets a clear error.
  *   Build body objects with `StrictObject` (additionalProperties: false).
  * - Params, querystring and headers arrive as strings by nature, so they are coerced to the
  *   schema's types (`?limit=10` → 10); unknown query fields are dropped where the schema closes them.

@@ -1,4 +1,4 @@
-/** Channel, settings, viewer, leaderboard, ledger and audit routes (SPEC §8). */
+/** Channel, settings, viewer, leaderboard, ledger and audit routes. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { isModerator } from '../../domain/actor.js';

@@ -1,4 +1,4 @@
-/** Mission and pledge routes (SPEC §8). Transport only: validate, authorise, call services. */
+/** Mission and pledge routes. Transport only: validate, authorise, call services. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ChatUser } from '../../domain/actor.js';

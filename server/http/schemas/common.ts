@@ -50,7 +50,7 @@ export type MissionParams = Static<typeof MissionParams>;
 
 export const CursorQuery = Type.Object({ cursor: Type.Optional(Cursor) });
 
-/** Optional `Idempotency-Key` header accepted by every write (SPEC §8). */
+/** Optional `Idempotency-Key` header accepted by every write. */
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });

@@ -1,4 +1,4 @@
-/** Response schemas of the resources of SPEC §8 (more fields are allowed by the spec; these are fixed). */
+/** Response schemas of the API resources. Clients may rely on these fields; more may be added, none removed or renamed. */
 import { Type } from '@sinclair/typebox';
 import { MISSION_STATUSES } from '../../domain/types.js';
 import { Nullable, PlainText, Timestamp } from './common.js';
