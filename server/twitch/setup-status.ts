@@ -27,13 +27,22 @@ export function chatProblem(status: ChatStatus, now: number): string | null {
   }
 }
 
-/** The `chat` readiness check: fails while Twitch refuses the bot or chat has been down past the grace. */
-export function chatReadiness(bot: { status(): ChatStatus }, now: () => number): ReadinessCheck {
+/**
+ * The `chat` readiness check: fails while Twitch refuses the bot, chat has been down past the
+ * grace, or Twitch refuses the bot's lines in a channel (banned, timed out, a chat mode it may not
+ * speak in): its announcements wait there, verdicts included, until someone acts.
+ */
+export function chatReadiness(
+  bot: { status(): ChatStatus; mutedChannels?(): { channel: string; reason: string }[] },
+  now: () => number,
+): ReadinessCheck {
   return {
     name: 'chat',
     async check() {
       const problem = chatProblem(bot.status(), now());
       if (problem) throw new Error(problem);
+      const muted = bot.mutedChannels?.() ?? [];
+      if (muted.length > 0) throw new Error(`Twitch refuses the bot's lines in ${muted.map((m) => `#${m.channel} (${m.reason})`).join(', ')}`);
     },
   };
 }

@@ -21,4 +21,13 @@ describe('the chat readiness check', () => {
     expect(chatProblem(reconnecting, at + CHAT_GRACE_MS)).toBeNull();
     expect(chatProblem(reconnecting, at + CHAT_GRACE_MS + 1)).toMatch(/^chat disconnected since /);
   });
+
+  it("fails while Twitch refuses the bot's lines in a channel, naming it and why", async () => {
+    const connected = { state: 'connected' as const, error: null, since: 0 };
+    let muted = [{ channel: 'acme', reason: 'msg_banned' }];
+    const check = chatReadiness({ status: () => connected, mutedChannels: () => muted }, () => at);
+    await expect(check.check()).rejects.toThrow("Twitch refuses the bot's lines in #acme (msg_banned)");
+    muted = [];
+    await expect(check.check()).resolves.toBeUndefined();
+  });
 });
