@@ -18,7 +18,7 @@ function sumOf(text: string, name: string): number {
   return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0);
 }
 
-/** Refusals by reason label (`queue`, `behind`, `closing`); empty when the counter has no labels. */
+/** Refusals by reason label (`backlog`, `behind`, `closing`); empty when the counter has no labels. */
 export async function refusedByReason(appUrl: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${appUrl}/metrics`)).text();
   const out: Record<string, number> = {};
