@@ -45,7 +45,9 @@ export function describeStart(facts: StartFacts): BannerLine[] {
         label: 'Overlay',
         text: 'no channel yet',
         missing: true,
-        next: 'npm run channels -- create <your Twitch login>   (in a second terminal; or set TWITCH_CHANNELS)',
+        next: facts.server.dashboard
+          ? 'open the Sign in link: the dashboard creates it (or npm run channels -- create <your Twitch login>)'
+          : 'npm run channels -- create <your Twitch login>   (in a second terminal; or set TWITCH_CHANNELS)',
       });
     }
     for (const channel of facts.server.channels) {

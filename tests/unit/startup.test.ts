@@ -117,6 +117,7 @@ describe('banner', () => {
       'x',
       describeStart({ config, server: { dashboard: true, channels: [] }, envFile: '/srv/ml/.env', embedded: undefined }),
     );
+    expect(text).toContain('open the Sign in link: the dashboard creates it');
     expect(text).toContain('npm run channels -- create <your Twitch login>');
     expect(text).toContain('loaded /srv/ml/.env');
     expect(text).not.toContain('coming soon');
