@@ -24,7 +24,7 @@ import { sessionRoutes, type SessionRouteDeps } from './routes/session.js';
 import { sessionPlugin } from './session/session-plugin.js';
 import { splitValidatorFactory } from './plugins/validator.js';
 import { PLAIN_TEXT_FORMAT } from './schemas/common.js';
-import { isPlainText } from '../../bot/parse/text.js';
+import { isPlainText } from '../domain/grammar/text.js';
 
 export interface AppDeps {
   config: Config;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from '../../db/client.js';
 import type { ChannelRow } from '../../db/schema.js';
 import { errors } from '../domain/errors.js';
-import { isPlainText } from '../../bot/parse/text.js';
+import { isPlainText } from '../domain/grammar/text.js';
 import { DEFAULT_SETTINGS, resolveSettings, settingsProblems, type ChannelSettings } from '../domain/settings.js';
 import {
   channelTotals,
