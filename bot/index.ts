@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { AppMetrics } from '../server/ports/metrics.js';
 import type { Runtime } from '../server/runtime.js';
 import { startAnnouncer } from './announcer.js';
-import { botSetupHint } from './setup-hint.js';
+import { botSetupHint } from '../server/startup/bot-setup-hint.js';
 import { createChannelCache } from './channel-cache.js';
 import type { TwitchChangedEvent } from '../server/events/types.js';
 import type { ChatClient, ChatStatus, IncomingMessage } from '../server/ports/chat-client.js';

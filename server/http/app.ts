@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { DbHandle } from '../../db/client.js';
-import { listChannels } from '../repositories/channels-repository.js';
+import { listChannelLogins } from '../services/channels.js';
 import { createSessionService } from '../services/sessions.js';
 import { createTokenService } from '../services/tokens.js';
 import { quietRequestLogs } from './logger.js';
@@ -151,7 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     sessionRoutes({
       prefix: API_PREFIX,
-      listChannels: () => listChannels(deps.db.db),
+      listChannels: () => listChannelLogins(deps.db.db),
       features: deps.dashboardFeatures ?? (() => ({ twitchLogin: false, demo: false })),
     }),
   );

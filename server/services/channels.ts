@@ -161,3 +161,8 @@ export function createChannelService(db: Database, options: ChannelServiceOption
 }
 
 export type ChannelService = ReturnType<typeof createChannelService>;
+
+/** Every channel's id and login, for the admin's channel list; no settings are resolved. */
+export async function listChannelLogins(db: Executor): Promise<Array<{ id: number; login: string }>> {
+  return (await listChannels(db)).map(({ id, login }) => ({ id, login }));
+}
