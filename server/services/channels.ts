@@ -166,3 +166,8 @@ export type ChannelService = ReturnType<typeof createChannelService>;
 export async function listChannelLogins(db: Executor): Promise<Array<{ id: number; login: string }>> {
   return (await listChannels(db)).map(({ id, login }) => ({ id, login }));
 }
+
+/** The stored channel of a login, or null: what the command-line tools start from. */
+export function findChannelRow(db: Executor, login: string): Promise<ChannelRow | null> {
+  return findChannelByLogin(db, login);
+}
