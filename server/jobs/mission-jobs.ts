@@ -10,7 +10,8 @@ import type { Database } from '../../db/client.js';
 import { settleMission, settlementOutcome, type BatchResult } from '../services/settlement.js';
 import type { VerdictService } from '../services/verdicts.js';
 import { rescheduleJob, type JobBackend } from './backend.js';
-import { settlementJobId, timerJobId, type MissionScheduler, type TimerKind } from './scheduler.js';
+import type { MissionScheduler, TimerKind } from '../ports/scheduler.js';
+import { settlementJobId, timerJobId } from './scheduler.js';
 
 export const TIMER_QUEUE = 'mission-timers';
 export const SETTLEMENT_QUEUE = 'mission-settlement';

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
 import { resolveSettings } from '../domain/settings.js';
-import type { MissionScheduler } from '../jobs/scheduler.js';
+import type { MissionScheduler } from '../ports/scheduler.js';
 import { findChannelById } from '../repositories/channels-repository.js';
 import { missionsNeedingAttention } from '../repositories/missions-repository.js';
 
