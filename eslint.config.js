@@ -118,6 +118,7 @@ export default tseslint.config(
   ]),
   layer(['server/twitch/wiring.ts'], [
     forbid([...into('overlay', 'board', 'setup', 'cli', 'bot', 'startup')], 'The Twitch wiring mounts the login routes and nothing else of the transport.'),
+    forbid(CONFIG, 'Configuration is parsed once by the entry points and passed in (type imports are fine).', true),
     forbid(WIRING, 'The Twitch wiring names the Runtime type only.', true),
   ]),
 );
