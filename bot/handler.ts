@@ -9,7 +9,7 @@ import type { Services } from '../server/services/index.js';
 import { requestHash } from '../server/services/transaction.js';
 import type { Channel } from '../server/services/channels.js';
 import type { ChannelCache } from './channel-cache.js';
-import type { IncomingMessage } from './chat-client.js';
+import type { IncomingMessage } from '../server/ports/chat-client.js';
 import { createLagMeter } from './lag.js';
 import type { AnyCommand, CommandContext } from './commands/index.js';
 import { translateError, translateParseFailure, type Locale, type LooseParams } from './i18n/index.js';

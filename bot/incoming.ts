@@ -3,7 +3,7 @@
  * (`badges`, `mod`), never from the message text, and identities from `user-id`, never logins.
  */
 import type { ChatRole } from '../server/domain/actor.js';
-import type { BotChannelState, IncomingMessage } from './chat-client.js';
+import type { BotChannelState, IncomingMessage } from '../server/ports/chat-client.js';
 
 /** Tags as tmi.js hands them over: parsed badges, or the raw `a/1,b/1` string. */
 export interface ChatTags {

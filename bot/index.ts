@@ -4,13 +4,13 @@
  * or alone (`npm run start:bot`).
  */
 import type { Logger } from 'pino';
-import type { AppMetrics } from '../server/http/metrics.js';
+import type { AppMetrics } from '../server/ports/metrics.js';
 import type { Runtime } from '../server/runtime.js';
 import { startAnnouncer } from './announcer.js';
-import { botSetupHint } from './setup-hint.js';
+import { botSetupHint } from '../server/startup/bot-setup-hint.js';
 import { createChannelCache } from './channel-cache.js';
 import type { TwitchChangedEvent } from '../server/events/types.js';
-import type { ChatClient, ChatStatus, IncomingMessage } from './chat-client.js';
+import type { ChatClient, ChatStatus, IncomingMessage } from '../server/ports/chat-client.js';
 import { createCommandRegistry } from './commands/index.js';
 import { createMessageHandler } from './handler.js';
 import {
@@ -25,7 +25,7 @@ import { renderFor } from './replies.js';
 import { createSeenIds, createTaskQueue, createUserCooldown } from './throttle.js';
 import { createTmiClient } from './tmi-client.js';
 
-export type { ChatClient, IncomingMessage, BotChannelState, ChatStatus } from './chat-client.js';
+export type { ChatClient, IncomingMessage, BotChannelState, ChatStatus } from '../server/ports/chat-client.js';
 
 export interface BotOptions {
   /**

@@ -1,7 +1,7 @@
 /** {@link ChatClient} on tmi.js 1.8.5. Translation only: no business rules live here. */
 import tmi from 'tmi.js';
 import type { Logger } from 'pino';
-import type { BotChannelState, ChatClient, ChatStatus, IncomingMessage, RoomModes } from './chat-client.js';
+import type { BotChannelState, ChatClient, ChatStatus, IncomingMessage, RoomModes } from '../server/ports/chat-client.js';
 import { channelLogin, channelStateOf, toIncomingMessage, type ChatTags } from './incoming.js';
 
 export interface TmiClientOptions {

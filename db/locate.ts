@@ -3,7 +3,6 @@
  * when set, otherwise the embedded database of the data directory (the running server's, or one
  * started for the duration of the command). Every CLI opens its database through this.
  */
-import type { Config } from '../server/config.js';
 import { createDb, type DbHandle } from './client.js';
 import { openEmbeddedPostgres } from './embedded.js';
 import { runMigrations } from './migrate.js';
@@ -12,6 +11,16 @@ export interface LocatedDatabase extends DbHandle {
   url: string;
   /** How it was found, for messages: `DATABASE_URL`, `embedded (running)`, `embedded (started for this command)`. */
   source: string;
+}
+
+/** Where the database is, as the server's configuration says (passed in: db/ does not read it). */
+export interface DatabaseSettings {
+  /** DATABASE_URL, or undefined for the embedded database. */
+  databaseUrl: string | undefined;
+  /** The embedded database's data directory. */
+  dataDir: string;
+  /** True when the data directory is the default one, not set by the operator. */
+  dataDirIsDefault: boolean;
 }
 
 export interface LocateOptions {
@@ -23,7 +32,7 @@ export interface LocateOptions {
 }
 
 export async function locateDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dataDirIsDefault'>,
+  config: DatabaseSettings,
   options: LocateOptions,
 ): Promise<LocatedDatabase> {
   const max = Math.max(options.max ?? 1, 2);

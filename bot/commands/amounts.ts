@@ -1,4 +1,4 @@
-import type { AmountSpec } from '../parse/amount.js';
+import type { AmountSpec } from '../../server/domain/grammar/amount.js';
 import type { AmountInput } from '../../server/services/missions.js';
 
 /** Chat amounts as the mission service takes them: relative ones resolve under the wallet lock. */

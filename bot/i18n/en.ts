@@ -78,7 +78,7 @@ export const en: Catalog = {
   OVERLOADED: (a) => `${a.to}too many pledges at once; try again in a moment`,
   BALANCE_LIMIT: (a) => `${a.to}that would go past the largest balance (${a.pts('maximum')} ${a.currency})`,
 
-  // Grammar errors (bot/parse/result.ts).
+  // Grammar errors (server/domain/grammar/result.ts).
   AMOUNT_MISSING: (a) => `${a.to}add an amount (100, 1k, all, half or 50%)`,
   AMOUNT_INVALID: (a) => `${a.to}"${a.token('token')}" is not an amount (try 100, 1k, all, half or 50%)`,
   AMOUNT_ZERO: (a) => `${a.to}the amount must be more than 0`,

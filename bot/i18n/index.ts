@@ -1,6 +1,6 @@
 import type { CommandName } from '../parse/command.js';
 import { usageKey } from '../parse/command.js';
-import type { ParseError } from '../parse/result.js';
+import type { ParseError } from '../../server/domain/grammar/result.js';
 import type { DomainErrorCode } from '../../server/domain/errors.js';
 import { en } from './en.js';
 import {

@@ -1,5 +1,5 @@
 import type { UsageKey } from '../parse/command.js';
-import type { ParseErrorCode } from '../parse/result.js';
+import type { ParseErrorCode } from '../../server/domain/grammar/result.js';
 import type { DomainErrorCode } from '../../server/domain/errors.js';
 
 /**

@@ -76,7 +76,7 @@ export const ko: Catalog = {
   OVERLOADED: (a) => `${a.to}참여가 몰리고 있어요. 잠시 후 다시 시도해 주세요`,
   BALANCE_LIMIT: (a) => `${a.to}최대 보유 한도(${a.pts('maximum')} ${a.currency})를 넘을 수 없어요`,
 
-  // Grammar errors (bot/parse/result.ts).
+  // Grammar errors (server/domain/grammar/result.ts).
   AMOUNT_MISSING: (a) => `${a.to}금액을 입력해 주세요 (100, 1k, 1만, 전부, 반, 50%)`,
   AMOUNT_INVALID: (a) => `${a.to}"${a.token('token')}"은(는) 금액이 아니에요 (예: 100, 1k, 전부, 반, 50%)`,
   AMOUNT_ZERO: (a) => `${a.to}금액은 0보다 커야 해요`,

@@ -5,11 +5,11 @@ import {
   POINTS_SUBCOMMAND_ALIASES,
   type MissionSubcommand,
 } from './aliases.js';
-import { parseAmount, type AmountSpec } from './amount.js';
-import { parseDuration } from './duration.js';
+import { parseAmount, type AmountSpec } from '../../server/domain/grammar/amount.js';
+import { parseDuration } from '../../server/domain/grammar/duration.js';
 import { parseProposal } from './proposal.js';
-import { fail, parseError, type ParseError, type Result } from './result.js';
-import { cleanChatText, parseLogin, parseMissionNumber, parseReason } from './text.js';
+import { fail, parseError, type ParseError, type Result } from '../../server/domain/grammar/result.js';
+import { cleanChatText, parseLogin, parseMissionNumber, parseReason } from '../../server/domain/grammar/text.js';
 
 /** Every command the bot understands, after aliases are resolved. */
 export const COMMAND_NAMES = [

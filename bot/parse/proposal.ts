@@ -1,7 +1,7 @@
-import { parseAmount, type AmountSpec } from './amount.js';
-import { parseDuration } from './duration.js';
-import { fail, ok, type ParseErrorCode, type Result } from './result.js';
-import { parseMissionText } from './text.js';
+import { parseAmount, type AmountSpec } from '../../server/domain/grammar/amount.js';
+import { parseDuration } from '../../server/domain/grammar/duration.js';
+import { fail, ok, type ParseErrorCode, type Result } from '../../server/domain/grammar/result.js';
+import { parseMissionText } from '../../server/domain/grammar/text.js';
 
 /** The parts of `!mission <text> [amount] [duration]`. */
 export interface Proposal {

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { appliedMigrations } from '../../db/schema-version.js';
 import { BACKUP_FORMAT, BACKUP_VERSION, createBackupWriter, type BackupHeader } from './format.js';
 import { channelFilter, productTables, quoteIdent } from './tables.js';
-import { UsageError } from '../cli/cli-support.js';
+import { UsageError } from '../domain/usage-error.js';
 
 const FETCH = 5_000;
 

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { once } from 'node:events';
 import zlib from 'node:zlib';
-import { UsageError } from '../cli/cli-support.js';
+import { UsageError } from '../domain/usage-error.js';
 
 export const BACKUP_FORMAT = 'mission-link-backup';
 /** Raise when a reader of the previous version could not load the file correctly. */

@@ -19,7 +19,7 @@ import type { DomainEvent, EventBus } from '../events/types.js';
 import { createChannelCoalescer, type ChannelCoalescer, type Schedule } from '../overlay/coalescer.js';
 import type { OverlaySocket } from '../overlay/hub.js';
 import { parseClientMessage, type UnsequencedMessage } from '../overlay/protocol.js';
-import type { BoardSnapshot, BoardViewer } from './board-view.js';
+import type { BoardSnapshot, BoardViewer } from '../services/board-view.js';
 
 export const RING_SIZE = 2_000;
 export const LINGER_MS = 10 * 60_000;

@@ -14,7 +14,7 @@ import { ChannelParams, ErrorResponse, MissionParams, WriteErrors } from '../htt
 import { BoardMission, DemoChatBody, DemoChatLine, OverlayStatus, OverlayTestResult } from '../http/schemas/dashboard.js';
 import type { OverlayHub } from '../overlay/hub.js';
 import type { Channel } from '../services/channels.js';
-import type { BoardView, BoardViewer } from './board-view.js';
+import type { BoardView, BoardViewer } from '../services/board-view.js';
 import type { DemoChat } from './demo-chat.js';
 import type { BoardFeed } from './feed.js';
 import { TEST_MISSION_BASE, testMissionEvents } from './test-event.js';

@@ -3,9 +3,9 @@ import { EmbeddedSetupError } from '../../db/embedded.js';
 import { locateDatabase, type LocatedDatabase } from '../../db/locate.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { isDomainError } from '../domain/errors.js';
+import { UsageError } from '../domain/usage-error.js';
 
-/** A mistake of the operator's (bad arguments, missing setting): printed as is, without a stack. */
-export class UsageError extends Error {}
+export { UsageError };
 
 /** The message worth showing for any failure. Drizzle wraps driver errors; their cause says what went wrong. */
 export function describeError(err: unknown): string {

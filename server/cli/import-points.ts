@@ -19,7 +19,7 @@ import { createTwitchIntegration } from '../twitch/integration.js';
 import type { Database } from '../../db/client.js';
 import { openCliDatabase } from './cli-database.js';
 import { failWith, UsageError } from './cli-support.js';
-import { findChannelByLogin } from '../repositories/channels-repository.js';
+import { findChannelRow } from '../services/channels.js';
 
 const USAGE = 'Usage: npm run import-points -- <file.csv> --channel <login> [--columns login,points] [--dry-run]';
 const n = (x: number) => x.toLocaleString('en-US');
@@ -67,7 +67,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
   const database = await openCliDatabase({ applicationName: 'mission-link-import', log: out });
   try {
     const db = database.handle.db;
-    const channel = await findChannelByLogin(db, login);
+    const channel = await findChannelRow(db, login);
     if (!channel) throw new UsageError(`No channel "${login}" in ${database.where}. Create it first: npm run channels -- create ${login}`);
     if (!parsed || text === undefined) {
       const resolved = await db.transaction((tx) => creditPending(tx, channel.id));

@@ -11,8 +11,7 @@
 import { parseArgs } from 'node:util';
 import type { DbHandle } from '../../db/client.js';
 import { failWith, openDatabase, UsageError } from './cli-support.js';
-import { findChannelByLogin } from '../repositories/channels-repository.js';
-import { createChannelService } from '../services/channels.js';
+import { createChannelService, findChannelRow } from '../services/channels.js';
 import { createTokenService, type TokenRole, type TokenRow } from '../services/tokens.js';
 
 const USAGE = `Usage:
@@ -26,7 +25,7 @@ const ROLES: readonly TokenRole[] = ['owner', 'moderator', 'bot'];
 
 async function channelId(handle: DbHandle, login: string | undefined): Promise<number | null> {
   if (login === undefined) return null;
-  const channel = await findChannelByLogin(handle.db, login.toLowerCase().replace(/^#/, ''));
+  const channel = await findChannelRow(handle.db, login.toLowerCase().replace(/^#/, ''));
   if (!channel) throw new UsageError(`Channel "${login}" does not exist (create it first: npm run channels)`);
   return channel.id;
 }

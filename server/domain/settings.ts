@@ -4,7 +4,7 @@
  * existing channels.
  */
 import unhomoglyph from 'unhomoglyph';
-import { isPlainText } from '../../bot/parse/text.js';
+import { isPlainText } from './grammar/text.js';
 
 export interface ChannelSettings {
   locale: 'en' | 'ko';

@@ -8,14 +8,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { DbHandle } from '../../db/client.js';
-import { listChannels } from '../repositories/channels-repository.js';
+import { listChannelLogins } from '../services/channels.js';
 import { createSessionService } from '../services/sessions.js';
 import { createTokenService } from '../services/tokens.js';
 import { quietRequestLogs } from './logger.js';
-import { createMetrics, type AppMetrics } from './metrics.js';
+import type { AppMetrics } from '../ports/metrics.js';
+import { createMetrics } from './metrics.js';
 import { authPlugin } from './auth/auth-plugin.js';
 import { errorHandlerPlugin, handleError } from './plugins/error-handler.js';
-import { healthPlugin, type ReadinessCheck } from './plugins/health.js';
+import type { ReadinessCheck } from '../ports/readiness.js';
+import { healthPlugin } from './plugins/health.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { rateLimitPlugin, type RateLimitSettings } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -24,7 +26,7 @@ import { sessionRoutes, type SessionRouteDeps } from './routes/session.js';
 import { sessionPlugin } from './session/session-plugin.js';
 import { splitValidatorFactory } from './plugins/validator.js';
 import { PLAIN_TEXT_FORMAT } from './schemas/common.js';
-import { isPlainText } from '../../bot/parse/text.js';
+import { isPlainText } from '../domain/grammar/text.js';
 
 export interface AppDeps {
   config: Config;
@@ -149,7 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     sessionRoutes({
       prefix: API_PREFIX,
-      listChannels: () => listChannels(deps.db.db),
+      listChannels: () => listChannelLogins(deps.db.db),
       features: deps.dashboardFeatures ?? (() => ({ twitchLogin: false, demo: false })),
     }),
   );

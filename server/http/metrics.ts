@@ -3,38 +3,7 @@
  * registry would make several apps in one test process collide on metric names.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
-export interface AppMetrics {
-  registry: Registry;
-  /** Pledge attempts by outcome (`ok`, or a domain error code in lower case). */
-  pledges: Counter<'result'>;
-  /** Pledges the batcher refused at once (OVERLOADED), chat and REST, by reason (`backlog`, `behind`, `closing`). */
-  pledgesRefused: Counter<'reason'>;
-  /** Settled missions by outcome (`paid`, `refunded`). */
-  settlements: Counter<'outcome'>;
-  /** Wall time of one mission's settlement, all batches. */
-  settlementDuration: Histogram<never>;
-  /** Pledges per micro-batch transaction (chat and REST pledges alike). */
-  pledgeBatchSize: Histogram<never>;
-  /** Wall time of one pledge batch, queue wait excluded, by result (`ok`, `failed`). */
-  pledgeBatchDuration: Histogram<'result'>;
-  /** Delay between a job's scheduled time and its start, per queue. */
-  jobLag: Histogram<'queue'>;
-  /** Open overlay websockets; read at scrape time from the source set with `setWebsocketClientsSource`. */
-  websocketClients: Gauge<never>;
-  /** Ledger invariant violations found by the last scheduled audit, all channels. */
-  ledgerViolations: Gauge<never>;
-  /** When the scheduled ledger audit last finished (Unix seconds): an alert when it stops running. */
-  ledgerAuditLastRun: Gauge<never>;
-  /** When the last scheduled backup was written (Unix seconds); absent while backups are off. */
-  backupLastSuccess: Gauge<never>;
-  /** 1 while the bot can send to the channel (joined on an open connection), 0 while it cannot. */
-  chatChannelReady: Gauge<'channel'>;
-  httpRequests: Counter<'method' | 'route' | 'status'>;
-  httpDuration: Histogram<'method' | 'route' | 'status'>;
-  /** Registers the function the websocket hub uses to report its client count at scrape time. */
-  setWebsocketClientsSource(source: () => number): void;
-}
+import type { AppMetrics } from '../ports/metrics.js';
 
 export interface MetricsOptions {
   /** Node process metrics (event loop lag, heap, GC). On by default. */

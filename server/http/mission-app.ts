@@ -4,7 +4,7 @@ import type { OverlayHub } from '../overlay/hub.js';
 import { createRuntimeOverlayHub, disconnectRotated, overlayPlugin, type OverlayLimits } from '../overlay/mount.js';
 import { setupRoutes } from '../setup/routes.js';
 import type { Runtime } from '../runtime.js';
-import { createBoardView } from '../board/board-view.js';
+import { createBoardView } from '../services/board-view.js';
 import type { DemoChat } from '../board/demo-chat.js';
 import { createBoardFeed } from '../board/feed.js';
 import { boardRoutes } from '../board/routes.js';

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
-import type { AppMetrics } from '../http/metrics.js';
+import type { AppMetrics } from '../ports/metrics.js';
 import { auditAll } from '../services/ledger-audit.js';
 import type { JobBackend } from './backend.js';
 

@@ -1,19 +1,17 @@
 /**
- * Mission timers and settlement on BullMQ: the scheduler the services call, the workers that
- * run the jobs, and start-up reconciliation. Job ids are deterministic, processors
+ * Mission timers and settlement on BullMQ: the scheduler the services call and the workers that
+ * run the jobs (start-up reconciliation, the rule of which timers must exist, is
+ * `reconcileMissions` in server/services/reconcile.ts). Job ids are deterministic, processors
  * idempotent: a stale or repeated job finds nothing to do.
  */
 import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
-import { resolveSettings } from '../domain/settings.js';
-import { findChannelById } from '../repositories/channels-repository.js';
-import { findMissionById, missionsNeedingAttention } from '../repositories/missions-repository.js';
-import { settlementFor } from '../domain/mission-rules.js';
-import { settleMission, type BatchResult } from '../services/settlement.js';
+import { settleMission, settlementOutcome, type BatchResult } from '../services/settlement.js';
 import type { VerdictService } from '../services/verdicts.js';
 import { rescheduleJob, type JobBackend } from './backend.js';
-import { settlementJobId, timerJobId, type MissionScheduler, type TimerKind } from './scheduler.js';
+import type { MissionScheduler, TimerKind } from '../ports/scheduler.js';
+import { settlementJobId, timerJobId } from './scheduler.js';
 
 export const TIMER_QUEUE = 'mission-timers';
 export const SETTLEMENT_QUEUE = 'mission-settlement';
@@ -113,8 +111,7 @@ export function startMissionWorkers(deps: MissionWorkerDeps) {
         concurrency: deps.settlementConcurrency,
         onBatch: (batch) => deps.onSettlementBatch?.(job.data.missionId, batch),
       });
-      const mission = await findMissionById(deps.db, job.data.missionId);
-      deps.onSettled?.((mission && settlementFor(mission.status)) ?? 'unknown', (Date.now() - started) / 1000);
+      deps.onSettled?.(await settlementOutcome(deps.db, job.data.missionId), (Date.now() - started) / 1000);
       deps.logger.info({ missionId: job.data.missionId, ...run }, 'mission settled');
       return run;
     },
@@ -133,30 +130,4 @@ export function startMissionWorkers(deps: MissionWorkerDeps) {
       await Promise.allSettled([timerWorker.close(), settlementWorker.close()]);
     },
   };
-}
-
-/**
- * Start-up reconciliation: every active mission has its timer, every terminal mission that is
- * not fully settled gets a settlement job. Safe to run any number of times.
- */
-export async function reconcileMissions(db: Database, scheduler: MissionScheduler, logger: Logger): Promise<{ timers: number; settlements: number }> {
-  const { active, unsettled } = await missionsNeedingAttention(db);
-  const settingsCache = new Map<number, ReturnType<typeof resolveSettings>>();
-  const settingsOf = async (channelId: number) => {
-    if (!settingsCache.has(channelId)) settingsCache.set(channelId, resolveSettings((await findChannelById(db, channelId))?.settings));
-    return settingsCache.get(channelId)!;
-  };
-  for (const m of active) {
-    const s = await settingsOf(m.channelId);
-    if (m.status === 'pending') await scheduler.schedule('pending', m.id, new Date(m.createdAt.getTime() + s.pendingTimeout * 1000));
-    else if (m.status === 'open' && m.deadline) await scheduler.schedule('deadline', m.id, m.deadline);
-    else if (m.status === 'closed' && m.closedAt) {
-      await scheduler.schedule('grace', m.id, new Date(m.closedAt.getTime() + s.verdictGrace * 1000));
-    }
-  }
-  for (const m of unsettled) await scheduler.enqueueSettlement(m.id);
-  if (active.length + unsettled.length > 0) {
-    logger.info({ timers: active.length, settlements: unsettled.length }, 'reconciled missions');
-  }
-  return { timers: active.length, settlements: unsettled.length };
 }

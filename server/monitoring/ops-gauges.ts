@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { Gauge, type Registry } from 'prom-client';
 import type { Database } from '../../db/client.js';
-import type { ReadinessCheck } from '../http/plugins/health.js';
+import type { ReadinessCheck } from '../ports/readiness.js';
 
 export interface OpsGaugeDeps {
   db: Database;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from '../../db/client.js';
 import type { ChannelRow } from '../../db/schema.js';
 import { errors } from '../domain/errors.js';
-import { isPlainText } from '../../bot/parse/text.js';
+import { isPlainText } from '../domain/grammar/text.js';
 import { DEFAULT_SETTINGS, resolveSettings, settingsProblems, type ChannelSettings } from '../domain/settings.js';
 import {
   channelTotals,
@@ -161,3 +161,13 @@ export function createChannelService(db: Database, options: ChannelServiceOption
 }
 
 export type ChannelService = ReturnType<typeof createChannelService>;
+
+/** Every channel's id and login, for the admin's channel list; no settings are resolved. */
+export async function listChannelLogins(db: Executor): Promise<Array<{ id: number; login: string }>> {
+  return (await listChannels(db)).map(({ id, login }) => ({ id, login }));
+}
+
+/** The stored channel of a login, or null: what the command-line tools start from. */
+export function findChannelRow(db: Executor, login: string): Promise<ChannelRow | null> {
+  return findChannelByLogin(db, login);
+}

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
 import type { EventBus } from '../events/types.js';
-import type { MissionScheduler } from '../jobs/scheduler.js';
+import type { MissionScheduler } from '../ports/scheduler.js';
 
 /** What every domain service is built from. `now` is injectable so rules are testable. */
 export interface ServiceDeps {

@@ -1,6 +1,6 @@
 /** Proposals, pledges and mission reads. Verdicts live in verdicts.ts. */
 import { sql } from 'drizzle-orm';
-import { cleanChatText, codePointLength, MAX_TEXT_LENGTH } from '../../bot/parse/text.js';
+import { cleanChatText, codePointLength, MAX_TEXT_LENGTH } from '../domain/grammar/text.js';
 import type { Executor } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
 import { actorLabel, identitySource, isModerator, type Actor, type ChatUser } from '../domain/actor.js';

@@ -18,7 +18,7 @@ import type { Executor, Database } from '../../db/client.js';
 import { settlementFor } from '../domain/mission-rules.js';
 import type { MissionStatus } from '../../db/schema.js';
 import { applyDeltas, escrowOf } from '../repositories/ledger-repository.js';
-import { countUnsettled, updateMission } from '../repositories/missions-repository.js';
+import { countUnsettled, findMissionById, updateMission } from '../repositories/missions-repository.js';
 import { withRetry } from './transaction.js';
 
 /**
@@ -308,4 +308,10 @@ async function inParallel<T, R>(items: readonly T[], limit: number, task: (item:
   const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failure) throw failure.reason;
   return results;
+}
+
+/** How a settled mission ended (`paid` or `refunded`), `unknown` when it is not terminal or gone. */
+export async function settlementOutcome(db: Executor, missionId: number): Promise<string> {
+  const mission = await findMissionById(db, missionId);
+  return (mission && settlementFor(mission.status)) ?? 'unknown';
 }

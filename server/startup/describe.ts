@@ -1,5 +1,5 @@
 /** The banner's lines for what this process runs and what is (not yet) set up. */
-import { botSetupHint } from '../../bot/setup-hint.js';
+import { botSetupHint } from './bot-setup-hint.js';
 import type { Config } from '../config.js';
 import type { BannerLine } from './banner.js';
 

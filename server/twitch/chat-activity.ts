@@ -6,7 +6,7 @@
  * couple of seconds' delay changes nothing; `stop()` writes what is left.
  */
 import type { Logger } from 'pino';
-import type { IncomingMessage } from '../../bot/chat-client.js';
+import type { IncomingMessage } from '../ports/chat-client.js';
 import type { Database } from '../../db/client.js';
 import type { ChatUser } from '../domain/actor.js';
 import { recordChatActivities } from './accrual-repository.js';

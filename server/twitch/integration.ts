@@ -9,7 +9,7 @@ import { getMockApiPort } from '@twurple/common';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
 import type { Config } from '../config.js';
-import type { ReadinessCheck } from '../http/plugins/health.js';
+import type { ReadinessCheck } from '../ports/readiness.js';
 import { redactSecrets, safeError } from './redact.js';
 import { callbackUrl, missingScopes, type TwitchRole } from './scopes.js';
 import { isFinalRefreshFailure, refreshRetryDelay, validateAccessToken } from './token-health.js';

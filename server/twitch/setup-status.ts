@@ -4,9 +4,9 @@
  * set-up steps any process may have run (reward creation).
  */
 import { sql } from 'drizzle-orm';
-import type { ChatStatus } from '../../bot/chat-client.js';
+import type { ChatStatus } from '../ports/chat-client.js';
 import type { Executor } from '../../db/client.js';
-import type { ReadinessCheck } from '../http/plugins/health.js';
+import type { ReadinessCheck } from '../ports/readiness.js';
 
 /** A disconnection shorter than this (a routine RECONNECT, a network blip) keeps the bot ready. */
 export const CHAT_GRACE_MS = 60_000;

@@ -5,7 +5,7 @@
  * the redemption listener (both following those changes).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { IncomingMessage } from '../../bot/chat-client.js';
+import type { IncomingMessage } from '../ports/chat-client.js';
 import type { TwitchChangedEvent } from '../events/types.js';
 import { authRoutes } from '../http/routes/auth.js';
 import type { Runtime } from '../runtime.js';

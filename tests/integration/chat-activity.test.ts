@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IncomingMessage } from '../../bot/chat-client.js';
+import type { IncomingMessage } from '../../server/ports/chat-client.js';
 import { createChatActivityRecorder } from '../../server/twitch/chat-activity.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createTmiClient } from '../../bot/tmi-client.js';
-import type { BotChannelState, ChatClient, IncomingMessage } from '../../bot/chat-client.js';
+import type { BotChannelState, ChatClient, IncomingMessage } from '../../server/ports/chat-client.js';
 import { startChatSimulator, type ChatSimulator } from '../../infra/chat-sim/index.js';
 
 let sim: ChatSimulator;

@@ -109,7 +109,7 @@ describe('a database migrated by a newer build', () => {
       expect(start.stderr.trim().split('\n')).toEqual([
         `Mission Link did not start: The database schema is newer than this version of Mission Link (database at migration ${known.length + 1}, this version knows ${known.length}): run the newer version, or restore a backup into an empty database.`,
       ]);
-      const migrate = await runCli('db/migrate-cli.ts', [], env);
+      const migrate = await runCli('server/cli/migrate.ts', [], env);
       expect(migrate.code).toBe(1);
       expect(migrate.stderr).toMatch(/^db:migrate failed: The database schema is newer/);
       expect(await fingerprint()).toEqual(before);
@@ -127,7 +127,7 @@ describe('a database that skipped a migration', () => {
       // As if the second-to-last migration had been merged after the last one was applied here.
       const skipped = known.at(-2)!;
       await handle.pool.query('DELETE FROM drizzle.__drizzle_migrations WHERE created_at = $1', [skipped.when]);
-      const start = await runCli('db/migrate-cli.ts', [], { DATABASE_URL: database.connectionString });
+      const start = await runCli('server/cli/migrate.ts', [], { DATABASE_URL: database.connectionString });
       expect(start.code).toBe(1);
       expect(start.stderr.trim()).toBe(
         `db:migrate failed: The database skipped migration ${skipped.tag} (added after a later one was applied): apply it by hand, or restore a backup into an empty database.`,

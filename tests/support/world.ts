@@ -7,7 +7,7 @@ import pino from 'pino';
 import type { Actor, ChatUser } from '../../server/domain/actor.js';
 import { createMemoryEventBus } from '../../server/events/memory-bus.js';
 import type { EventBus } from '../../server/events/types.js';
-import type { MissionScheduler } from '../../server/jobs/scheduler.js';
+import type { MissionScheduler } from '../../server/ports/scheduler.js';
 import type { Channel } from '../../server/services/channels.js';
 import { createServices, type Services } from '../../server/services/index.js';
 import { createTestDatabase, type TestDatabase } from './database.js';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { BoardSnapshot } from '../../server/board/board-view.js';
+import type { BoardSnapshot } from '../../server/services/board-view.js';
 import { createBoardFeed, LINGER_MS, RING_SIZE } from '../../server/board/feed.js';
 import type { DomainEvent, EventBus } from '../../server/events/types.js';
 

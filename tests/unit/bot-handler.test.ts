@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { createChannelCache } from '../../bot/channel-cache.js';
-import type { IncomingMessage } from '../../bot/chat-client.js';
+import type { IncomingMessage } from '../../server/ports/chat-client.js';
 import { createCommandRegistry } from '../../bot/commands/index.js';
 import { createMessageHandler } from '../../bot/handler.js';
 import type { OutgoingMessage, PledgeNotice } from '../../bot/output/index.js';

@@ -13,7 +13,7 @@ import {
   type MessageKey,
 } from '../../bot/i18n/index.js';
 import { COMMAND_NAMES, parseCommand, usageKey } from '../../bot/parse/command.js';
-import { PARSE_ERROR_CODES } from '../../bot/parse/result.js';
+import { PARSE_ERROR_CODES } from '../../server/domain/grammar/result.js';
 import { errors, type DomainError } from '../../server/domain/errors.js';
 
 const SAMPLES: Readonly<Record<string, string | number>> = {

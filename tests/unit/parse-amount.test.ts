@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_AMOUNT, parseAmount, resolveAmount, type AmountSpec } from '../../bot/parse/amount.js';
+import { MAX_AMOUNT, parseAmount, resolveAmount, type AmountSpec } from '../../server/domain/grammar/amount.js';
 
 const abs = (value: number): AmountSpec => ({ kind: 'absolute', value });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMAND_ALIASES } from '../../bot/parse/aliases.js';
 import { COMMAND_NAMES, parseCommand, usageKey, type ParsedCommand } from '../../bot/parse/command.js';
-import { HOUR_MS, MINUTE_MS } from '../../bot/parse/duration.js';
+import { HOUR_MS, MINUTE_MS } from '../../server/domain/grammar/duration.js';
 
 const ok = (message: string): ParsedCommand => {
   const result = parseCommand(message);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, HOUR_MS, MAX_DURATION_MS, MINUTE_MS, parseDuration, SECOND_MS } from '../../bot/parse/duration.js';
+import { DAY_MS, HOUR_MS, MAX_DURATION_MS, MINUTE_MS, parseDuration, SECOND_MS } from '../../server/domain/grammar/duration.js';
 
 describe('parseDuration', () => {
   it.each([

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { translateParseFailure } from '../../bot/i18n/index.js';
 import { formatPoints } from '../../bot/i18n/format.js';
 import { COMMAND_ALIASES, MISSION_SUBCOMMAND_ALIASES, POINTS_SUBCOMMAND_ALIASES } from '../../bot/parse/aliases.js';
-import { MAX_AMOUNT, parseAmount, resolveAmount, type AmountSpec } from '../../bot/parse/amount.js';
+import { MAX_AMOUNT, parseAmount, resolveAmount, type AmountSpec } from '../../server/domain/grammar/amount.js';
 import { COMMAND_NAMES, parseCommand, usageKey, type ParsedCommandResult } from '../../bot/parse/command.js';
-import { MAX_DURATION_MS, parseDuration } from '../../bot/parse/duration.js';
-import { PARSE_ERROR_CODES } from '../../bot/parse/result.js';
-import { MAX_MISSION_NUMBER, MAX_TEXT_LENGTH, parseMissionText } from '../../bot/parse/text.js';
+import { MAX_DURATION_MS, parseDuration } from '../../server/domain/grammar/duration.js';
+import { PARSE_ERROR_CODES } from '../../server/domain/grammar/result.js';
+import { MAX_MISSION_NUMBER, MAX_TEXT_LENGTH, parseMissionText } from '../../server/domain/grammar/text.js';
 
 const RUNS = { numRuns: 400 };
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Cn}]/u;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { botSetupHint } from '../../bot/setup-hint.js';
+import { botSetupHint } from '../../server/startup/bot-setup-hint.js';
 import { loadConfig } from '../../server/config.js';
 import { createLogger, logFormatFor, quietRequestLogs } from '../../server/http/logger.js';
 import { createBanner, renderBanner } from '../../server/startup/banner.js';

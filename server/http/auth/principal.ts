@@ -4,7 +4,7 @@
  */
 import type { Actor, ChatRole, ChatUser } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
-import { isPlainText } from '../../../bot/parse/text.js';
+import { isPlainText } from '../../domain/grammar/text.js';
 import type { ChannelGrant } from '../../repositories/sessions-repository.js';
 
 /** The credential behind a request, resolved once per request. */

@@ -7,11 +7,7 @@ import fp from 'fastify-plugin';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { DbHandle } from '../../../db/client.js';
-
-export interface ReadinessCheck {
-  name: string;
-  check(): Promise<void>;
-}
+import type { ReadinessCheck } from '../../ports/readiness.js';
 
 export interface HealthOptions {
   readiness: ReadinessCheck[];

@@ -4,7 +4,7 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { AppMetrics } from '../metrics.js';
+import type { AppMetrics } from '../../ports/metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { isModerator } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
 import type { ChannelSettings } from '../../domain/settings.js';
-import { journalPage } from '../../repositories/ledger-repository.js';
+import { journalPage } from '../../services/ledger-journal.js';
 import { auditChannel } from '../../services/ledger-audit.js';
 import type { Channel as ChannelModel } from '../../services/channels.js';
 import { canSeeSecrets, requireActor, requireAdmin, requireOwnerOrAdmin } from '../auth/guards.js';

@@ -1,6 +1,6 @@
 /** What the domain routes are built from, and small translation helpers they share. */
 import type { FastifyRequest } from 'fastify';
-import { parseDuration } from '../../../bot/parse/duration.js';
+import { parseDuration } from '../../domain/grammar/duration.js';
 import type { Database } from '../../../db/client.js';
 import { actorLabel, CHAT_KEY_PREFIX, type Actor } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';

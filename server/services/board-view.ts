@@ -10,8 +10,8 @@ import type { ChannelSettings } from '../domain/settings.js';
 import type { MissionDto } from '../domain/types.js';
 import { findMission, listMissions } from '../repositories/missions-repository.js';
 import { missionsPledgedBy, recentlyResolved, topBackers, type TopBacker } from '../repositories/board-repository.js';
-import type { Channel } from '../services/channels.js';
-import { missionDtos } from '../services/mission-views.js';
+import type { Channel } from './channels.js';
+import { missionDtos } from './mission-views.js';
 import { errors } from '../domain/errors.js';
 
 export type { TopBacker } from '../repositories/board-repository.js';

@@ -7,8 +7,8 @@
  * Exits 0 when the schema is current, 1 with the error otherwise. The servers also migrate at
  * start-up; this script is for deployments that migrate as a separate step.
  */
-import { describeError, openDatabase } from '../server/cli/cli-support.js';
-import { runMigrations } from './migrate.js';
+import { describeError, openDatabase } from './cli-support.js';
+import { runMigrations } from '../../db/migrate.js';
 
 async function run(): Promise<void> {
   // runMigrations holds one connection for its advisory lock while drizzle migrates on another.

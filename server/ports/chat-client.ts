@@ -1,8 +1,10 @@
 /**
  * The bot's view of chat. Commands and the announcer only see this interface, so tmi.js can be
- * swapped for @twurple/chat or EventSub without touching them.
+ * swapped for @twurple/chat or EventSub without touching them. It lives among the ports because
+ * the Twitch edge (chat activity, set-up status) reads the same message and status shapes, and
+ * server code never imports the bot.
  */
-import type { ChatRole } from '../server/domain/actor.js';
+import type { ChatRole } from '../domain/actor.js';
 
 /** One chat message, with identity and role taken only from Twitch's IRC tags. */
 export interface IncomingMessage {

@@ -1,5 +1,5 @@
 /** What to do when the chat bot has no account to log in with, in the words of the set-up guide. */
-import type { Config } from '../server/config.js';
+import type { Config } from '../config.js';
 
 export function botSetupHint(config: Pick<Config, 'publicUrl' | 'twitch' | 'tokenEncryptionKey'>): string {
   const login = `${config.publicUrl}/auth/twitch?as=bot`;
