@@ -72,12 +72,14 @@ async function main(): Promise<void> {
   await sim.waitForJoin(CHANNEL, { login: BOT, timeoutMs: 15_000 });
 
   const api = running.url ?? config.publicUrl;
+  const signIn = running.banner.lines().find((line) => line.label === 'Sign in');
   process.stdout.write(
     [
       '',
+      ...(signIn ? [`Sign in (once, 15 min):       ${signIn.text}`] : []),
       `Overlay (OBS browser source): ${config.publicUrl}/overlay/${CHANNEL}?key=${channel.overlayKey}`,
       `API:                          ${api}/api/v1/channels/${CHANNEL}   (docs: ${api}/docs)`,
-      `Dashboard:                    ${api}/c/${CHANNEL}   (sign in with the link above; its chat panel talks here too)`,
+      `Dashboard:                    ${config.publicUrl}/c/${CHANNEL}   (sign in with the link above first; its chat panel talks here too)`,
       '',
       `You are typing into #${CHANNEL}. ${CHANNEL} is the broadcaster; try:`,
       '  alice: !mission Beat the boss without dying 100 30m',
