@@ -2,6 +2,7 @@
  * The one place that reads `process.env`. Everything else receives a typed `Config`.
  * A bad value throws a `ConfigError` naming every offending variable.
  */
+import { isTwitchLogin } from './domain/twitch-login.js';
 
 export interface Config {
   databaseUrl: string | undefined;
@@ -36,7 +37,6 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export type LogFormat = 'json' | 'pretty';
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const CHANNEL_LOGIN = /^[a-z0-9_]{2,25}$/;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -88,7 +88,7 @@ export function loadConfig(env: Env = process.env): Config {
     .map((c) => c.trim().toLowerCase().replace(/^#/, ''))
     .filter((c) => c !== '');
   for (const channel of channels) {
-    if (!CHANNEL_LOGIN.test(channel)) problems.push(`TWITCH_CHANNELS has an invalid channel login "${channel}"`);
+    if (!isTwitchLogin(channel)) problems.push(`TWITCH_CHANNELS has an invalid channel login "${channel}"`);
   }
 
   const botToken = text('TWITCH_BOT_TOKEN');

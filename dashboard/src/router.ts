@@ -7,7 +7,8 @@ export type Route =
   | { page: 'overlay'; channel: string }
   | { page: 'not-found' };
 
-const CHANNEL = '([a-z0-9_]{1,25})';
+// The server's Twitch-login rule (2 to 25 of a-z, 0-9, _); this page cannot import server code.
+const CHANNEL = '([a-z0-9_]{2,25})';
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';

@@ -13,6 +13,7 @@ import { createBackup, defaultBackupName } from '../backup/create-backup.js';
 import { appVersion } from '../app-version.js';
 import { openCliDatabase } from './cli-database.js';
 import { failWith, UsageError } from './cli-support.js';
+import { isTwitchLogin } from '../domain/twitch-login.js';
 
 const USAGE = 'Usage: npm run backup [-- --out <file>] [--channel <login>]';
 
@@ -24,7 +25,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
   });
   if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}"\n${USAGE}`);
   const channel = values.channel?.trim().toLowerCase().replace(/^#/, '');
-  if (channel !== undefined && !/^[a-z0-9_]{2,25}$/.test(channel)) throw new UsageError(`--channel must be a Twitch login (got "${values.channel}")`);
+  if (channel !== undefined && !isTwitchLogin(channel)) throw new UsageError(`--channel must be a Twitch login (got "${values.channel}")`);
   const file = path.resolve(values.out ?? defaultBackupName(new Date(), channel));
   const database = await openCliDatabase({ applicationName: 'mission-link-backup', log: out });
   try {

@@ -2,6 +2,7 @@
  * Reads a points export of another bot (CSV, TSV or semicolon-separated) into viewers and points,
  * and says why every other row is skipped. Pure: no I/O, the caller passes the file's text.
  */
+import { isTwitchLogin } from '../domain/twitch-login.js';
 
 export type ImportField = 'login' | 'userId' | 'points';
 
@@ -36,7 +37,6 @@ const ALIASES: Record<ImportField, string[]> = {
 };
 const FIELD_NAMES: Record<string, ImportField> = { login: 'login', user_id: 'userId', userid: 'userId', id: 'userId', points: 'points' };
 const normalise = (name: string) => name.trim().toLowerCase().replace(/[\s_-]+/g, '');
-const LOGIN = /^[a-z0-9_]{1,25}$/;
 const USER_ID = /^[0-9]{1,20}$/;
 
 /** Splits delimited text into rows of cells (quotes as in RFC 4180: `""` is a quote inside quotes). */
@@ -157,7 +157,7 @@ export function parsePointsFile(text: string, columnsOption?: string): ParsedPoi
       skipped.push({ line, reason: `not a Twitch user id (${userId})` });
       continue;
     }
-    if (login !== null && !LOGIN.test(login)) {
+    if (login !== null && !isTwitchLogin(login)) {
       skipped.push({ line, reason: `not a Twitch login (${login})` });
       continue;
     }

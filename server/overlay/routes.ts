@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import type { FrameSink, OverlayHub } from './hub.js';
 import { MAX_OVERLAY_KEY_LENGTH } from './key.js';
 import { loadStaticAssets, resolveAsset } from './static-assets.js';
+import { isTwitchLogin } from '../domain/twitch-login.js';
 
 export interface OverlayRoutesOptions {
   hub: OverlayHub;
@@ -20,7 +21,6 @@ export const OVERLAY_SOCKET_ROUTE = '/ws/overlay/:channel';
 export const CLOSE_INVALID_KEY = 4401;
 /** Frames kept from before the key check finished; a real overlay sends at most one or two. */
 const MAX_EARLY_FRAMES = 8;
-const CHANNEL = /^[a-z0-9_]{1,25}$/;
 
 /**
  * No inline script or style, nothing from another origin: the page works on an offline OBS
@@ -62,7 +62,7 @@ const UNAVAILABLE_PAGE = errorPage('Overlay unavailable', 'The server could not 
 
 const normaliseChannel = (raw: string): string | null => {
   const channel = raw.toLowerCase();
-  return CHANNEL.test(channel) ? channel : null;
+  return isTwitchLogin(channel) ? channel : null;
 };
 
 const keyFrom = (query: unknown): string | null => {

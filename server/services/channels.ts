@@ -16,6 +16,7 @@ import {
 import { createSystemAccounts } from '../repositories/ledger-repository.js';
 import { publishSafely, type ServiceDeps } from './context.js';
 import { withRetry } from './transaction.js';
+import { isTwitchLogin } from '../domain/twitch-login.js';
 
 export interface Channel {
   id: number;
@@ -26,8 +27,6 @@ export interface Channel {
   overlayKey: string;
   missionsPaused: boolean;
 }
-
-export const CHANNEL_LOGIN = /^[a-z0-9_]{2,25}$/;
 
 export const newOverlayKey = () => randomBytes(24).toString('base64url');
 
@@ -80,7 +79,7 @@ export function createChannelService(db: Database, options: ChannelServiceOption
     settings?: Partial<ChannelSettings>;
   }): Promise<Channel> {
     const login = input.login.toLowerCase();
-    if (!CHANNEL_LOGIN.test(login)) throw errors.validation(`"${input.login}" is not a valid Twitch login`);
+    if (!isTwitchLogin(login)) throw errors.validation(`"${input.login}" is not a valid Twitch login`);
     if (input.displayName && !isPlainText(input.displayName)) throw errors.validation('displayName must be plain visible text');
     const settings = resolveSettings(input.settings ?? {});
     const problems = settingsProblems(settings);

@@ -4,7 +4,9 @@ import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { Value } from '@sinclair/typebox/value';
 import type { MissionDto } from '../../server/domain/types.js';
+import { ChannelParam } from '../../server/http/schemas/common.js';
 import type { DomainEvent, EventBus } from '../../server/events/types.js';
 import { createOverlayHub, type OverlayHub } from '../../server/overlay/hub.js';
 import { overlayKeyMatches } from '../../server/overlay/key.js';
@@ -81,7 +83,8 @@ beforeAll(async () => {
       if (channel === 'broken') throw new Error('database down');
       // A slow key check (a busy database): frames sent meanwhile must not be lost.
       if (channel === 'slowpoke') await new Promise((resolve) => setTimeout(resolve, 200));
-      return overlayKeyMatches(channel === 'streamer' || channel === 'slowpoke' ? KEY : null, key);
+      // `s` has a key here so that only the login rule can turn it away.
+      return overlayKeyMatches(['streamer', 'slowpoke', 's'].includes(channel) ? KEY : null, key);
     },
   });
   app.addHook('onClose', async () => hub.close());
@@ -122,6 +125,12 @@ describe('overlay page', () => {
   it('answers 404 for an impossible channel and 503 when the key cannot be checked', async () => {
     expect((await fetch(`${base}/overlay/${'x'.repeat(40)}?key=${KEY}`)).status).toBe(404);
     expect((await fetch(`${base}/overlay/broken?key=${KEY}`)).status).toBe(503);
+  });
+
+  it('refuses a one-character channel, as the REST API does', async () => {
+    expect(Value.Check(ChannelParam, 's')).toBe(false);
+    expect(Value.Check(ChannelParam, 'st')).toBe(true);
+    expect((await fetch(`${base}/overlay/s?key=${KEY}`)).status).toBe(404);
   });
 });
 
@@ -165,6 +174,12 @@ describe('overlay websocket', () => {
     expect(frame.code).toBe(4401);
     expect(frame.reason).toBe('invalid overlay key');
     expect(hub.clientCount('streamer')).toBe(0);
+  });
+
+  it('turns a one-character channel away even with a matching key', async () => {
+    const frame = await firstFrame(new WebSocket(wsUrl('s', KEY)));
+    expect(frame.code).toBe(4401);
+    expect(hub.clientCount('s')).toBe(0);
   });
 
   it('closes with 1011 when the key cannot be checked', async () => {

@@ -8,6 +8,7 @@ import { COMMAND_NAMES, parseCommand, usageKey, type ParsedCommandResult } from 
 import { MAX_DURATION_MS, parseDuration } from '../../server/domain/grammar/duration.js';
 import { PARSE_ERROR_CODES } from '../../server/domain/grammar/result.js';
 import { MAX_MISSION_NUMBER, MAX_TEXT_LENGTH, parseMissionText } from '../../server/domain/grammar/text.js';
+import { isTwitchLogin } from '../../server/domain/twitch-login.js';
 
 const RUNS = { numRuns: 400 };
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Cn}]/u;
@@ -49,9 +50,9 @@ function violation(result: ParsedCommandResult | null): string | undefined {
     case 'give':
     case 'take':
       if (!isPositiveInt(c.amount, MAX_AMOUNT)) return 'bad amount';
-      return /^[a-z0-9_]{1,25}$/.test(c.target) ? undefined : 'bad target';
+      return isTwitchLogin(c.target) ? undefined : 'bad target';
     case 'balance':
-      return c.target === undefined || /^[a-z0-9_]{1,25}$/.test(c.target) ? undefined : 'bad target';
+      return c.target === undefined || isTwitchLogin(c.target) ? undefined : 'bad target';
     case 'reject':
     case 'cancel':
       return c.reason === undefined || textOk(c.reason, 200) ? undefined : 'bad reason';

@@ -1,3 +1,4 @@
+import { isTwitchLogin } from '../twitch-login.js';
 import { fail, ok, type Result } from './result.js';
 
 /** Longest mission text, in code points. */
@@ -84,14 +85,12 @@ export function parseMissionNumber(token: string | undefined): Result<number> {
   return ok(Number(digits));
 }
 
-const LOGIN_RE = /^[a-z0-9_]{1,25}$/;
-
 /** `@User` or `user` → `user`. Twitch logins are ASCII; display names in Korean are not logins. */
 export function parseLogin(token: string | undefined): Result<string> {
   if (token === undefined || token === '') return fail('TARGET_MISSING');
   const login = (token.startsWith('@') ? token.slice(1) : token).toLowerCase();
   // A trailing comma or colon is how people address someone in chat (`@bob, …`).
   const trimmed = login.replace(/[,:]$/, '');
-  if (!LOGIN_RE.test(trimmed)) return fail('TARGET_INVALID', { token });
+  if (!isTwitchLogin(trimmed)) return fail('TARGET_INVALID', { token });
   return ok(trimmed);
 }

@@ -6,6 +6,7 @@ import type { Actor, ChatRole, ChatUser } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
 import { isPlainText } from '../../domain/grammar/text.js';
 import type { ChannelGrant } from '../../repositories/sessions-repository.js';
+import { isTwitchLogin } from '../../domain/twitch-login.js';
 
 /** The credential behind a request, resolved once per request. */
 export type Principal =
@@ -85,8 +86,8 @@ export function parseActingUser(headers: Headers): ActingUser {
     throw errors.validation(`${ACTING_HEADERS.displayName} is not valid percent-encoding`);
   }
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(userId)) throw errors.validation(`${ACTING_HEADERS.userId} is malformed`);
-  if (!/^[a-z0-9_]{1,25}$/.test(login)) throw errors.validation(`${ACTING_HEADERS.login} is malformed`);
-  if (!/^[a-z0-9_]{2,25}$/.test(channel)) throw errors.validation(`${ACTING_HEADERS.channel} is malformed`);
+  if (!isTwitchLogin(login)) throw errors.validation(`${ACTING_HEADERS.login} is malformed`);
+  if (!isTwitchLogin(channel)) throw errors.validation(`${ACTING_HEADERS.channel} is malformed`);
   if (!ROLES.includes(role as ChatRole)) {
     throw errors.validation(`${ACTING_HEADERS.role} must be one of ${ROLES.join(', ')}`);
   }

@@ -14,6 +14,7 @@ import type { DashboardLogin } from '../../twitch/dashboard-login.js';
 import { authorizeUrl, channelOfState, isLoginRole, type LoginRole, type TwitchRole } from '../../twitch/scopes.js';
 import { safeError } from '../../twitch/redact.js';
 import { htmlPage } from '../pages.js';
+import { isTwitchLogin } from '../../domain/twitch-login.js';
 
 export interface AuthRouteDeps {
   twitch: TwitchIntegration | null;
@@ -32,8 +33,6 @@ export interface AuthRouteDeps {
   /** Decides and issues the dashboard token of `?as=moderator`; without it that login is off. */
   dashboardLogin?: DashboardLogin;
 }
-
-const CHANNEL_PATTERN = /^[a-z0-9_]{2,25}$/;
 
 /**
  * These pages echo what Twitch sent back: no script at all, nothing loaded from anywhere, never
@@ -89,7 +88,7 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
       if (role === 'moderator') {
         if (!deps.dashboardLogin) return page(reply, 404, 'Dashboard login is off', 'This server does not offer the dashboard sign-in through Twitch.');
         channel = query.channel?.toLowerCase() ?? null;
-        if (!channel || !CHANNEL_PATTERN.test(channel)) {
+        if (!channel || !isTwitchLogin(channel)) {
           return page(reply, 400, 'Which channel?', 'Use /auth/twitch?as=moderator&channel=<channel login>.');
         }
       }

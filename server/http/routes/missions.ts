@@ -10,10 +10,11 @@ import { CursorQuery, ListOf, MissionParams, ChannelParams, PlainText, StrictObj
 import { AmountOrShare, DurationInput, Mission, Pledge } from '../schemas/resources.js';
 import { reserveIdempotencyKey } from '../../services/transaction.js';
 import { idempotencyOf, numericCursor, toAmountInput, toSeconds, type RouteServices } from './context.js';
+import { TwitchLogin } from '../../domain/twitch-login.js';
 
 const ProposerInput = StrictObject({
   userId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z_-]+$' }),
-  login: Type.String({ pattern: '^[a-z0-9_]{1,25}$' }),
+  login: TwitchLogin,
   displayName: PlainText({ minLength: 1, maxLength: 64 }),
 });
 

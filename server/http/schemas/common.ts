@@ -5,6 +5,7 @@
  */
 import { MAX_AMOUNT, MAX_INT4 } from '../../domain/bounds.js';
 import { Type, type Static, type TObject, type TProperties, type TSchema, type ObjectOptions } from '@sinclair/typebox';
+import { TwitchLogin } from '../../domain/twitch-login.js';
 
 /** The string format every name-like body field uses; see `isPlainText`. */
 export const PLAIN_TEXT_FORMAT = 'plain-text';
@@ -23,10 +24,10 @@ export const Amount = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, descriptio
 export const MissionNumber = Type.Integer({ minimum: 1, maximum: MAX_INT4, description: 'Mission number' });
 
 /** A channel: the Twitch login, lower case. */
-export const ChannelParam = Type.String({ pattern: '^[a-z0-9_]{2,25}$', description: 'Twitch login, lower case' });
+export const ChannelParam = TwitchLogin;
 
 /** A Twitch login as written in URLs (viewers). */
-export const LoginParam = Type.String({ pattern: '^[a-z0-9_]{1,25}$', description: 'Twitch login, lower case' });
+export const LoginParam = TwitchLogin;
 
 /** An opaque pagination cursor, as returned in `nextCursor`. */
 export const Cursor = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_\\-.~]+$' });

@@ -7,6 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable, Timestamp } from './common.js';
 import { Mission, ViewerRef } from './resources.js';
+import { TwitchLogin } from '../../domain/twitch-login.js';
 
 export const SessionChannel = Type.Object({
   login: Type.String(),
@@ -156,8 +157,8 @@ export type BoardFrame = Static<typeof BoardFrame>;
 /** `POST /api/v1/demo/chat`. */
 export const DemoChatBody = Type.Object(
   {
-    channel: Type.String({ pattern: '^[a-z0-9_]{2,25}$' }),
-    login: Type.String({ pattern: '^[a-z0-9_]{1,25}$' }),
+    channel: TwitchLogin,
+    login: TwitchLogin,
     role: Type.Union([Type.Literal('viewer'), Type.Literal('moderator')]),
     text: Type.String({ minLength: 1, maxLength: 500 }),
   },

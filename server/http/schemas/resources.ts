@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { MISSION_STATUSES } from '../../domain/types.js';
 import { Nullable, PlainText, Timestamp } from './common.js';
+import { TWITCH_LOGIN_ANY_CASE_PATTERN } from '../../domain/twitch-login.js';
 
 export const ViewerRef = Type.Object({ userId: Type.String(), login: Type.String(), displayName: Type.String() }, { title: 'ViewerRef' });
 
@@ -79,7 +80,7 @@ export const SettingsPatch = Type.Object(
           amount: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
           chatBonus: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
           intervalSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400 })),
-          excludedLogins: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_]{1,25}$' }), { maxItems: 200 })),
+          excludedLogins: Type.Optional(Type.Array(Type.String({ pattern: TWITCH_LOGIN_ANY_CASE_PATTERN }), { maxItems: 200 })),
         },
         { additionalProperties: false },
       ),
