@@ -4,6 +4,7 @@
  * unique idempotency keys and unique mission numbers per channel.
  */
 import { sql } from 'drizzle-orm';
+import { MISSION_STATUSES } from '../server/domain/mission-status.js';
 import {
   bigint,
   bigserial,
@@ -26,15 +27,7 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 const amount = (name: string) => bigint(name, { mode: 'number' });
 
 export const accountKind = pgEnum('account_kind', ['wallet', 'escrow', 'treasury', 'mint']);
-export const missionStatus = pgEnum('mission_status', [
-  'pending',
-  'open',
-  'closed',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'rejected',
-]);
+export const missionStatus = pgEnum('mission_status', MISSION_STATUSES);
 export const transferKind = pgEnum('transfer_kind', [
   'starting_balance',
   'grant',
@@ -344,5 +337,4 @@ export type MissionRow = typeof missions.$inferSelect;
 export type PledgeRow = typeof pledges.$inferSelect;
 export type AccountRow = typeof accounts.$inferSelect;
 export type TransferRow = typeof transfers.$inferSelect;
-export type MissionStatus = (typeof missionStatus.enumValues)[number];
 export type TransferKind = (typeof transferKind.enumValues)[number];

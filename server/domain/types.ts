@@ -3,9 +3,9 @@
  * More fields are welcome; the ones listed in the spec are fixed.
  */
 
-export const MISSION_STATUSES = ['pending', 'open', 'closed', 'succeeded', 'failed', 'cancelled', 'rejected'] as const;
-export type MissionStatus = (typeof MISSION_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly MissionStatus[] = ['succeeded', 'failed', 'cancelled', 'rejected'];
+import type { MissionStatus } from './mission-status.js';
+
+export { MISSION_STATUSES, TERMINAL_STATUSES, type MissionStatus } from './mission-status.js';
 
 export interface ViewerDto {
   userId: string;

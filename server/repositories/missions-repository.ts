@@ -1,7 +1,8 @@
 /** SQL for missions and pledges. Functions take a transaction or the database (`tx ?? db`). */
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { missions, pledges, users, type MissionRow, type MissionStatus } from '../../db/schema.js';
+import { missions, pledges, users, type MissionRow } from '../../db/schema.js';
+import type { MissionStatus } from '../domain/mission-status.js';
 import { arrayParam } from './ledger-repository.js';
 
 export const ACTIVE_STATUSES: MissionStatus[] = ['pending', 'open', 'closed'];

@@ -16,7 +16,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor, Database } from '../../db/client.js';
 import { settlementFor } from '../domain/mission-rules.js';
-import type { MissionStatus } from '../../db/schema.js';
+import type { MissionStatus } from '../domain/mission-status.js';
 import { applyDeltas, escrowOf } from '../repositories/ledger-repository.js';
 import { countUnsettled, findMissionById, updateMission } from '../repositories/missions-repository.js';
 import { withRetry } from './transaction.js';

@@ -53,6 +53,15 @@ describe('layers point down', () => {
     expect(errors[0]).toMatch(/db\/ is the lowest layer/);
   });
 
+  it('db/ may read the mission-status list, and nothing else of the domain', async () => {
+    const errors = await layerErrors(
+      'db/example.ts',
+      "import { MISSION_STATUSES } from '../server/domain/mission-status.js';\nimport { errors } from '../server/domain/errors.js';\nexport const all = [MISSION_STATUSES, errors];\n",
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/db\/ is the lowest layer/);
+  });
+
   it('the domain importing a service is an error', async () => {
     const errors = await layerErrors(
       'server/domain/grammar/example.ts',
