@@ -1,57 +1,77 @@
 /**
  * Resource shapes shared by the REST API, the event bus, the overlay protocol and the bot.
+ * Each TypeBox schema is the source: the REST responses are validated and documented from it, and
+ * the TypeScript type is derived from it, so the two cannot drift.
  * More fields are welcome; the ones listed in the spec are fixed.
  */
-
-import type { MissionStatus } from './mission-status.js';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MISSION_STATUSES } from './mission-status.js';
 
 export { MISSION_STATUSES, TERMINAL_STATUSES, type MissionStatus } from './mission-status.js';
 
-export interface ViewerDto {
-  userId: string;
-  login: string;
-  displayName: string;
-  balance: number;
-  inEscrow: number;
-}
+/** ISO 8601 timestamp. */
+export const Timestamp = Type.String({ format: 'date-time' });
+
+/** `T` or `null`. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const MissionStatusSchema = Type.Union(MISSION_STATUSES.map((s) => Type.Literal(s)));
 
 /** A viewer reference without balances, as embedded in missions and pledges. */
-export interface ViewerRef {
-  userId: string;
-  login: string;
-  displayName: string;
-}
+export const ViewerRef = Type.Object({ userId: Type.String(), login: Type.String(), displayName: Type.String() }, { title: 'ViewerRef' });
+export type ViewerRef = Static<typeof ViewerRef>;
 
-export interface MissionDto {
-  number: number;
-  text: string;
-  status: MissionStatus;
-  /** Escrow while unsettled; after settlement the amount that was at stake. */
-  pot: number;
-  /** Distinct pledgers. */
-  backers: number;
-  proposer: ViewerRef;
-  createdAt: string;
-  openedAt: string | null;
-  deadline: string | null;
-  resolvedAt: string | null;
-  settled: boolean;
-  reason: string | null;
-  /** The latest backer, for the overlay. */
-  newestBacker: ViewerRef | null;
-  /** Deadline of the verdict grace period while `closed`. */
-  graceEndsAt: string | null;
-  /** End of the approval window while `pending`. */
-  pendingExpiresAt: string | null;
-}
+export const Viewer = Type.Object(
+  {
+    userId: Type.String(),
+    login: Type.String(),
+    displayName: Type.String(),
+    balance: Type.Integer(),
+    inEscrow: Type.Integer(),
+  },
+  { title: 'Viewer' },
+);
+export type ViewerDto = Static<typeof Viewer>;
 
-export type Settlement = 'refunded' | 'paid' | null;
+export const Mission = Type.Object(
+  {
+    number: Type.Integer(),
+    text: Type.String(),
+    status: MissionStatusSchema,
+    /** Escrow while unsettled; after settlement the amount that was at stake. */
+    pot: Type.Integer(),
+    /** Distinct pledgers. */
+    backers: Type.Integer(),
+    proposer: ViewerRef,
+    createdAt: Timestamp,
+    openedAt: Nullable(Timestamp),
+    deadline: Nullable(Timestamp),
+    resolvedAt: Nullable(Timestamp),
+    settled: Type.Boolean(),
+    reason: Nullable(Type.String()),
+    /** The latest backer, for the overlay. */
+    newestBacker: Nullable(ViewerRef),
+    /** Deadline of the verdict grace period while `closed`. */
+    graceEndsAt: Nullable(Timestamp),
+    /** End of the approval window while `pending`. */
+    pendingExpiresAt: Nullable(Timestamp),
+  },
+  { title: 'Mission' },
+);
+export type MissionDto = Static<typeof Mission>;
 
-export interface PledgeDto {
-  id: number;
-  missionNumber: number;
-  viewer: ViewerRef;
-  amount: number;
-  createdAt: string;
-  settlement: Settlement;
-}
+export const SettlementSchema = Nullable(Type.Union([Type.Literal('refunded'), Type.Literal('paid')]));
+export type Settlement = Static<typeof SettlementSchema>;
+
+export const Pledge = Type.Object(
+  {
+    id: Type.Integer(),
+    missionNumber: Type.Integer(),
+    viewer: ViewerRef,
+    amount: Type.Integer(),
+    createdAt: Timestamp,
+    settlement: SettlementSchema,
+  },
+  { title: 'Pledge' },
+);
+export type PledgeDto = Static<typeof Pledge>;

@@ -6,6 +6,7 @@
 import { MAX_AMOUNT, MAX_INT4 } from '../../domain/bounds.js';
 import { Type, type Static, type TObject, type TProperties, type TSchema, type ObjectOptions } from '@sinclair/typebox';
 import { TwitchLogin } from '../../domain/twitch-login.js';
+import { Nullable, Timestamp } from '../../domain/types.js';
 
 /** The string format every name-like body field uses; see `isPlainText`. */
 export const PLAIN_TEXT_FORMAT = 'plain-text';
@@ -32,16 +33,12 @@ export const LoginParam = TwitchLogin;
 /** An opaque pagination cursor, as returned in `nextCursor`. */
 export const Cursor = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_\\-.~]+$' });
 
-/** ISO 8601 timestamp. */
-export const Timestamp = Type.String({ format: 'date-time' });
+export { Nullable, Timestamp };
 
 /** An object that refuses unknown fields (use for every request body). */
 export function StrictObject<T extends TProperties>(properties: T, options: ObjectOptions = {}): TObject<T> {
   return Type.Object(properties, { ...options, additionalProperties: false });
 }
-
-/** `T` or `null`. */
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const ChannelParams = StrictObject({ channel: ChannelParam });
 export type ChannelParams = Static<typeof ChannelParams>;

@@ -1,56 +1,9 @@
 /** Response schemas of the API resources. Clients may rely on these fields; more may be added, none removed or renamed. */
 import { Type } from '@sinclair/typebox';
-import { MISSION_STATUSES } from '../../domain/types.js';
 import { Nullable, PlainText, Timestamp } from './common.js';
 import { TWITCH_LOGIN_ANY_CASE_PATTERN } from '../../domain/twitch-login.js';
 
-export const ViewerRef = Type.Object({ userId: Type.String(), login: Type.String(), displayName: Type.String() }, { title: 'ViewerRef' });
-
-export const Viewer = Type.Object(
-  {
-    userId: Type.String(),
-    login: Type.String(),
-    displayName: Type.String(),
-    balance: Type.Integer(),
-    inEscrow: Type.Integer(),
-  },
-  { title: 'Viewer' },
-);
-
-export const MissionStatus = Type.Union(MISSION_STATUSES.map((s) => Type.Literal(s)));
-
-export const Mission = Type.Object(
-  {
-    number: Type.Integer(),
-    text: Type.String(),
-    status: MissionStatus,
-    pot: Type.Integer(),
-    backers: Type.Integer(),
-    proposer: ViewerRef,
-    createdAt: Timestamp,
-    openedAt: Nullable(Timestamp),
-    deadline: Nullable(Timestamp),
-    resolvedAt: Nullable(Timestamp),
-    settled: Type.Boolean(),
-    reason: Nullable(Type.String()),
-    newestBacker: Nullable(ViewerRef),
-    graceEndsAt: Nullable(Timestamp),
-    pendingExpiresAt: Nullable(Timestamp),
-  },
-  { title: 'Mission' },
-);
-
-export const Pledge = Type.Object(
-  {
-    id: Type.Integer(),
-    missionNumber: Type.Integer(),
-    viewer: ViewerRef,
-    amount: Type.Integer(),
-    createdAt: Timestamp,
-    settlement: Nullable(Type.Union([Type.Literal('refunded'), Type.Literal('paid')])),
-  },
-  { title: 'Pledge' },
-);
+export { Mission, Pledge, Viewer, ViewerRef } from '../../domain/types.js';
 
 const seconds = (description: string, minimum = 1) => Type.Integer({ minimum, maximum: 7 * 86_400, description });
 
