@@ -75,3 +75,22 @@ export const Pledge = Type.Object(
   { title: 'Pledge' },
 );
 export type PledgeDto = Static<typeof Pledge>;
+
+/**
+ * What one or more committed pledges did to one mission. The bus's pledge event, the overlay's
+ * pledge message and the dashboard board's pledge frame all carry exactly these fields.
+ */
+export const PledgeTotals = Type.Object({
+  missionNumber: Type.Integer(),
+  /** Pledges counted (≥ 1; a coalesced message sums several events). */
+  count: Type.Integer(),
+  /** Points those pledges added. */
+  amount: Type.Integer(),
+  /** Viewers who backed this mission for the first time with those pledges. */
+  newBackers: Type.Integer(),
+  /** Totals after the pledges. */
+  pot: Type.Integer(),
+  backers: Type.Integer(),
+  newestBacker: ViewerRef,
+});
+export type PledgeTotals = Static<typeof PledgeTotals>;

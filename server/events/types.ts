@@ -1,4 +1,4 @@
-import type { MissionDto, ViewerRef } from '../domain/types.js';
+import type { MissionDto, PledgeTotals } from '../domain/types.js';
 
 /**
  * Events published on the bus by whichever process made the change (server, worker or bot)
@@ -23,19 +23,8 @@ export interface MissionChangedEvent extends BaseEvent {
 }
 
 /** One or more pledges committed to one mission (a micro-batch publishes one event). */
-export interface PledgeAddedEvent extends BaseEvent {
+export interface PledgeAddedEvent extends BaseEvent, PledgeTotals {
   type: 'pledge';
-  missionNumber: number;
-  /** Pledges in this event. */
-  count: number;
-  /** Points added by this event. */
-  amount: number;
-  /** New backers (first pledge of a viewer on this mission) in this event. */
-  newBackers: number;
-  /** Totals after the event. */
-  pot: number;
-  backers: number;
-  newestBacker: ViewerRef;
 }
 
 /** A verdict: the mission reached a terminal status (settlement may still be running). */

@@ -17,10 +17,8 @@ export interface ChannelCoalescer {
   dispose(): void;
 }
 
-interface PendingPledge {
-  count: number;
-  amount: number;
-  newBackers: number;
+/** The counts summed over the merged events, and the latest event for the totals. */
+interface PendingPledge extends Pick<PledgeAddedEvent, 'count' | 'amount' | 'newBackers'> {
   last: PledgeAddedEvent;
   order: number;
 }

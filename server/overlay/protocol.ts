@@ -1,5 +1,5 @@
-import type { MissionDto, MissionStatus, ViewerRef } from '../domain/types.js';
-import type { MissionResolvedEvent } from '../events/types.js';
+import type { MissionDto, MissionStatus } from '../domain/types.js';
+import type { MissionResolvedEvent, PledgeAddedEvent } from '../events/types.js';
 
 /**
  * The overlay websocket protocol, shared by the hub, the tests and — as documentation —
@@ -32,21 +32,8 @@ export interface MissionMessage {
   mission: MissionDto;
 }
 
-export interface PledgeMessage {
-  type: 'pledge';
-  seq: number;
-  missionNumber: number;
-  /** Pledges merged into this message (≥ 1). */
-  count: number;
-  /** Points added by these pledges. */
-  amount: number;
-  /** Viewers who backed this mission for the first time. */
-  newBackers: number;
-  /** Totals after the pledges. */
-  pot: number;
-  backers: number;
-  newestBacker: ViewerRef;
-}
+/** The pledge event without its bus envelope; `count`, `amount` and `newBackers` sum the events merged into it. */
+export type PledgeMessage = Omit<PledgeAddedEvent, 'channel' | 'at'> & { seq: number };
 
 export interface ResolvedMessage {
   type: 'resolved';

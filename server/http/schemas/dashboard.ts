@@ -8,6 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Nullable, Timestamp } from './common.js';
 import { Mission, ViewerRef } from './resources.js';
 import { TwitchLogin } from '../../domain/twitch-login.js';
+import { PledgeTotals } from '../../domain/types.js';
 
 export const SessionChannel = Type.Object({
   login: Type.String(),
@@ -126,13 +127,7 @@ export const MissionFrame = Type.Object({ type: Type.Literal('mission'), seq, mi
 export const PledgeFrame = Type.Object({
   type: Type.Literal('pledge'),
   seq,
-  missionNumber: Type.Integer(),
-  count: Type.Integer(),
-  amount: Type.Integer(),
-  newBackers: Type.Integer(),
-  pot: Type.Integer(),
-  backers: Type.Integer(),
-  newestBacker: ViewerRef,
+  ...PledgeTotals.properties,
   topBackers: Type.Array(TopBacker),
 });
 export const ResolvedFrame = Type.Object({
