@@ -1,4 +1,4 @@
-import { toSeconds } from './amounts.js';
+import { toSeconds } from '../../server/domain/grammar/duration.js';
 import { isPrivileged, type Command } from './types.js';
 
 /** `!mission extend <n> <duration>`; announced from the 'extended' event. */

@@ -1,4 +1,4 @@
-import { toAmountInput } from './amounts.js';
+import { toAmountInput } from '../../server/domain/grammar/amount.js';
 import { anyone, type Command } from './types.js';
 
 /**

@@ -1,5 +1,6 @@
 import { anyone, type Command } from './types.js';
-import { toAmountInput, toSeconds } from './amounts.js';
+import { toAmountInput } from '../../server/domain/grammar/amount.js';
+import { toSeconds } from '../../server/domain/grammar/duration.js';
 
 /** `!mission <text> [amount] [duration]`. Success is announced by the announcer ('proposed'/'opened'). */
 export const proposeCommand: Command<'propose'> = {

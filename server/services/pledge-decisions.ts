@@ -5,14 +5,14 @@
 import type { MissionRow } from '../../db/schema.js';
 import type { Actor, ChatUser } from '../domain/actor.js';
 import { errors, type DomainError } from '../domain/errors.js';
+import type { AmountInput } from '../domain/grammar/amount.js';
 import type { ChannelSettings } from '../domain/settings.js';
 import type { KeyedPledge } from '../repositories/pledge-batch-repository.js';
 import type { Channel } from './channels.js';
 
 export const MAX_AMOUNT = 1_000_000_000_000;
 
-/** An absolute amount, or one relative to the wallet's balance (resolved under the wallet lock). */
-export type AmountInput = number | { kind: 'all' } | { kind: 'half' } | { kind: 'percent'; percent: number };
+export type { AmountInput };
 
 export interface PledgeRequest {
   channel: Channel;

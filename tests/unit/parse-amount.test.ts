@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_AMOUNT, parseAmount, resolveAmount, type AmountSpec } from '../../server/domain/grammar/amount.js';
+import { MAX_AMOUNT, parseAmount, resolveAmount, toAmountInput, type AmountSpec } from '../../server/domain/grammar/amount.js';
 
 const abs = (value: number): AmountSpec => ({ kind: 'absolute', value });
 
@@ -122,5 +122,19 @@ describe('resolveAmount', () => {
     expect(resolveAmount({ kind: 'percent', percent: 99 }, balance)).toBe(
       Number((BigInt(balance) * 99n) / 100n),
     );
+  });
+});
+
+describe('toAmountInput', () => {
+  it('keeps absolute amounts as numbers and relative ones relative', () => {
+    const input = (token: string) => {
+      const parsed = parseAmount(token);
+      if (!parsed.ok) throw new Error(token);
+      return toAmountInput(parsed.value);
+    };
+    expect(input('1.5k')).toBe(1_500);
+    expect(input('all')).toEqual({ kind: 'all' });
+    expect(input('half')).toEqual({ kind: 'half' });
+    expect(input('25%')).toEqual({ kind: 'percent', percent: 25 });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, HOUR_MS, MAX_DURATION_MS, MINUTE_MS, parseDuration, SECOND_MS } from '../../server/domain/grammar/duration.js';
+import { DAY_MS, HOUR_MS, MAX_DURATION_MS, MINUTE_MS, parseDuration, SECOND_MS, toSeconds } from '../../server/domain/grammar/duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -69,5 +69,16 @@ describe('parseDuration', () => {
       ok: false,
       error: { code: 'DURATION_TOO_LONG', token: '8d', maxMs: MAX_DURATION_MS },
     });
+  });
+});
+
+describe('toSeconds', () => {
+  it('rounds up to whole seconds and never to zero, for chat and the REST API alike', () => {
+    expect(parseDuration('1.2s')).toEqual({ ok: true, value: 1_200 });
+    expect(toSeconds(1_200)).toBe(2);
+    expect(toSeconds(1_500)).toBe(2);
+    expect(toSeconds(90 * SECOND_MS)).toBe(90);
+    expect(toSeconds(1)).toBe(1);
+    expect(toSeconds(0)).toBe(1);
   });
 });

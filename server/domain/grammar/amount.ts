@@ -102,3 +102,20 @@ export function resolveAmount(spec: AmountSpec, balance: number): number {
       return Number((BigInt(whole) * BigInt(spec.percent)) / 100n);
   }
 }
+
+/** An absolute amount, or one relative to the wallet's balance (resolved under the wallet lock). */
+export type AmountInput = number | { kind: 'all' } | { kind: 'half' } | { kind: 'percent'; percent: number };
+
+/** A parsed amount as the mission service takes it: relative ones stay relative until the wallet is locked. */
+export function toAmountInput(spec: AmountSpec): AmountInput {
+  switch (spec.kind) {
+    case 'absolute':
+      return spec.value;
+    case 'all':
+      return { kind: 'all' };
+    case 'half':
+      return { kind: 'half' };
+    case 'percent':
+      return { kind: 'percent', percent: spec.percent };
+  }
+}

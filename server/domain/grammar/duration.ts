@@ -49,3 +49,9 @@ export function parseDuration(token: string): Result<number> {
   if (ms > MAX_DURATION_MS) return fail('DURATION_TOO_LONG', { token, maxMs: MAX_DURATION_MS });
   return ok(ms);
 }
+
+/**
+ * Milliseconds as the whole seconds the services take: rounded up, so nobody gets less time than
+ * they asked for (`1.2s` is 2 seconds), and never zero.
+ */
+export const toSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / SECOND_MS));

@@ -1,11 +1,12 @@
 /** What the domain routes are built from, and small translation helpers they share. */
 import type { FastifyRequest } from 'fastify';
-import { parseDuration } from '../../domain/grammar/duration.js';
+import { parseAmount, toAmountInput, type AmountInput } from '../../domain/grammar/amount.js';
+import { parseDuration, toSeconds } from '../../domain/grammar/duration.js';
 import type { Database } from '../../../db/client.js';
 import { actorLabel, CHAT_KEY_PREFIX, type Actor } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
 import type { ChannelService } from '../../services/channels.js';
-import type { AmountInput, MissionService } from '../../services/missions.js';
+import type { MissionService } from '../../services/missions.js';
 import { requestHash, type IdempotencyRequest } from '../../services/transaction.js';
 import type { VerdictService } from '../../services/verdicts.js';
 import type { ViewerService } from '../../services/viewers.js';
@@ -40,18 +41,20 @@ export function idempotencyOf(request: FastifyRequest, channel: Channel, actor: 
   };
 }
 
-export function toAmountInput(value: number | string): AmountInput {
+/** A body amount (points, or "all", "half", "25%") through the same grammar as chat. */
+export function amountFromBody(value: number | string): AmountInput {
   if (typeof value === 'number') return value;
-  if (value === 'all') return { kind: 'all' };
-  if (value === 'half') return { kind: 'half' };
-  return { kind: 'percent', percent: Number(value.slice(0, -1)) };
+  const parsed = parseAmount(value);
+  if (!parsed.ok) throw errors.validation(`"${value}" is not an amount like 500, "all", "half" or "25%"`);
+  return toAmountInput(parsed.value);
 }
 
-export function toSeconds(value: number | string): number {
+/** A body duration (seconds, or a string like "10m") through the same grammar and rounding as chat. */
+export function secondsFromBody(value: number | string): number {
   if (typeof value === 'number') return value;
   const parsed = parseDuration(value);
   if (!parsed.ok) throw errors.validation(`"${value}" is not a duration like 90s, 10m or 1h30m`);
-  return Math.round(parsed.value / 1000);
+  return toSeconds(parsed.value);
 }
 
 /**

@@ -9,7 +9,7 @@ import { requireActor } from '../auth/guards.js';
 import { CursorQuery, ListOf, MissionParams, ChannelParams, PlainText, StrictObject, WriteErrors, ErrorResponse } from '../schemas/common.js';
 import { AmountOrShare, DurationInput, Mission, Pledge } from '../schemas/resources.js';
 import { reserveIdempotencyKey } from '../../services/transaction.js';
-import { idempotencyOf, numericCursor, toAmountInput, toSeconds, type RouteServices } from './context.js';
+import { idempotencyOf, numericCursor, amountFromBody, secondsFromBody, type RouteServices } from './context.js';
 import { TwitchLogin } from '../../domain/twitch-login.js';
 
 const ProposerInput = StrictObject({
@@ -81,8 +81,8 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
           channel,
           {
             text: body.text,
-            amount: body.amount === undefined ? undefined : toAmountInput(body.amount),
-            durationSeconds: body.duration === undefined ? undefined : toSeconds(body.duration),
+            amount: body.amount === undefined ? undefined : amountFromBody(body.amount),
+            durationSeconds: body.duration === undefined ? undefined : secondsFromBody(body.duration),
             proposer: subjectOf(actor, body.proposer, 'proposer'),
           },
           actor,
@@ -105,7 +105,7 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
         const result = await services.missions
           .pledge(
             channel,
-            { number: request.params.n, amount: toAmountInput(request.body.amount), user: subjectOf(actor, request.body.viewer, 'viewer') },
+            { number: request.params.n, amount: amountFromBody(request.body.amount), user: subjectOf(actor, request.body.viewer, 'viewer') },
             actor,
             idempotency,
           )
@@ -163,7 +163,7 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
         const { mission } = await services.verdicts.extend(
           channel,
           request.params.n,
-          toSeconds(request.body.duration),
+          secondsFromBody(request.body.duration),
           actor,
           idempotencyOf(request, channel, actor),
         );
