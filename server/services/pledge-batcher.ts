@@ -33,7 +33,7 @@ import { createAdmission } from './pledge-admission.js';
 import { createBatchDelivery, type BatchResult, type Item, type PledgeOutcome } from './pledge-batch-delivery.js';
 import { createBatchMemory } from './pledge-batch-memory.js';
 import { commitSplitting } from './pledge-batch-split.js';
-import { createKnownUsers, decideBatch, MAX_AMOUNT, type PledgeRequest } from './pledge-decisions.js';
+import { createKnownUsers, decideBatch, type PledgeRequest } from './pledge-decisions.js';
 import { isPgError, retryOnConflict } from './transaction.js';
 
 export { MAX_AMOUNT, type AmountInput, type PledgeRequest } from './pledge-decisions.js';
@@ -276,7 +276,6 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
       wallets,
       replays,
       backed: new Set(),
-      maxAmount: MAX_AMOUNT,
     });
     const accepted = decisions.flatMap((d, i) => (d.kind === 'accept' ? [{ d, r: requests[i]! }] : []));
     const pots = new Map<number, number>();
