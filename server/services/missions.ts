@@ -112,19 +112,18 @@ export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeB
   /**
    * Adds a pledge through the micro-batcher: committed with others in one set-based transaction.
    * A repeat of `idempotency.key` replays the same pledge; the same key with another body is refused.
-   * Refused with OVERLOADED when too many pledges wait for the database, or when the chat line
-   * reached the bot `behindMs` later than fresh lines do and that is past the batcher's bound.
+   * Refused with OVERLOADED when too many pledges wait for the database.
    */
   async function pledge(
     channel: Channel,
-    input: { number: number; amount: AmountInput; user: ChatUser; behindMs?: number },
+    input: { number: number; amount: AmountInput; user: ChatUser },
     actor: Actor,
     idempotency?: IdempotencyRequest,
   ): Promise<{ pledge: PledgeDto; mission: MissionDto; balance: number; replayed: boolean; firstPledge: boolean }> {
-    const { number, amount, behindMs } = input;
+    const { number, amount } = input;
     // The batcher records the names it is given; names a caller claimed must not rename anyone.
     const user = identitySource(actor) === 'twitch' ? input.user : await claimedIdentity(db, input.user);
-    return batcher.submit({ channel, number, amount, user, actor, idempotencyKey: idempotency?.key ?? null, ...(behindMs === undefined ? {} : { behindMs }) });
+    return batcher.submit({ channel, number, amount, user, actor, idempotencyKey: idempotency?.key ?? null });
   }
 
   async function get(channel: Channel, number: number): Promise<MissionDto> {

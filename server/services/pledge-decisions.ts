@@ -21,8 +21,6 @@ export interface PledgeRequest {
   actor: Actor;
   /** One effect per key per channel (the bot uses `chat:<messageId>`). */
   idempotencyKey: string | null;
-  /** Chat pledges: how far behind chat the bot was when the line reached it (bot/lag.ts). */
-  behindMs?: number;
 }
 
 export type Decision =
