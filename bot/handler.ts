@@ -33,8 +33,6 @@ export interface MessageHandlerDeps {
   now: () => number;
   /** Counts the pledges refused here because their line reached the bot too far behind chat. */
   metrics?: Partial<Pick<AppMetrics, 'pledgesRefused'>> | undefined;
-  /** Default `MAX_BEHIND_MS`. */
-  maxBehindMs?: number;
 }
 
 /**
@@ -65,7 +63,6 @@ export const BUSY_REPLY_INTERVAL_MS = 10_000;
 /** Returns the function to call for every incoming chat message. */
 export function createMessageHandler(deps: MessageHandlerDeps): (message: IncomingMessage) => void {
   const { logger } = deps;
-  const maxBehindMs = deps.maxBehindMs ?? MAX_BEHIND_MS;
 
   /** `tooLate`: the line reached the bot too far behind chat for a pledge to be taken. */
   async function handle(message: IncomingMessage, parsed: ParsedCommandResult, tooLate = false): Promise<void> {
@@ -200,7 +197,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     if (parsed === null) return;
     if (message.role === 'viewer' && isThrottledByCooldown(parsed) && !deps.cooldown.tryUse(`${message.channel}:${message.user.userId}`, deps.now())) return;
     if (parsed.ok && parsed.command.name === 'pledge') {
-      runPledge(message, parsed, behindMs > maxBehindMs);
+      runPledge(message, parsed, behindMs > MAX_BEHIND_MS);
       return;
     }
     deps.tasks.run(`${message.channel}:${message.user.userId}`, () =>
