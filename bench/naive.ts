@@ -1,8 +1,10 @@
 /**
  * Scenario (c): the naive design, one transaction per pledge that also updates the escrow hot row
- * and re-reads the mission totals (`missions.pledgeDirect`, the old per-pledge path), against the
+ * and re-reads the mission totals (`pledgeDirect` in naive-pledge.ts, the old per-pledge path), against the
  * micro-batcher at the service level, same machine, same duration.
  */
+import { createMemoryEventBus } from '../server/events/memory-bus.js';
+import { pledgeDirect } from './naive-pledge.js';
 import { audit, createWorld, openMission, percentile, viewer } from './support.js';
 
 export interface ServiceRate {
@@ -19,6 +21,7 @@ async function drive(
 ): Promise<ServiceRate> {
   const world = await createWorld(label);
   const { number } = await openMission(world, `${label} target`);
+  const bus = createMemoryEventBus();
   const latencies: number[] = [];
   let done = 0;
   let next = 0;
@@ -31,7 +34,7 @@ async function drive(
       const input = { number, amount: 10, user: u };
       const actor = { kind: 'chat' as const, channel: world.channel.login, user: u, role: 'viewer' as const };
       try {
-        if (direct) await world.services.missions.pledgeDirect(world.channel, input, actor);
+        if (direct) await pledgeDirect(world, bus, input, actor);
         else await world.services.missions.pledge(world.channel, input, actor);
         done++;
         latencies.push(performance.now() - started);

@@ -10,6 +10,7 @@ import { requestHash } from '../server/services/transaction.js';
 import type { Channel } from '../server/services/channels.js';
 import type { ChannelCache } from './channel-cache.js';
 import type { IncomingMessage } from '../server/ports/chat-client.js';
+import type { AppMetrics } from '../server/ports/metrics.js';
 import { createLagMeter } from './lag.js';
 import type { AnyCommand, CommandContext } from './commands/index.js';
 import { translateError, translateParseFailure, type Locale, type LooseParams } from './i18n/index.js';
@@ -30,6 +31,8 @@ export interface MessageHandlerDeps {
   tasks: TaskQueue;
   logger: Logger;
   now: () => number;
+  /** Counts the pledges refused here because their line reached the bot too far behind chat. */
+  metrics?: Partial<Pick<AppMetrics, 'pledgesRefused'>> | undefined;
 }
 
 /**
@@ -46,6 +49,14 @@ export function isThrottledByCooldown(parsed: ParsedCommandResult): boolean {
   return parsed.ok ? READ_ONLY_COMMANDS.has(parsed.command.name) : true;
 }
 
+/**
+ * A pledge whose line reached the bot this much later than fresh lines do is refused at once
+ * (OVERLOADED, the busy reply): a bot that cannot keep up with chat falls behind without bound
+ * (the lines wait unread in its socket, where the service's admission cannot see them) until
+ * tmi.js misses a PONG and reconnects. Refusing is far cheaper than committing, so it catches up.
+ */
+export const MAX_BEHIND_MS = 2_000;
+
 /** At most one coalesced OVERLOADED reply per channel per this interval. */
 export const BUSY_REPLY_INTERVAL_MS = 10_000;
 
@@ -53,7 +64,8 @@ export const BUSY_REPLY_INTERVAL_MS = 10_000;
 export function createMessageHandler(deps: MessageHandlerDeps): (message: IncomingMessage) => void {
   const { logger } = deps;
 
-  async function handle(message: IncomingMessage, parsed: ParsedCommandResult, behindMs: number): Promise<void> {
+  /** `tooLate`: the line reached the bot too far behind chat for a pledge to be taken. */
+  async function handle(message: IncomingMessage, parsed: ParsedCommandResult, tooLate = false): Promise<void> {
     const channel = await deps.channels.get(message.channel);
     if (channel === null) return;
     const extra: LooseParams = { user: message.user.login, currency: channel.settings.currencyName };
@@ -67,9 +79,14 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     }
     const command = deps.commands.get(parsed.command.name);
     if (!command) return;
-    const ctx = contextFor(channel, message, behindMs);
+    const ctx = contextFor(channel, message);
     if (!command.canExecute(ctx)) {
       enqueue(translateError(locale, { code: 'FORBIDDEN' }, extra), 'error');
+      return;
+    }
+    if (tooLate) {
+      deps.metrics?.pledgesRefused?.inc({ reason: 'behind' });
+      busyReply(channel.login, locale, channel.settings.currencyName);
       return;
     }
     try {
@@ -100,7 +117,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     if (text !== '') deps.enqueue(login, { text, priority: 'error' });
   }
 
-  function contextFor(channel: Channel, message: IncomingMessage, behindMs: number): CommandContext {
+  function contextFor(channel: Channel, message: IncomingMessage): CommandContext {
     const actor: Actor = { kind: 'chat', channel: channel.login, user: message.user, role: message.role };
     return {
       channel,
@@ -108,7 +125,6 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
       role: message.role,
       actor,
       messageId: message.id,
-      behindMs,
       services: deps.services,
       now: deps.now,
       reply(key, params, priority, mission) {
@@ -146,7 +162,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
   let pledgesInFlight = 0;
   let laneOpen = false;
   let laneDrained: (() => void) | null = null;
-  function runPledge(message: IncomingMessage, parsed: ParsedCommandResult, behindMs: number): void {
+  function runPledge(message: IncomingMessage, parsed: ParsedCommandResult, tooLate: boolean): void {
     pledgesInFlight++;
     if (!laneOpen) {
       laneOpen = true;
@@ -162,7 +178,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
         }),
       );
     }
-    handle(message, parsed, behindMs)
+    handle(message, parsed, tooLate)
       .catch((err: unknown) => logger.error({ err, messageId: message.id }, 'chat message handling failed'))
       .finally(() => {
         pledgesInFlight--;
@@ -181,11 +197,11 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     if (parsed === null) return;
     if (message.role === 'viewer' && isThrottledByCooldown(parsed) && !deps.cooldown.tryUse(`${message.channel}:${message.user.userId}`, deps.now())) return;
     if (parsed.ok && parsed.command.name === 'pledge') {
-      runPledge(message, parsed, behindMs);
+      runPledge(message, parsed, behindMs > MAX_BEHIND_MS);
       return;
     }
     deps.tasks.run(`${message.channel}:${message.user.userId}`, () =>
-      handle(message, parsed, behindMs).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'chat message handling failed')),
+      handle(message, parsed).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'chat message handling failed')),
     );
   };
 }

@@ -46,7 +46,8 @@ export interface BotOptions {
   onChatActivity?: ((message: IncomingMessage) => void) | undefined;
   runtime: Pick<Runtime, 'config' | 'services' | 'bus'>;
   /** Where the bot reports whether it can send to each channel (alerting on a disconnected bot). */
-  metrics?: Pick<AppMetrics, 'chatChannelReady'>;
+  /** Also where it counts the pledges it refuses for arriving too far behind chat. */
+  metrics?: Pick<AppMetrics, 'chatChannelReady'> & Partial<Pick<AppMetrics, 'pledgesRefused'>>;
   /** Defaults to tmi.js on `config.twitch.ircUrl` with the configured bot account. */
   client?: ChatClient;
   logger: Logger;
@@ -192,6 +193,7 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
     tasks,
     logger: log,
     now,
+    metrics: options.metrics,
   });
   // Handlers hold the client they were attached to: lines from a client since replaced are ignored.
   function attach(client: ChatClient): void {

@@ -12,7 +12,7 @@ export const pledgeCommand: Command<'pledge'> = {
     const amount = toAmountInput(cmd.amount);
     const result = await ctx.services.missions.pledge(
       ctx.channel,
-      { number: cmd.number, amount, user: ctx.user, behindMs: ctx.behindMs },
+      { number: cmd.number, amount, user: ctx.user },
       ctx.actor,
       ctx.idempotency(['pledge', cmd.number, amount]),
     );

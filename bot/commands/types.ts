@@ -15,8 +15,6 @@ export interface CommandContext {
   actor: Actor;
   /** Twitch's message id; the idempotency key of every write this message makes. */
   messageId: string;
-  /** How much later than the freshest recent line this message reached the bot (bot/lag.ts). */
-  behindMs: number;
   services: Services;
   now: () => number;
   /**

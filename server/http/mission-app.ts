@@ -8,8 +8,6 @@ import { createBoardView } from '../services/board-view.js';
 import type { DemoChat } from '../board/demo-chat.js';
 import { createBoardFeed } from '../board/feed.js';
 import { boardRoutes } from '../board/routes.js';
-import { createStaleWhileRefreshing } from '../board/stale-while-refreshing.js';
-import { MISSION_UPDATE_INTERVAL_MS as BOARD_TICK_MS } from '../overlay/coalescer.js';
 import { API_PREFIX, buildApp, type AppDeps } from './app.js';
 import { dashboardStaticPlugin } from './plugins/dashboard-static.js';
 import { channelRoutes } from './routes/channels.js';
@@ -43,19 +41,17 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
   // Read at call time: the Twitch wiring may replace the runtime's channel service.
   const channels = { get: (login: string) => runtime.services.channels.get(login) };
   const view = createBoardView(runtime.db.db, channels);
-  const topBackers = createStaleWhileRefreshing((login: string, number: number) => view.topBackersOf(login, number), BOARD_TICK_MS);
   const feed = createBoardFeed({
     bus: runtime.bus,
     logger: runtime.logger,
     loadSnapshot: (login, viewer) => view.snapshot(login, viewer),
     async enrich(login, message) {
       const number = message.type === 'pledge' ? message.missionNumber : message.mission.number;
-      if (message.type !== 'resolved') return { topBackers: await topBackers.get(login, number) };
-      topBackers.forget(login, number);
-      const finalBackers = await view.topBackersOf(login, number);
+      const topBackers = await view.topBackersOf(login, number);
+      if (message.type !== 'resolved') return { topBackers };
       // After a verdict the treasury or the wallets changed: boards show the totals without a re-read.
       const channel = await channels.get(login);
-      return { topBackers: finalBackers, totals: await runtime.services.channels.totals(channel.id) };
+      return { topBackers, totals: await runtime.services.channels.totals(channel.id) };
     },
   });
   const services: RouteServices = {

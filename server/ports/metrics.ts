@@ -9,7 +9,10 @@ export interface AppMetrics {
   registry: Registry;
   /** Pledge attempts by outcome (`ok`, or a domain error code in lower case). */
   pledges: Counter<'result'>;
-  /** Pledges the batcher refused at once (OVERLOADED), chat and REST, by reason (`backlog`, `behind`, `closing`). */
+  /**
+   * Pledges refused at once (OVERLOADED), by reason: `backlog` and `closing` by the batcher (chat
+   * and REST), `behind` by the bot (the line reached it too far behind chat).
+   */
   pledgesRefused: Counter<'reason'>;
   /** Settled missions by outcome (`paid`, `refunded`). */
   settlements: Counter<'outcome'>;

@@ -105,14 +105,6 @@ export async function insertPledge(tx: Executor, values: typeof pledges.$inferIn
   return row!;
 }
 
-export async function findPledgeByKey(tx: Executor, channelId: number, key: string) {
-  const [row] = await tx
-    .select()
-    .from(pledges)
-    .where(and(eq(pledges.channelId, channelId), eq(pledges.idempotencyKey, key)));
-  return row ?? null;
-}
-
 export async function hasPledged(tx: Executor, missionId: number, userId: string): Promise<boolean> {
   const result = await tx.execute(sql`SELECT 1 FROM pledges WHERE mission_id = ${missionId} AND user_id = ${userId} LIMIT 1`);
   return result.rows.length > 0;

@@ -1,30 +1,15 @@
 /** Proposals, pledges and mission reads. Verdicts live in verdicts.ts. */
 import { sql } from 'drizzle-orm';
 import { cleanChatText, codePointLength, MAX_TEXT_LENGTH } from '../domain/grammar/text.js';
-import type { Executor } from '../../db/client.js';
-import type { MissionRow } from '../../db/schema.js';
-import { actorLabel, identitySource, isModerator, type Actor, type ChatUser } from '../domain/actor.js';
+import { identitySource, isModerator, type Actor, type ChatUser } from '../domain/actor.js';
 import { errors } from '../domain/errors.js';
 import { containsBlockedWord } from '../domain/settings.js';
 import type { MissionDto, MissionStatus, PledgeDto } from '../domain/types.js';
-import type { PledgeAddedEvent } from '../events/types.js';
-import { findUsers } from '../repositories/channels-repository.js';
-import {
-  createEscrow,
-  debitIfCovered,
-  escrowOf,
-  findWallet,
-  insertJournal,
-  applyDeltas,
-  lockWallet,
-} from '../repositories/ledger-repository.js';
+import { createEscrow } from '../repositories/ledger-repository.js';
 import {
   countActive,
   findMission,
-  findPledgeByKey,
-  hasPledged,
   insertMission,
-  insertPledge,
   lastProposalAt,
   listMissions,
   listPledges,
@@ -36,7 +21,8 @@ import { publishSafely, type ServiceDeps } from './context.js';
 import { missionDto, missionDtos, toPledgeDto } from './mission-views.js';
 import { runWrite, type IdempotencyRequest } from './transaction.js';
 import { claimedIdentity, ensureViewer } from './viewers.js';
-import { createPledgeBatcher, MAX_AMOUNT, type AmountInput, type PledgeBatcherOptions } from './pledge-batcher.js';
+import { writeSinglePledge } from './single-pledge.js';
+import { createPledgeBatcher, type AmountInput, type PledgeBatcherOptions } from './pledge-batcher.js';
 
 const lockChannel = (channelId: number) => sql`SELECT 1 FROM channels WHERE id = ${channelId} FOR UPDATE`;
 export { MAX_AMOUNT, type AmountInput } from './pledge-batcher.js';
@@ -58,74 +44,10 @@ function cleanText(text: string): string {
   return cleaned;
 }
 
-async function resolveAmount(tx: Executor, walletId: number, amount: AmountInput): Promise<number> {
-  if (typeof amount === 'number') return amount;
-  const balance = await lockWallet(tx, walletId);
-  if (amount.kind === 'all') return balance;
-  if (amount.kind === 'half') return Math.floor(balance / 2);
-  return Math.floor((balance * amount.percent) / 100);
-}
-
 export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeBatcherOptions) {
   const { db } = deps;
   // Every pledge (chat and REST) goes through one micro-batcher per process.
   const batcher = createPledgeBatcher(deps, batcherOptions);
-
-  /**
-   * Moves `amount` from the viewer's wallet into the mission's escrow as a new pledge.
-   * The debit is a conditional update: no interleaving can overdraw the wallet.
-   */
-  async function addPledge(
-    tx: Executor,
-    channel: Channel,
-    mission: MissionRow,
-    user: ChatUser,
-    amountInput: AmountInput,
-    actor: Actor,
-    idempotencyKey: string | null,
-  ) {
-    const walletId = await ensureViewer(tx, channel, user, identitySource(actor));
-    const amount = await resolveAmount(tx, walletId, amountInput);
-    if (!Number.isSafeInteger(amount) || amount <= 0 || amount > MAX_AMOUNT) {
-      if (typeof amountInput !== 'number' && amount <= 0) {
-        const wallet = await findWallet(tx, channel.id, user.userId);
-        throw errors.insufficientFunds(wallet?.balance ?? 0, channel.settings.minStake);
-      }
-      throw errors.validation('amount must be a positive integer');
-    }
-    if (amount < channel.settings.minStake) throw errors.stakeTooLow(amount, channel.settings.minStake);
-    if (channel.settings.maxPledge !== null && amount > channel.settings.maxPledge) {
-      throw errors.pledgeTooHigh(amount, channel.settings.maxPledge);
-    }
-    const newBalance = await debitIfCovered(tx, walletId, amount);
-    if (newBalance === null) {
-      const wallet = await findWallet(tx, channel.id, user.userId);
-      throw errors.insufficientFunds(wallet?.balance ?? 0, amount);
-    }
-    const firstPledge = !(await hasPledged(tx, mission.id, user.userId));
-    const pledge = await insertPledge(tx, {
-      channelId: channel.id,
-      missionId: mission.id,
-      userId: user.userId,
-      amount,
-      idempotencyKey,
-    });
-    const escrow = await escrowOf(tx, mission.id);
-    await applyDeltas(tx, new Map([[escrow.id, amount]]));
-    await insertJournal(tx, channel.id, [
-      {
-        from: walletId,
-        to: escrow.id,
-        amount,
-        kind: 'pledge',
-        missionId: mission.id,
-        pledgeId: pledge.id,
-        actor: actorLabel(actor),
-        idempotencyKey,
-      },
-    ]);
-    return { pledge, firstPledge, balance: newBalance };
-  }
 
   async function propose(
     channel: Channel,
@@ -173,7 +95,7 @@ export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeB
         deadline: opensNow ? new Date(now.getTime() + durationSeconds * 1000) : null,
       });
       await createEscrow(tx, channel.id, row.id);
-      await addPledge(tx, channel, row, input.proposer, input.amount ?? s.minStake, actor, idempotency?.key ?? null);
+      await writeSinglePledge(tx, channel, row, input.proposer, input.amount ?? s.minStake, actor, idempotency?.key ?? null);
       return { row, dto: await missionDto(tx, row, s) };
     });
     if (!replayed) {
@@ -190,67 +112,18 @@ export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeB
   /**
    * Adds a pledge through the micro-batcher: committed with others in one set-based transaction.
    * A repeat of `idempotency.key` replays the same pledge; the same key with another body is refused.
-   * Refused with OVERLOADED when too many pledges wait for the database, or when the chat line
-   * reached the bot `behindMs` later than fresh lines do and that is past the batcher's bound.
+   * Refused with OVERLOADED when too many pledges wait for the database.
    */
   async function pledge(
-    channel: Channel,
-    input: { number: number; amount: AmountInput; user: ChatUser; behindMs?: number },
-    actor: Actor,
-    idempotency?: IdempotencyRequest,
-  ): Promise<{ pledge: PledgeDto; mission: MissionDto; balance: number; replayed: boolean; firstPledge: boolean }> {
-    const { number, amount, behindMs } = input;
-    // The batcher records the names it is given; names a caller claimed must not rename anyone.
-    const user = identitySource(actor) === 'twitch' ? input.user : await claimedIdentity(db, input.user);
-    return batcher.submit({ channel, number, amount, user, actor, idempotencyKey: idempotency?.key ?? null, ...(behindMs === undefined ? {} : { behindMs }) });
-  }
-
-  /**
-   * The per-pledge path: one transaction per pledge with the escrow hot-row update and a full
-   * mission read. Kept as the naive baseline of `npm run bench`; not used by chat or the API.
-   */
-  async function pledgeDirect(
     channel: Channel,
     input: { number: number; amount: AmountInput; user: ChatUser },
     actor: Actor,
     idempotency?: IdempotencyRequest,
-  ): Promise<{ pledge: PledgeDto; mission: MissionDto; balance: number; replayed: boolean }> {
-    const { value, replayed } = await runWrite(db, idempotency, async (tx) => {
-      if (idempotency) {
-        const existing = await findPledgeByKey(tx, channel.id, idempotency.key);
-        if (existing) throw errors.idempotencyConflict();
-      }
-      // A share lock: many pledges proceed together, but a verdict (FOR UPDATE) waits for them,
-      // so no pledge can land in an escrow that is already being settled.
-      const mission = await findMission(tx, channel.id, input.number, 'share');
-      if (!mission) throw errors.missionNotFound(input.number);
-      if (mission.status !== 'open') throw errors.missionNotOpen(input.number, mission.status);
-      const result = await addPledge(tx, channel, mission, input.user, input.amount, actor, idempotency?.key ?? null);
-      const dto = await missionDto(tx, mission, channel.settings);
-      const users = await findUsers(tx, [input.user.userId]);
-      return {
-        pledge: toPledgeDto(result.pledge, mission.number, users.get(input.user.userId)),
-        mission: dto,
-        balance: result.balance,
-        firstPledge: result.firstPledge,
-      };
-    });
-    if (!replayed) {
-      const event: PledgeAddedEvent = {
-        type: 'pledge',
-        channel: channel.login,
-        at: value.pledge.createdAt,
-        missionNumber: value.mission.number,
-        count: 1,
-        amount: value.pledge.amount,
-        newBackers: value.firstPledge ? 1 : 0,
-        pot: value.mission.pot,
-        backers: value.mission.backers,
-        newestBacker: value.pledge.viewer,
-      };
-      publishSafely(deps, [event]);
-    }
-    return { pledge: value.pledge, mission: value.mission, balance: value.balance, replayed };
+  ): Promise<{ pledge: PledgeDto; mission: MissionDto; balance: number; replayed: boolean; firstPledge: boolean }> {
+    const { number, amount } = input;
+    // The batcher records the names it is given; names a caller claimed must not rename anyone.
+    const user = identitySource(actor) === 'twitch' ? input.user : await claimedIdentity(db, input.user);
+    return batcher.submit({ channel, number, amount, user, actor, idempotencyKey: idempotency?.key ?? null });
   }
 
   async function get(channel: Channel, number: number): Promise<MissionDto> {
@@ -298,7 +171,6 @@ export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeB
   return {
     propose,
     pledge,
-    pledgeDirect,
     get,
     list,
     active,

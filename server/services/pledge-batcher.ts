@@ -10,8 +10,7 @@
  * Every caller gets its own result or typed DomainError; each mission gets one coalesced `pledge`
  * event per batch. A batch the database refuses over one item's data is committed in halves, down
  * to that item, which alone fails (pledge-batch-split.ts). The queue of accepted-but-uncommitted
- * pledges is bounded by the time it needs to commit and by count, and a bot far behind chat has its
- * pledges refused (OVERLOADED at once).
+ * pledges is bounded by the time it needs to commit and by count (OVERLOADED at once beyond).
  */
 import { inPipeline, type Pipeline } from '../../db/pipeline.js';
 import { actorLabel } from '../domain/actor.js';
@@ -33,7 +32,7 @@ import { createAdmission } from './pledge-admission.js';
 import { createBatchDelivery, type BatchResult, type Item, type PledgeOutcome } from './pledge-batch-delivery.js';
 import { createBatchMemory } from './pledge-batch-memory.js';
 import { commitSplitting } from './pledge-batch-split.js';
-import { createKnownUsers, decideBatch, MAX_AMOUNT, type PledgeRequest } from './pledge-decisions.js';
+import { createKnownUsers, decideBatch, type PledgeRequest } from './pledge-decisions.js';
 import { isPgError, retryOnConflict } from './transaction.js';
 
 export { MAX_AMOUNT, type AmountInput, type PledgeRequest } from './pledge-decisions.js';
@@ -56,13 +55,6 @@ export interface PledgeBatcherOptions {
    * capacity read from small batches, refused pledges at 5,000 lines/s that the service kept up with.)
    */
   maxWaitMs?: number;
-  /**
-   * A chat pledge whose line reached the bot this much later than fresh lines do (`behindMs`) is
-   * refused at once (OVERLOADED): a bot that cannot keep up with chat falls behind without bound
-   * (the lines wait unread in its socket, where `maxWaitMs` cannot see them) until tmi.js misses
-   * a PONG and reconnects. Refusing is far cheaper than committing, so it catches up. Default 2,000 ms.
-   */
-  maxBehindMs?: number;
   /** Batch transactions in flight at once. Default 2. */
   writers?: number;
   /**
@@ -79,12 +71,12 @@ export interface PledgeBatcherOptions {
   onBatch?: (info: { size: number; ms: number; ok: boolean }) => void;
   /**
    * Each pledge refused at once with OVERLOADED: `backlog` (what is queued could not commit in
-   * time), `behind` (the bot is too far behind chat) or `closing` (shutting down).
+   * time) or `closing` (shutting down). The bot refuses the lines it read too late itself.
    */
   onRefused?: (reason: RefusalReason) => void;
 }
 
-export type RefusalReason = 'backlog' | 'behind' | 'closing';
+export type RefusalReason = 'backlog' | 'closing';
 
 export interface PledgeBatcher {
   submit(request: PledgeRequest): Promise<PledgeOutcome>;
@@ -112,7 +104,6 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   const maxDelayMs = options.maxDelayMs ?? 5;
   const maxQueued = options.maxQueued ?? 20_000;
   const writers = options.writers ?? 2;
-  const maxBehindMs = options.maxBehindMs ?? 2_000;
   const maxSplitRetries = options.maxSplitRetries ?? 40;
   const queues = new Map<number, Queue>();
   const memory = createBatchMemory(deps.db);
@@ -127,9 +118,8 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
   let idleWaiters: (() => void)[] = [];
 
   function submit(request: PledgeRequest): Promise<PledgeOutcome> {
-    const behind = (request.behindMs ?? 0) > maxBehindMs;
-    if (closing || behind || accepted >= maxQueued || !admission.admits(accepted, oldestBatchMs())) {
-      options.onRefused?.(closing ? 'closing' : behind ? 'behind' : 'backlog');
+    if (closing || accepted >= maxQueued || !admission.admits(accepted, oldestBatchMs())) {
+      options.onRefused?.(closing ? 'closing' : 'backlog');
       return Promise.reject(errors.overloaded());
     }
     return new Promise<PledgeOutcome>((resolve, reject) => {
@@ -276,7 +266,6 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
       wallets,
       replays,
       backed: new Set(),
-      maxAmount: MAX_AMOUNT,
     });
     const accepted = decisions.flatMap((d, i) => (d.kind === 'accept' ? [{ d, r: requests[i]! }] : []));
     const pots = new Map<number, number>();

@@ -5,14 +5,13 @@
 import type { MissionRow } from '../../db/schema.js';
 import type { Actor, ChatUser } from '../domain/actor.js';
 import { errors, type DomainError } from '../domain/errors.js';
-import type { AmountInput } from '../domain/grammar/amount.js';
+import { decidePledge, type AmountInput } from '../domain/pledge-rules.js';
 import type { ChannelSettings } from '../domain/settings.js';
 import type { KeyedPledge } from '../repositories/pledge-batch-repository.js';
 import type { Channel } from './channels.js';
 
-export const MAX_AMOUNT = 1_000_000_000_000;
-
-export type { AmountInput };
+export { MAX_AMOUNT } from '../domain/bounds.js';
+export type { AmountInput } from '../domain/pledge-rules.js';
 
 export interface PledgeRequest {
   channel: Channel;
@@ -22,8 +21,6 @@ export interface PledgeRequest {
   actor: Actor;
   /** One effect per key per channel (the bot uses `chat:<messageId>`). */
   idempotencyKey: string | null;
-  /** Chat pledges: how far behind chat the bot was when the line reached it (bot/lag.ts). */
-  behindMs?: number;
 }
 
 export type Decision =
@@ -42,7 +39,6 @@ export interface DecisionContext {
   replays: ReadonlyMap<string, KeyedPledge>;
   /** `missionId:userId` pairs that already have a pledge. */
   backed: ReadonlySet<string>;
-  maxAmount: number;
 }
 
 const sameAmount = (a: AmountInput, b: AmountInput) => JSON.stringify(a) === JSON.stringify(b);
@@ -78,26 +74,14 @@ export function decideBatch(requests: readonly PledgeRequest[], ctx: DecisionCon
     if (mission.status !== 'open') return fail(errors.missionNotOpen(r.number, mission.status));
     const userId = r.user.userId;
     const balance = balances.get(userId) ?? ctx.wallets.get(userId)?.balance ?? s.startingBalance;
-    const amount =
-      typeof r.amount === 'number'
-        ? r.amount
-        : r.amount.kind === 'all'
-          ? balance
-          : r.amount.kind === 'half'
-            ? Math.floor(balance / 2)
-            : Math.floor((balance * r.amount.percent) / 100);
-    if (!Number.isSafeInteger(amount) || amount <= 0 || amount > ctx.maxAmount) {
-      if (typeof r.amount !== 'number' && amount <= 0) return fail(errors.insufficientFunds(balance, s.minStake));
-      return fail(errors.validation('amount must be a positive integer'));
-    }
-    if (amount < s.minStake) return fail(errors.stakeTooLow(amount, s.minStake));
-    if (s.maxPledge !== null && amount > s.maxPledge) return fail(errors.pledgeTooHigh(amount, s.maxPledge));
-    if (balance < amount) return fail(errors.insufficientFunds(balance, amount));
-    balances.set(userId, balance - amount);
+    const decision = decidePledge(r.amount, balance, s);
+    if (!decision.ok) return fail(decision.error);
+    const { amount } = decision;
+    balances.set(userId, decision.balance);
     const pair = `${mission.id}:${userId}`;
     const firstPledge = !backed.has(pair);
     backed.add(pair);
-    return { kind: 'accept', missionId: mission.id, amount, balance: balance - amount, firstPledge };
+    return { kind: 'accept', missionId: mission.id, amount, balance: decision.balance, firstPledge };
   });
 }
 

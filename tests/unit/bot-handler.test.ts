@@ -1,9 +1,11 @@
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { createChannelCache } from '../../bot/channel-cache.js';
+import { createMetrics } from '../../server/http/metrics.js';
 import type { IncomingMessage } from '../../server/ports/chat-client.js';
+import type { AppMetrics } from '../../server/ports/metrics.js';
 import { createCommandRegistry } from '../../bot/commands/index.js';
-import { createMessageHandler } from '../../bot/handler.js';
+import { createMessageHandler, MAX_BEHIND_MS } from '../../bot/handler.js';
 import type { OutgoingMessage, PledgeNotice } from '../../bot/output/index.js';
 import { createSeenIds, createTaskQueue, createUserCooldown } from '../../bot/throttle.js';
 import { errors } from '../../server/domain/errors.js';
@@ -21,7 +23,7 @@ const channel: Channel = {
   missionsPaused: false,
 };
 
-function setup(services: Partial<Record<keyof Services, unknown>>, cooldownMs = 2_000) {
+function setup(services: Partial<Record<keyof Services, unknown>>, cooldownMs = 2_000, metrics?: Pick<AppMetrics, 'pledgesRefused'>) {
   let clock = 1_000;
   const sent: { channel: string; message: OutgoingMessage }[] = [];
   const notices: PledgeNotice[] = [];
@@ -39,6 +41,7 @@ function setup(services: Partial<Record<keyof Services, unknown>>, cooldownMs = 
     tasks,
     logger,
     now: () => clock,
+    metrics,
   });
   let n = 0;
   const say = async (text: string, role: IncomingMessage['role'] = 'viewer', id = `m${++n}`, sentAt?: number) => {
@@ -71,14 +74,20 @@ describe('the message handler', () => {
     expect(pledge).toHaveBeenCalledTimes(1);
   });
 
-  it('tells the pledge service how far behind chat each line reached the bot', async () => {
-    const pledge = vi.fn(async () => Promise.reject(errors.overloaded()));
-    const t = setup({ missions: { pledge } }, 0);
+  it('refuses a pledge whose line reached it more than MAX_BEHIND_MS behind chat, without asking the service, counted as behind', async () => {
+    const pledge = vi.fn(async () => ({ pledge: { amount: 10 }, mission: { number: 1, pot: 20, backers: 2 }, balance: 990, replayed: false }));
+    const metrics = createMetrics();
+    const t = setup({ missions: { pledge } }, 0, metrics);
     await t.say('!pledge 1 10', 'viewer', 'fresh', t.now() - 30); // 30 ms on the wire: the reference
-    await t.say('!pledge 1 10', 'viewer', 'late', t.now() - 3_030);
+    await t.say('!pledge 1 10', 'viewer', 'edge', t.now() - 30 - MAX_BEHIND_MS);
+    await t.say('!pledge 1 10', 'viewer', 'late', t.now() - 31 - MAX_BEHIND_MS);
+    await t.say('!pledge 1 10', 'viewer', 'later', t.now() - 3_030);
     await t.say('!pledge 1 10', 'viewer', 'unstamped');
-    const behind = pledge.mock.calls.map((call) => (call as unknown as [unknown, { behindMs?: number }])[1].behindMs);
-    expect(behind).toEqual([0, 3_000, 0]);
+    expect(pledge).toHaveBeenCalledTimes(3);
+    expect(t.sent).toEqual([{ channel: 'demo', message: { text: 'Too many pledges at once; try again in a moment', priority: 'error' } }]);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^mission_link_pledges_refused_total\{reason="behind"\} 2$/m);
+    expect(text).toMatch(/^mission_link_pledges_refused_total\{reason="backlog"\} 0$/m);
   });
 
   it('turns domain errors into a localised error reply', async () => {
