@@ -3,8 +3,7 @@
  * (owner, admin): the setup checklist, from facts gathered here.
  */
 import { sql } from 'drizzle-orm';
-import type { Static } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '../../db/client.js';
 import type { Config } from '../config.js';
 import { requireAdmin, requireOwnerOrAdmin } from '../http/auth/guards.js';
@@ -31,7 +30,7 @@ async function missionsEver(db: Database, channelId: number): Promise<number> {
   return (result.rows[0] as { n: number }).n;
 }
 
-export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
+export function setupRoutes(deps: SetupDeps): FastifyPluginAsyncTypebox {
   const { config } = deps;
   async function facts(channel: Channel | null): Promise<SetupFacts> {
     const [twitch, all, ever] = await Promise.all([
@@ -76,7 +75,7 @@ export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: Static<typeof ChannelParams> }>(
+    app.get(
       `${deps.prefix}/channels/:channel/setup`,
       { schema: { tags: ['dashboard'], summary: "A channel's setup checklist (owner, admin)", params: ChannelParams, response: { 200: SetupResponse, ...WriteErrors } } },
       async (request) => {

@@ -1,6 +1,7 @@
 /** Channel, settings, viewer, leaderboard, ledger and audit routes. */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { isModerator } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
 import type { ChannelSettings } from '../../domain/settings.js';
@@ -42,7 +43,7 @@ const AuditResponse = Type.Object({
   violations: Type.Array(Type.Object({ invariant: Type.Integer(), message: Type.String() }, { additionalProperties: true })),
 });
 
-export function channelRoutes(services: RouteServices): FastifyPluginAsync {
+export function channelRoutes(services: RouteServices): FastifyPluginAsyncTypebox {
   return async (app) => {
     async function present(request: FastifyRequest, channel: ChannelModel) {
       const totals = await services.channels.totals(channel.id);
@@ -63,7 +64,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
       };
     }
 
-    app.post<{ Body: Static<typeof CreateChannelBody> }>(
+    app.post(
       '/channels',
       { schema: { tags: ['channels'], body: CreateChannelBody, response: { 201: Channel, ...WriteErrors }, security: [{ bearer: [] }] } },
       async (request, reply) => {
@@ -76,13 +77,13 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: Static<typeof ChannelParams> }>(
+    app.get(
       '/channels/:channel',
       { schema: { tags: ['channels'], params: ChannelParams, response: { 200: Channel, 404: ErrorResponse } } },
       async (request) => present(request, await services.channels.get(request.params.channel)),
     );
 
-    app.patch<{ Params: Static<typeof ChannelParams>; Body: Static<typeof SettingsPatch> }>(
+    app.patch(
       '/channels/:channel/settings',
       { schema: { tags: ['channels'], params: ChannelParams, body: SettingsPatch, response: { 200: Channel, ...WriteErrors }, security: [{ bearer: [] }] } },
       async (request) => {
@@ -93,7 +94,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: Static<typeof ChannelParams> }>(
+    app.post(
       '/channels/:channel/overlay-key',
       { schema: { tags: ['channels'], params: ChannelParams, response: { 200: Channel, ...WriteErrors }, security: [{ bearer: [] }] } },
       async (request) => {
@@ -106,7 +107,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
     );
 
     for (const [path, paused] of [['pause', true], ['resume', false]] as const) {
-      app.post<{ Params: Static<typeof ChannelParams> }>(
+      app.post(
         `/channels/:channel/${path}`,
         { schema: { tags: ['channels'], params: ChannelParams, response: { 200: Channel, ...WriteErrors }, security: [{ bearer: [] }] } },
         async (request) => {
@@ -118,7 +119,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
       );
     }
 
-    app.get<{ Params: Static<typeof ViewerParams> }>(
+    app.get(
       '/channels/:channel/viewers/:login',
       { schema: { tags: ['viewers'], params: ViewerParams, response: { 200: ViewerWithHistory, 404: ErrorResponse } } },
       async (request) => {
@@ -129,7 +130,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
     );
 
     for (const direction of ['give', 'take'] as const) {
-      app.post<{ Params: Static<typeof ViewerParams>; Body: Static<typeof PointsBody> }>(
+      app.post(
         `/channels/:channel/viewers/:login/${direction}`,
         { schema: { tags: ['viewers'], params: ViewerParams, body: PointsBody, response: { 200: Viewer, ...WriteErrors }, security: [{ bearer: [] }] } },
         async (request) => {
@@ -146,7 +147,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
       );
     }
 
-    app.get<{ Params: Static<typeof ChannelParams>; Querystring: { limit?: number } }>(
+    app.get(
       '/channels/:channel/leaderboard',
       {
         schema: {
@@ -162,7 +163,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: Static<typeof ChannelParams>; Querystring: { cursor?: string; limit?: number } }>(
+    app.get(
       '/channels/:channel/ledger',
       {
         schema: {
@@ -196,7 +197,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: Static<typeof ChannelParams> }>(
+    app.get(
       '/channels/:channel/audit',
       { schema: { tags: ['ledger'], params: ChannelParams, response: { 200: AuditResponse, ...WriteErrors }, security: [{ bearer: [] }] } },
       async (request) => {

@@ -1,12 +1,12 @@
 /** Mission and pledge routes. Transport only: validate, authorise, call services. */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ChatUser } from '../../domain/actor.js';
 import { MAX_INT4 } from '../../domain/bounds.js';
 import { errors, isDomainError } from '../../domain/errors.js';
 import { MISSION_STATUSES, type MissionStatus } from '../../domain/types.js';
 import { requireActor } from '../auth/guards.js';
-import { CursorQuery, ListOf, MissionParams, ChannelParams, PlainText, StrictObject, WriteErrors, ErrorResponse } from '../schemas/common.js';
+import { ListOf, MissionParams, ChannelParams, PlainText, StrictObject, WriteErrors, ErrorResponse } from '../schemas/common.js';
 import { AmountOrShare, DurationInput, Mission, Pledge } from '../schemas/resources.js';
 import { reserveIdempotencyKey } from '../../services/transaction.js';
 import { idempotencyOf, numericCursor, amountFromBody, secondsFromBody, type RouteServices } from './context.js';
@@ -38,7 +38,7 @@ const StatusQuery = Type.Object({
 
 const MissionWriteResponse = { 200: Mission, 201: Mission, ...WriteErrors, 423: ErrorResponse, 429: ErrorResponse };
 
-export function missionRoutes(services: RouteServices): FastifyPluginAsync {
+export function missionRoutes(services: RouteServices): FastifyPluginAsyncTypebox {
   return async (app) => {
     const channelOf = (login: string) => services.channels.get(login);
 
@@ -49,7 +49,7 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
       return named;
     }
 
-    app.get<{ Params: Static<typeof ChannelParams>; Querystring: Static<typeof StatusQuery> }>(
+    app.get(
       '/channels/:channel/missions',
       { schema: { tags: ['missions'], params: ChannelParams, querystring: StatusQuery, response: { 200: ListOf(Mission), 404: ErrorResponse } } },
       async (request) => {
@@ -64,13 +64,13 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: Static<typeof MissionParams> }>(
+    app.get(
       '/channels/:channel/missions/:n',
       { schema: { tags: ['missions'], params: MissionParams, response: { 200: Mission, 404: ErrorResponse } } },
       async (request) => services.missions.get(await channelOf(request.params.channel), request.params.n),
     );
 
-    app.post<{ Params: Static<typeof ChannelParams>; Body: Static<typeof CreateMissionBody> }>(
+    app.post(
       '/channels/:channel/missions',
       { schema: { tags: ['missions'], params: ChannelParams, body: CreateMissionBody, response: MissionWriteResponse, security: [{ bearer: [] }] } },
       async (request, reply) => {
@@ -93,7 +93,7 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
     );
 
     const PledgeResponse = Type.Object({ pledge: Pledge, mission: Mission, balance: Type.Integer() });
-    app.post<{ Params: Static<typeof MissionParams>; Body: Static<typeof PledgeBody> }>(
+    app.post(
       '/channels/:channel/missions/:n/pledges',
       { schema: { tags: ['pledges'], params: MissionParams, body: PledgeBody, response: { 201: PledgeResponse, 200: PledgeResponse, ...WriteErrors }, security: [{ bearer: [] }] } },
       async (request, reply) => {
@@ -118,7 +118,7 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: Static<typeof MissionParams>; Querystring: Static<typeof CursorQuery> & { limit?: number } }>(
+    app.get(
       '/channels/:channel/missions/:n/pledges',
       {
         schema: {
@@ -139,7 +139,7 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
     );
 
     for (const action of ['approve', 'reject', 'success', 'fail', 'cancel'] as const) {
-      app.post<{ Params: Static<typeof MissionParams>; Body: Static<typeof ReasonBody> }>(
+      app.post(
         `/channels/:channel/missions/:n/${action}`,
         { schema: { tags: ['verdicts'], params: MissionParams, body: Type.Optional(ReasonBody), response: MissionWriteResponse, security: [{ bearer: [] }] } },
         async (request) => {
@@ -154,7 +154,7 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsync {
       );
     }
 
-    app.post<{ Params: Static<typeof MissionParams>; Body: Static<typeof ExtendBody> }>(
+    app.post(
       '/channels/:channel/missions/:n/extend',
       { schema: { tags: ['verdicts'], params: MissionParams, body: ExtendBody, response: MissionWriteResponse, security: [{ bearer: [] }] } },
       async (request) => {
