@@ -4,7 +4,7 @@
  * in, their channels, and the CSRF token the page sends with its writes).
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { channelRoleFor, type ChannelRole } from '../auth/principal.js';
 import { htmlPage } from '../pages.js';
 import { SessionResponse } from '../schemas/dashboard.js';
@@ -40,9 +40,9 @@ const REFUSALS: Record<LinkRefusal, { status: number; title: string; body: strin
   },
 };
 
-export function sessionRoutes(deps: SessionRouteDeps): FastifyPluginAsync {
+export function sessionRoutes(deps: SessionRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get<{ Params: { code: string } }>(
+    app.get(
       '/login/:code',
       { schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 200 }) }) } },
       async (request, reply) => {
