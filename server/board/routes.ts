@@ -3,9 +3,10 @@
  * the board shows it, the overlay page's test event and connected count, and the demo chat.
  * Authorisation is the REST API's: a session (or token) with a role in the channel.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type {} from '@fastify/websocket';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyRequest, RawServerDefault } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../domain/errors.js';
 import { channelRoleFor } from '../http/auth/principal.js';
@@ -53,15 +54,16 @@ function viewerOf(request: FastifyRequest, channel: Channel): BoardViewer {
   return { role, userId: principal.user?.userId ?? null, sessionId: principal.sessionId };
 }
 
-export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsync {
+export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsyncTypebox {
   let testRuns = 0;
-  return fp(
+  // Named type arguments: without them fastify-plugin drops the TypeBox type provider.
+  return fp<Record<never, never>, RawServerDefault, TypeBoxTypeProvider, FastifyBaseLogger, FastifyPluginAsyncTypebox>(
     async (app) => {
       deps.demoChat?.onLine((line) => deps.feed.publish(line.channel, { type: 'chat', line }));
       app.addHook('onClose', async () => deps.feed.close());
       app.onSessionRevoked((id) => deps.feed.closeSession(id));
 
-      app.get<{ Params: Static<typeof ChannelParams>; Querystring: Static<typeof FeedQuery> }>(
+      app.get(
         BOARD_SOCKET_ROUTE,
         { websocket: true, schema: { hide: true, params: ChannelParams, querystring: FeedQuery } },
         async (socket, request) => {
@@ -88,7 +90,7 @@ export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsync {
         },
       );
 
-      app.get<{ Params: Static<typeof MissionParams> }>(
+      app.get(
         `${deps.prefix}/channels/:channel/board/missions/:n`,
         {
           schema: {
@@ -104,7 +106,7 @@ export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsync {
         },
       );
 
-      app.get<{ Params: Static<typeof ChannelParams> }>(
+      app.get(
         `${deps.prefix}/channels/:channel/overlay/status`,
         { schema: { tags: ['dashboard'], summary: 'Overlays connected to this server right now', params: ChannelParams, response: { 200: OverlayStatus, ...WriteErrors } } },
         async (request) => {
@@ -114,7 +116,7 @@ export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsync {
         },
       );
 
-      app.post<{ Params: Static<typeof ChannelParams> }>(
+      app.post(
         `${deps.prefix}/channels/:channel/overlay/test`,
         {
           schema: {
@@ -139,7 +141,7 @@ export function boardRoutes(deps: BoardRouteDeps): FastifyPluginAsync {
         },
       );
 
-      app.post<{ Body: Static<typeof DemoChatBody> }>(
+      app.post(
         `${deps.prefix}/demo/chat`,
         {
           schema: {
