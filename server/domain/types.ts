@@ -94,3 +94,7 @@ export const PledgeTotals = Type.Object({
   newestBacker: ViewerRef,
 });
 export type PledgeTotals = Static<typeof PledgeTotals>;
+
+/** The terminal statuses a verdict can reach: the bus's resolved event and the board's resolved frame. */
+export const ResolvedOutcome = Type.Union([Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled'), Type.Literal('rejected')]);
+export type ResolvedOutcome = Static<typeof ResolvedOutcome>;

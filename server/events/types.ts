@@ -1,4 +1,4 @@
-import type { MissionDto, PledgeTotals } from '../domain/types.js';
+import type { MissionDto, PledgeTotals, ResolvedOutcome } from '../domain/types.js';
 
 /**
  * Events published on the bus by whichever process made the change (server, worker or bot)
@@ -30,7 +30,7 @@ export interface PledgeAddedEvent extends BaseEvent, PledgeTotals {
 /** A verdict: the mission reached a terminal status (settlement may still be running). */
 export interface MissionResolvedEvent extends BaseEvent {
   type: 'resolved';
-  outcome: 'succeeded' | 'failed' | 'cancelled' | 'rejected';
+  outcome: ResolvedOutcome;
   /** Why it failed: a moderator verdict, the grace period running out, a pending timeout… */
   cause: 'verdict' | 'expired' | 'pending_timeout' | 'cancel' | 'reject';
   mission: MissionDto;

@@ -8,7 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Nullable, Timestamp } from './common.js';
 import { Mission, ViewerRef } from './resources.js';
 import { TwitchLogin } from '../../domain/twitch-login.js';
-import { PledgeTotals } from '../../domain/types.js';
+import { PledgeTotals, ResolvedOutcome } from '../../domain/types.js';
 
 export const SessionChannel = Type.Object({
   login: Type.String(),
@@ -133,7 +133,7 @@ export const PledgeFrame = Type.Object({
 export const ResolvedFrame = Type.Object({
   type: Type.Literal('resolved'),
   seq,
-  outcome: Type.Union([Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled'), Type.Literal('rejected')]),
+  outcome: ResolvedOutcome,
   cause: Type.String(),
   mission: Mission,
   topBackers: Type.Array(TopBacker),
