@@ -7,6 +7,7 @@ import {
   createOverlayHub,
   SLOW_CONSUMER_HARD_BYTES,
   SLOW_CONSUMER_SOFT_BYTES,
+  type FrameSink,
   type OverlayHub,
   type OverlaySnapshotData,
 } from '../../server/overlay/hub.js';
@@ -160,7 +161,13 @@ async function attached(h: OverlayHub, channel = 'chan') {
 async function attachedWithWire(h: OverlayHub, channel = 'chan') {
   const socket = new FakeSocket();
   const writes: Buffer[] = [];
-  h.attach(channel, socket, { write: (frames: Buffer) => writes.push(frames) });
+  const sink: FrameSink = {
+    write: (tick) => void writes.push(tick.frames()),
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+  };
+  h.attach(channel, socket, sink);
   await flush();
   return { socket, writes };
 }
@@ -392,6 +399,29 @@ describe('overlay hub', () => {
     expect(slow.sent).toHaveLength(1);
     expect(stuck.terminated).toBe(true);
     expect(hub.clientCount('chan')).toBe(2);
+  });
+
+  it("judges a client with a frame sink by the sink's queue", async () => {
+    const { hub, bus, time } = setup();
+    const socket = new FakeSocket();
+    let queued = 0;
+    const writes: Buffer[] = [];
+    hub.attach('chan', socket, {
+      write: (tick) => void writes.push(tick.frames()),
+      get bufferedAmount() {
+        return queued;
+      },
+    });
+    await flush();
+    queued = SLOW_CONSUMER_SOFT_BYTES + 1;
+    bus.emit(missionEvent('chan', mission(9)));
+    expect(writes).toHaveLength(0);
+    expect(socket.terminated).toBe(false);
+    queued = SLOW_CONSUMER_HARD_BYTES + 1;
+    bus.emit(missionEvent('chan', mission(10)));
+    time.advance(100);
+    expect(socket.terminated).toBe(true);
+    expect(hub.clientCount('chan')).toBe(0);
   });
 
   it('ignores other channels and forgets a channel when its last overlay leaves', async () => {
