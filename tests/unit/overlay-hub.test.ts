@@ -401,29 +401,6 @@ describe('overlay hub', () => {
     expect(hub.clientCount('chan')).toBe(2);
   });
 
-  it("judges a client with a frame sink by the sink's queue", async () => {
-    const { hub, bus, time } = setup();
-    const socket = new FakeSocket();
-    let queued = 0;
-    const writes: Buffer[] = [];
-    hub.attach('chan', socket, {
-      write: (tick) => void writes.push(tick.frames()),
-      get bufferedAmount() {
-        return queued;
-      },
-    });
-    await flush();
-    queued = SLOW_CONSUMER_SOFT_BYTES + 1;
-    bus.emit(missionEvent('chan', mission(9)));
-    expect(writes).toHaveLength(0);
-    expect(socket.terminated).toBe(false);
-    queued = SLOW_CONSUMER_HARD_BYTES + 1;
-    bus.emit(missionEvent('chan', mission(10)));
-    time.advance(100);
-    expect(socket.terminated).toBe(true);
-    expect(hub.clientCount('chan')).toBe(0);
-  });
-
   it('ignores other channels and forgets a channel when its last overlay leaves', async () => {
     const { hub, bus, time } = setup();
     const socket = await attached(hub, 'chan');
