@@ -3,6 +3,7 @@ import tmi from 'tmi.js';
 import type { Logger } from 'pino';
 import type { BotChannelState, ChatClient, ChatStatus, IncomingMessage, RoomModes } from '../server/ports/chat-client.js';
 import { channelLogin, channelStateOf, toIncomingMessage, type ChatTags } from './incoming.js';
+import { hangUp, interceptUserstate, patchInbox, resumeReconnecting, socketOf, stopReconnecting, type PausableSocket } from './tmi-internals.js';
 
 export interface TmiClientOptions {
   /** `ws://host:port` or `wss://host[:port]` (config.twitch.ircUrl). */
@@ -46,27 +47,6 @@ export function connectionFromUrl(ircUrl: string): { server: string; port: numbe
 const LOGIN_REFUSED = /Login unsuccessful|Login authentication failed|Error logging in|Improperly formatted auth/;
 /** tmi.js's reason when the password function threw; it then leaves the socket open, unauthenticated. */
 const NO_TOKEN = 'Could not get a token.';
-
-/** The parts of tmi.js's `ws` socket and private handler this module touches. */
-interface PausableSocket {
-  pause(): void;
-  resume(): void;
-}
-interface TmiInternals {
-  ws: (PausableSocket & { close(): void }) | null;
-  /** tmi.js's flag: reconnect after a close that `disconnect()` did not ask for. */
-  reconnect: boolean;
-  reason: string;
-  _onMessage(event: { data: unknown }): void;
-  /** Called by `_onMessage` for each parsed line (null when the line does not parse). */
-  handleMessage(message: RawMessage | null): void;
-}
-
-interface RawMessage {
-  command?: string;
-  params?: string[];
-  tags?: ChatTags;
-}
 
 /** Creates the tmi.js-backed chat client. Nothing connects until {@link ChatClient.connect}. */
 export function createTmiClient(options: TmiClientOptions): ChatClient {
@@ -112,7 +92,7 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
       error: (m: unknown) => log.warn({ err: m }, 'tmi.js error'),
     },
   });
-  const inbox = createInbox(client as unknown as TmiInternals, options.sliceMs ?? 8, options.maxBacklog ?? 2_000);
+  const inbox = createInbox(client, options.sliceMs ?? 8, options.maxBacklog ?? 2_000);
   const messageHandlers: ((m: IncomingMessage) => void)[] = [];
   const stateHandlers: ((channel: string, state: BotChannelState) => void)[] = [];
   const noticeHandlers: ((channel: string, msgId: string, text: string) => void)[] = [];
@@ -142,16 +122,11 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
   // USERSTATE; the parsed message carries the fresh tags (Twitch sends one after every PRIVMSG).
   // Read here, before tmi.js handles it: a `raw_message` listener would make tmi.js deep-copy
   // every line it receives (a JSON round trip per chat line), for the one command read.
-  const internals = client as unknown as TmiInternals;
-  const handleMessage = internals.handleMessage.bind(client);
-  internals.handleMessage = (message) => {
-    if (message?.command === 'USERSTATE' && message.params?.[0] && message.tags) {
-      const state = channelStateOf(message.tags);
-      const channel = channelLogin(message.params[0]);
-      for (const handler of stateHandlers) handler(channel, state);
-    }
-    handleMessage(message);
-  };
+  interceptUserstate(client, (channel, tags) => {
+    const state = channelStateOf(tags);
+    const login = channelLogin(channel);
+    for (const handler of stateHandlers) handler(login, state);
+  });
   client.on('notice', (channel, msgId, text) => {
     const login = channelLogin(channel);
     for (const handler of noticeHandlers) handler(login, String(msgId), String(text));
@@ -175,7 +150,7 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
     retryTimer = setTimeout(() => {
       retryTimer = null;
       if (closing) return;
-      internals.reconnect = true;
+      resumeReconnecting(client);
       client.connect().catch(() => undefined);
     }, delay);
     retryTimer.unref();
@@ -201,9 +176,7 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
       setStatus('login_failed', why);
       if (why === NO_TOKEN) {
         // tmi.js left the socket open and unauthenticated; close it without its own reconnect.
-        internals.reconnect = false;
-        internals.reason = NO_TOKEN;
-        internals.ws?.close();
+        hangUp(client, NO_TOKEN);
       }
       retryLogin(why);
       return;
@@ -270,7 +243,7 @@ export function createTmiClient(options: TmiClientOptions): ChatClient {
       retryTimer = null;
       setStatus('closed', null);
       inbox.close();
-      internals.reconnect = false;
+      stopReconnecting(client);
       if (client.readyState() === 'CLOSED') return;
       await client.disconnect().catch(() => undefined);
     },
@@ -295,8 +268,7 @@ export function roomModesOf(tags: Record<string, unknown>): RoomModes {
  * lines (chat, USERSTATE, NOTICE) keep their order and are handled at most `sliceMs` per turn,
  * and the socket pauses while more than `maxBacklog` wait.
  */
-function createInbox(client: TmiInternals, sliceMs: number, maxBacklog: number): { close(): void } {
-  const handle = client._onMessage.bind(client);
+function createInbox(client: tmi.Client, sliceMs: number, maxBacklog: number): { close(): void } {
   let lines: string[] = [];
   let head = 0;
   let paused: PausableSocket | null = null;
@@ -307,7 +279,7 @@ function createInbox(client: TmiInternals, sliceMs: number, maxBacklog: number):
     const deadline = performance.now() + sliceMs;
     do {
       const line = lines[head++];
-      if (line !== undefined) handle({ data: line });
+      if (line !== undefined) handle(line);
     } while (head < lines.length && performance.now() < deadline);
     if (head >= lines.length) {
       lines = [];
@@ -323,18 +295,19 @@ function createInbox(client: TmiInternals, sliceMs: number, maxBacklog: number):
     if (head < lines.length) timer = setImmediate(drain);
   };
 
-  client._onMessage = (event) => {
-    for (const line of String(event.data).trim().split('\r\n')) {
+  const handle = patchInbox(client, (data) => {
+    for (const line of data.trim().split('\r\n')) {
       if (line === '') continue;
       if (line.startsWith('@')) lines.push(line);
-      else handle({ data: line });
+      else handle(line);
     }
-    if (!paused && client.ws && lines.length - head > maxBacklog) {
-      paused = client.ws;
+    const socket = socketOf(client);
+    if (!paused && socket && lines.length - head > maxBacklog) {
+      paused = socket;
       paused.pause();
     }
     if (head < lines.length && !timer) timer = setImmediate(drain);
-  };
+  });
   return {
     close() {
       if (timer) clearImmediate(timer);

@@ -33,9 +33,9 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
   // Remembers which channels had an overlay connect, for the checklist's "overlay added to OBS".
   const hub: OverlayHub = {
     ...baseHub,
-    attach(channel, socket, wire, address) {
+    attach(channel, socket, sink, address) {
       overlaysSeen.add(channel);
-      baseHub.attach(channel, socket, wire, address);
+      baseHub.attach(channel, socket, sink, address);
     },
   };
   // Read at call time: the Twitch wiring may replace the runtime's channel service.

@@ -41,7 +41,7 @@ export function encodeTextFrames(messages: readonly string[]): Buffer {
 }
 
 /**
- * A tick's broadcasts: the JSON texts (for sockets the hub cannot write raw, and for clients that
+ * A tick's broadcasts: the JSON texts (for the plain frame sink, and for clients that
  * wait on a snapshot) and, encoded on first use, the frames that carry them.
  */
 export class PreparedBroadcast {

@@ -3,6 +3,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { MissionDto } from '../domain/types.js';
 import type { DomainEvent, EventBus } from '../events/types.js';
 import type { Schedule } from './coalescer.js';
+import type { FrameSink } from './frame-sink.js';
+
+export type { FrameSink } from './frame-sink.js';
 
 /**
  * The subset of a `ws` WebSocket the hub uses; real sockets fit it, so do small fakes in tests.
@@ -20,16 +23,6 @@ export interface OverlaySocket {
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'pong', listener: () => void): unknown;
   on(event: 'ping', listener: (data: Buffer) => void): unknown;
-}
-
-/**
- * The TCP socket a `ws` websocket runs on. Given one, the hub writes broadcasts to it as prepared
- * frames (one write per client per tick); otherwise it sends each message with `send`. Only for
- * sockets without extensions (no permessage-deflate): `ws` then writes every frame of its own
- * straight to this socket, so the two kinds of writes keep their order.
- */
-export interface FrameSink {
-  write(frames: Buffer): unknown;
 }
 
 export interface OverlaySnapshotData {
@@ -54,10 +47,11 @@ export interface OverlayHubOptions {
 
 export interface OverlayHub {
   /**
-   * Adopts an authenticated socket: it gets a snapshot, then the channel's live messages. A socket
-   * over the per-channel or per-address cap is closed with 1013 ("try again later") instead.
+   * Adopts an authenticated socket: it gets a snapshot, then the channel's live messages, through
+   * `sink` when given (else each message through `socket.send`). A socket over the per-channel or
+   * per-address cap is closed with 1013 ("try again later") instead.
    */
-  attach(channel: string, socket: OverlaySocket, wire?: FrameSink, address?: string): void;
+  attach(channel: string, socket: OverlaySocket, sink?: FrameSink, address?: string): void;
   /** Closes every overlay of a channel (key rotation: use 4401 so pages stop showing the board). */
   disconnectChannel(channel: string, code: number, reason: string): void;
   /** Connected overlays of one channel, or of all channels. */

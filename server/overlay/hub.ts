@@ -9,6 +9,7 @@ import {
   takePing,
   type PingBudget,
 } from './client-limits.js';
+import { sendEach } from './frame-sink.js';
 import { PreparedBroadcast } from './frames.js';
 import type { FrameSink, OverlayHub, OverlayHubOptions, OverlaySocket } from './hub-types.js';
 import { BOARD_STATUSES, parseClientMessage, serializeBroadcast, type UnsequencedMessage } from './protocol.js';
@@ -38,7 +39,7 @@ const MIN_RESYNC_INTERVAL_MS = 1_000;
 
 interface Client {
   socket: OverlaySocket;
-  wire: FrameSink | null;
+  sink: FrameSink;
   badFrames: number;
   alive: boolean;
   waitingSnapshot: boolean;
@@ -86,16 +87,16 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
 
   /** Whether the client takes a message now: false while it is slow (skipped) or once stuck (terminated). */
   const writable = (state: ChannelState, client: Client): boolean => {
-    const { socket } = client;
+    const { socket, sink } = client;
     if (socket.readyState !== OPEN) return false;
-    if (socket.bufferedAmount > SLOW_CONSUMER_HARD_BYTES) {
-      logger.warn({ buffered: socket.bufferedAmount }, 'overlay client not draining; terminating');
+    if (sink.bufferedAmount > SLOW_CONSUMER_HARD_BYTES) {
+      logger.warn({ buffered: sink.bufferedAmount }, 'overlay client not draining; terminating');
       dropClient(state, client);
       if (socket.terminate) socket.terminate();
       else socket.close(1013, 'too slow');
       return false;
     }
-    return socket.bufferedAmount <= SLOW_CONSUMER_SOFT_BYTES;
+    return sink.bufferedAmount <= SLOW_CONSUMER_SOFT_BYTES;
   };
 
   const deliver = (state: ChannelState, client: Client, data: string): void => {
@@ -103,9 +104,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   };
 
   const deliverTick = (state: ChannelState, client: Client, tick: PreparedBroadcast): void => {
-    if (!writable(state, client)) return;
-    if (client.wire !== null) client.wire.write(tick.frames());
-    else for (const data of tick.texts) client.socket.send(data);
+    if (writable(state, client)) client.sink.write(tick);
   };
 
   /** One coalescer tick: each message stamped and serialised once, one write per client. */
@@ -279,7 +278,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   cancelHeartbeat = schedule(heartbeat, HEARTBEAT_MS);
 
   return {
-    attach(channel, socket, wire, address) {
+    attach(channel, socket, sink, address) {
       if (closed) {
         socket.close(SHUTDOWN_CLOSE.code, SHUTDOWN_CLOSE.reason);
         return;
@@ -295,7 +294,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
       const state = stateFor(channel);
       const client: Client = {
         socket,
-        wire: wire ?? null,
+        sink: sink ?? sendEach(socket),
         badFrames: 0,
         alive: true,
         waitingSnapshot: false,

@@ -1,9 +1,9 @@
-import { Socket } from 'node:net';
 import type {} from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import type { FrameSink, OverlayHub } from './hub.js';
+import type { OverlayHub } from './hub.js';
 import { MAX_OVERLAY_KEY_LENGTH } from './key.js';
+import { rawFrameSink } from './raw-frame-sink.js';
 import { loadStaticAssets, resolveAsset } from './static-assets.js';
 import { isTwitchLogin } from '../domain/twitch-login.js';
 
@@ -135,20 +135,11 @@ const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (app, opti
       // The client may have gone while the key was checked; attaching it would leak a load.
       if (socket.readyState !== socket.OPEN) return;
       socket.off('message', hold);
-      hub.attach(channel, socket, frameSinkOf(socket, request.raw.socket), request.ip);
+      hub.attach(channel, socket, rawFrameSink(socket, request.raw.socket), request.ip);
       for (const [data, isBinary] of early) socket.emit('message', data, isBinary);
     },
   );
 };
-
-/**
- * The TCP socket under an upgraded request, for the hub's prepared broadcast frames: only when
- * `ws` negotiated no extension (frames are then written as they are, in order). Injected test
- * sockets have none, and get each message through `send`.
- */
-function frameSinkOf(socket: { extensions: string }, tcp: Socket | undefined): FrameSink | undefined {
-  return socket.extensions === '' && tcp instanceof Socket ? tcp : undefined;
-}
 
 /**
  * Overlay page, its assets and its websocket. Register after `@fastify/websocket`. The app should

@@ -11,6 +11,7 @@ import {
   PING_BURST,
   SLOW_CONSUMER_HARD_BYTES,
   SLOW_CONSUMER_SOFT_BYTES,
+  type FrameSink,
   type OverlayHub,
 } from '../../server/overlay/hub.js';
 
@@ -135,5 +136,23 @@ describe('overlay hub against a hostile client', () => {
     const again = await attach(hub, 'third', '10.0.0.1');
     expect(again.closedWith).toBeNull();
     expect(hub.clientCount('third')).toBe(1);
+  });
+
+  it("judges a client with a frame sink by the sink's queue, not the socket's", async () => {
+    const { hub } = setup();
+    const socket = new FakeSocket();
+    let queued = 0;
+    const sink: FrameSink = { write: () => undefined, get bufferedAmount() { return queued; } };
+    hub.attach('chan', socket, sink);
+    await flush();
+    socket.sent = [];
+    queued = SLOW_CONSUMER_SOFT_BYTES + 1;
+    socket.frame(PING);
+    expect(socket.pongs()).toBe(0);
+    expect(socket.terminated).toBe(false);
+    queued = SLOW_CONSUMER_HARD_BYTES + 1;
+    socket.frame(PING);
+    expect(socket.terminated).toBe(true);
+    expect(hub.clientCount('chan')).toBe(0);
   });
 });

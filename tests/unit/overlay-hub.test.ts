@@ -7,6 +7,7 @@ import {
   createOverlayHub,
   SLOW_CONSUMER_HARD_BYTES,
   SLOW_CONSUMER_SOFT_BYTES,
+  type FrameSink,
   type OverlayHub,
   type OverlaySnapshotData,
 } from '../../server/overlay/hub.js';
@@ -160,7 +161,13 @@ async function attached(h: OverlayHub, channel = 'chan') {
 async function attachedWithWire(h: OverlayHub, channel = 'chan') {
   const socket = new FakeSocket();
   const writes: Buffer[] = [];
-  h.attach(channel, socket, { write: (frames: Buffer) => writes.push(frames) });
+  const sink: FrameSink = {
+    write: (tick) => void writes.push(tick.frames()),
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+  };
+  h.attach(channel, socket, sink);
   await flush();
   return { socket, writes };
 }
