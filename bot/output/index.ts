@@ -7,10 +7,9 @@ export {
   type RateBudgetOptions,
 } from './budget.js';
 export { sanitizeChatText, splitMessage, TWITCH_MAX_MESSAGE_LENGTH } from './split.js';
+export { createOutboxCore } from './outbox-core.js';
+export { INVISIBLE_MARK, PART_MAX_LENGTH } from './duplicates.js';
 export {
-  createOutboxCore,
-  INVISIBLE_MARK,
-  PART_MAX_LENGTH,
   PRIORITIES,
   type ChannelStats,
   type Drop,
@@ -21,7 +20,7 @@ export {
   type OutgoingMessage,
   type Priority,
   type Send,
-} from './outbox-core.js';
+} from './outbox-types.js';
 export { createStageTracker, missionScope, stageOfStatus, type MissionScope, type MissionStage, type StageTracker } from './mission-stage.js';
 export { noticeEffect, type NoticeEffect } from './notices.js';
 export { createOutbox, setTimeoutSchedule, type Outbox, type OutboxOptions, type Schedule } from './outbox.js';

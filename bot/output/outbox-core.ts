@@ -22,20 +22,6 @@ import {
 import { splitMessage } from './split.js';
 
 
-export { INVISIBLE_MARK, PART_MAX_LENGTH } from './duplicates.js';
-export {
-  PRIORITIES,
-  type ChannelStats,
-  type Drop,
-  type DropReason,
-  type DroppedMessage,
-  type OutboxCore,
-  type OutboxPolicy,
-  type OutgoingMessage,
-  type Priority,
-  type Send,
-} from './outbox-types.js';
-
 // tmi.js sends a line starting with '/' or '.' as a chat command; mission text is user input.
 const COMMAND_START = /^[/.\\]/;
 const SLOW_MODE_MARGIN_MS = 250;

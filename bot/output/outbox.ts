@@ -2,16 +2,8 @@
  * The outbox driver: feeds the pure core the clock, performs its sends and keeps one timer for
  * the next moment something can go out. All rules live in `outbox-core.ts`.
  */
-import {
-  createOutboxCore,
-  type ChannelStats,
-  type Drop,
-  type DropReason,
-  type DroppedMessage,
-  type OutboxPolicy,
-  type OutgoingMessage,
-  type Send,
-} from './outbox-core.js';
+import { createOutboxCore } from './outbox-core.js';
+import type { ChannelStats, Drop, DropReason, DroppedMessage, OutboxPolicy, OutgoingMessage, Send } from './outbox-types.js';
 
 /** Runs `fn` after `ms`; returns a function that cancels it. */
 export type Schedule = (fn: () => void, ms: number) => () => void;

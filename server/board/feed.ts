@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DomainEvent, EventBus } from '../events/types.js';
+import { heartbeatRound } from '../overlay/heartbeat.js';
 import { createChannelCoalescer, type ChannelCoalescer, type Schedule } from '../overlay/coalescer.js';
 import type { OverlaySocket } from '../overlay/hub.js';
 import { parseClientMessage, type UnsequencedMessage } from '../overlay/protocol.js';
@@ -222,20 +223,7 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
   let cancelHeartbeat: (() => void) | null = null;
   const heartbeat = (): void => {
     for (const [channel, stream] of streams) {
-      for (const client of [...stream.live, ...stream.loading]) {
-        if (!client.alive) {
-          drop(channel, stream, client);
-          if (client.socket.terminate) client.socket.terminate();
-          else client.socket.close(1001, 'heartbeat timeout');
-          continue;
-        }
-        client.alive = false;
-        try {
-          client.socket.ping?.();
-        } catch {
-          // The socket's close handler cleans up.
-        }
-      }
+      heartbeatRound([...stream.live, ...stream.loading], (client) => drop(channel, stream, client));
     }
     cancelHeartbeat = schedule(heartbeat, HEARTBEAT_MS);
   };

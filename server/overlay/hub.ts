@@ -1,3 +1,4 @@
+import { heartbeatRound } from './heartbeat.js';
 import type { DomainEvent } from '../events/types.js';
 import { createChannelCoalescer, type ChannelCoalescer, type Schedule } from './coalescer.js';
 import {
@@ -257,21 +258,7 @@ export function createOverlayHub(options: OverlayHubOptions): OverlayHub {
   let cancelHeartbeat: (() => void) | null = null;
   const heartbeat = (): void => {
     for (const [, state] of channels) {
-      const clients = [...state.live, ...(state.load?.waiters ?? [])];
-      for (const client of clients) {
-        if (!client.alive) {
-          dropClient(state, client);
-          if (client.socket.terminate) client.socket.terminate();
-          else client.socket.close(1001, 'heartbeat timeout');
-          continue;
-        }
-        client.alive = false;
-        try {
-          client.socket.ping?.();
-        } catch {
-          // A socket that cannot ping closes itself; its close handler cleans up.
-        }
-      }
+      heartbeatRound([...state.live, ...(state.load?.waiters ?? [])], (client) => dropClient(state, client));
     }
     cancelHeartbeat = schedule(heartbeat, HEARTBEAT_MS);
   };
