@@ -11,6 +11,7 @@ import { boardRoutes } from '../board/routes.js';
 import { API_PREFIX, buildApp, type AppDeps } from './app.js';
 import { dashboardStaticPlugin } from './plugins/dashboard-static.js';
 import { channelRoutes } from './routes/channels.js';
+import { exportRoutes } from './routes/exports.js';
 import { missionRoutes } from './routes/missions.js';
 import type { RouteServices } from './routes/context.js';
 
@@ -75,7 +76,7 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     logger: runtime.logger,
     readiness: runtime.readiness,
     metrics: runtime.metrics,
-    routes: [channelRoutes(services), missionRoutes(services)],
+    routes: [channelRoutes(services), missionRoutes(services), exportRoutes(services, runtime.now)],
     plugins: [overlayPlugin(runtime, hub), board, setup, ...(options.plugins ?? []), dashboardStaticPlugin()],
     rateLimit: options.rateLimit,
     dashboardFeatures: () => ({
