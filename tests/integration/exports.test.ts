@@ -27,15 +27,24 @@ function parseCsv(text: string): string[][] {
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') record.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
-      record.push(field), records.push(record), (record = []), (field = ''), i++;
-    } else field += c;
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (quoted || (c !== ',' && c !== '\r')) {
+      field += c;
+    } else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else {
+      expect(text[i + 1], 'records end in CRLF').toBe('\n');
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i++;
+    }
   }
   expect(field === '' && record.length === 0, 'the file ends with a complete CRLF record').toBe(true);
   return records;
