@@ -13,8 +13,10 @@ const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d
 function parseBound(name: string, value: string | undefined): Date | null {
   if (value === undefined) return null;
   const date = ISO.test(value) ? new Date(value) : null;
-  // The round trip catches dates the pattern lets through but the calendar does not (2026-02-30).
-  if (!date || Number.isNaN(date.getTime()) || (value.length === 10 && date.toISOString().slice(0, 10) !== value)) {
+  // JavaScript rolls 2026-02-30 over to March; the round trip of the calendar day refuses it.
+  const day = value.slice(0, 10);
+  const realDay = ISO.test(value) && !Number.isNaN(new Date(day).getTime()) && new Date(day).toISOString().slice(0, 10) === day;
+  if (!date || Number.isNaN(date.getTime()) || !realDay) {
     throw errors.validation(`${name} must be an ISO 8601 date like 2026-03-01 or 2026-03-01T09:00:00Z`);
   }
   return date;

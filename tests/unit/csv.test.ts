@@ -52,7 +52,7 @@ describe('parseExportRange', () => {
   });
 
   it('refuses what is not an ISO date, an impossible date, and an empty range', () => {
-    for (const bad of ['yesterday', '2026-13-01', '2026-02-30', '1700000000', '2026-03-01 10:00']) {
+    for (const bad of ['yesterday', '2026-13-01', '2026-02-30', '2026-02-30T10:00:00Z', '2026-03-01T24:30:00Z', '1700000000', '2026-03-01 10:00']) {
       expect(() => parseExportRange(bad, undefined), bad).toThrow(/from must be an ISO 8601 date/);
     }
     expect(() => parseExportRange('2026-03-02', '2026-03-01')).toThrow(/from must be before to/);
