@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_PAGE_SIZE } from '../../server/services/exports.js';
 import { createTokenService } from '../../server/services/tokens.js';
-import { signInAsAdmin } from '../support/dashboard.js';
+import { browserSession, signInAsAdmin } from '../support/dashboard.js';
 import { asAdmin, asChatUser, call, createChannel, expectAuditOk, startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
@@ -166,14 +166,20 @@ describe('missions.csv and pledges.csv', () => {
 });
 
 describe('access', () => {
-  it('owner token, admin token and admin session may export; moderator, anonymous and another owner may not', async () => {
+  it('owner and admin, by token or session, may export; moderators (token or session), anonymous, another owner and the bot may not', async () => {
     const session = await signInAsAdmin(h.app);
-    for (const headers of [{ authorization: `Bearer ${tokens.owner}` }, asAdmin, { cookie: session.cookie }]) {
+    // The channel's broadcaster id is unresolved, so its broadcaster is known by login.
+    const owner = await browserSession(h.app, (await h.app.sessions.createTwitchSession({ userId: `id-${CH}`, login: CH, displayName: CH })).token);
+    const home = await h.runtime.services.channels.get(CH);
+    await h.runtime.db.db.execute(sql`INSERT INTO channel_moderators (channel_id, user_id, login, display_name) VALUES (${home.id}, '7001', 'exportmod', 'exportmod')`);
+    const moderator = await browserSession(h.app, (await h.app.sessions.createTwitchSession({ userId: '7001', login: 'exportmod', displayName: 'exportmod' })).token);
+    for (const headers of [{ authorization: `Bearer ${tokens.owner}` }, asAdmin, { cookie: session.cookie }, { cookie: owner.cookie }]) {
       for (const file of ['ledger.csv', 'missions.csv', 'pledges.csv']) expect((await download(file, headers)).statusCode).toBe(200);
     }
     for (const file of ['ledger.csv', 'missions.csv', 'pledges.csv']) {
       expect((await download(file, {})).statusCode, file).toBe(401);
       expect((await download(file, { authorization: `Bearer ${tokens.moderator}` })).statusCode, file).toBe(403);
+      expect((await download(file, { cookie: moderator.cookie })).statusCode, file).toBe(403);
       expect((await download(file, { authorization: `Bearer ${tokens.otherOwner}` })).statusCode, file).toBe(403);
       expect((await download(file, asChatUser(h, CH, { login: CH, role: 'broadcaster' }))).statusCode, file).toBe(403);
     }
