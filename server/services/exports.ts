@@ -73,13 +73,20 @@ export interface ExportRequest {
 }
 
 /**
- * The CSV file as a sequence of chunks: the BOM and header, then one chunk per page. The next
- * page is read only when the consumer asks for more, so a slow download holds one page.
+ * Opens an export: reads where its snapshot ends, then returns the CSV file as a sequence of
+ * chunks (the BOM and header, then one chunk per page). The snapshot's end is read before the
+ * caller starts its reply, so a database that is down gets a proper error status rather than a
+ * cut-off file. The next page is read only when the consumer asks for more, so a slow download
+ * holds one page.
  */
-export async function* exportCsv(db: Executor, request: ExportRequest): AsyncGenerator<string> {
+export async function openExport(db: Executor, request: ExportRequest): Promise<AsyncGenerator<string>> {
   const layout = LAYOUTS[request.kind];
-  const limit = request.pageSize ?? EXPORT_PAGE_SIZE;
   const upTo = await newestId(db, layout.table, request.channelId);
+  return pages(db, layout, request, upTo);
+}
+
+async function* pages(db: Executor, layout: Layout, request: ExportRequest, upTo: number): AsyncGenerator<string> {
+  const limit = request.pageSize ?? EXPORT_PAGE_SIZE;
   yield CSV_BOM + encodeRow(layout.header);
   let after = 0;
   for (;;) {

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { parseExportRange } from '../../domain/export-range.js';
-import { EXPORT_KINDS, exportCsv, exportFilename } from '../../services/exports.js';
+import { EXPORT_KINDS, exportFilename, openExport } from '../../services/exports.js';
 import { requireOwnerOrAdmin } from '../auth/guards.js';
 import { ChannelParams, WriteErrors } from '../schemas/common.js';
 import type { RouteServices } from './context.js';
@@ -35,11 +35,12 @@ export function exportRoutes(services: RouteServices, now: () => Date): FastifyP
           requireOwnerOrAdmin(request, channel);
           const range = parseExportRange(request.query.from, request.query.to);
           const filename = exportFilename(channel.login, kind, now());
+          const csv = await openExport(services.db, { kind, channelId: channel.id, range });
           return reply
             .header('content-type', 'text/csv; charset=utf-8')
             .header('content-disposition', `attachment; filename="${filename}"`)
             .header('cache-control', 'no-store')
-            .send(Readable.from(exportCsv(services.db, { kind, channelId: channel.id, range })));
+            .send(Readable.from(csv));
         },
       );
     }
