@@ -2,7 +2,9 @@
  * SQL for the accountant's exports: one keyset page (rows with an id above `after`, at most
  * `upTo`, oldest first) per call, so an export of any size holds one page in memory at a time.
  * `upTo` is the newest id when the export started: rows written while it streams stay out, and
- * the file is the journal as it stood at one moment.
+ * the file is the journal as it stood at one moment. Each query picks its page of ids first and
+ * joins only those: joined before the limit, Postgres joins and sorts every remaining row of the
+ * range for each page, and an export grows with the square of its size.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
@@ -36,12 +38,15 @@ export async function ledgerExportPage(db: Executor, page: ExportPage): Promise<
     SELECT t.id, t.amount, t.kind, t.pledge_id, t.actor, t.created_at, m.number AS mission_number,
            fa.id AS from_id, fa.kind AS from_kind, fa.user_id AS from_user, fm.number AS from_mission,
            ta.id AS to_id, ta.kind AS to_kind, ta.user_id AS to_user, tm.number AS to_mission
-    FROM transfers t
+    FROM (
+      SELECT * FROM transfers
+      WHERE channel_id = ${page.channelId} AND id > ${page.after} AND id <= ${page.upTo}${rangeOf(sql`created_at`, page.range)}
+      ORDER BY id LIMIT ${page.limit}
+    ) t
     JOIN accounts fa ON fa.id = t.from_account LEFT JOIN missions fm ON fm.id = fa.mission_id
     JOIN accounts ta ON ta.id = t.to_account LEFT JOIN missions tm ON tm.id = ta.mission_id
     LEFT JOIN missions m ON m.id = t.mission_id
-    WHERE t.channel_id = ${page.channelId} AND t.id > ${page.after} AND t.id <= ${page.upTo}${rangeOf(sql`t.created_at`, page.range)}
-    ORDER BY t.id LIMIT ${page.limit}`);
+    ORDER BY t.id`);
   return result.rows as Row[];
 }
 
@@ -51,13 +56,16 @@ export async function missionsExportPage(db: Executor, page: ExportPage): Promis
     SELECT m.id, m.number, m.text, m.status, m.created_at, m.opened_at, m.deadline, m.resolved_at, m.settled, m.reason,
            u.login AS proposer_login,
            coalesce(p.pot, 0) AS pot, coalesce(p.backers, 0) AS backers
-    FROM missions m
+    FROM (
+      SELECT * FROM missions
+      WHERE channel_id = ${page.channelId} AND id > ${page.after} AND id <= ${page.upTo}${rangeOf(sql`created_at`, page.range)}
+      ORDER BY id LIMIT ${page.limit}
+    ) m
     JOIN users u ON u.user_id = m.proposer_id
     LEFT JOIN LATERAL (
       SELECT sum(amount) AS pot, count(DISTINCT user_id) AS backers FROM pledges WHERE mission_id = m.id
     ) p ON true
-    WHERE m.channel_id = ${page.channelId} AND m.id > ${page.after} AND m.id <= ${page.upTo}${rangeOf(sql`m.created_at`, page.range)}
-    ORDER BY m.id LIMIT ${page.limit}`);
+    ORDER BY m.id`);
   return result.rows as Row[];
 }
 
@@ -65,10 +73,13 @@ export async function missionsExportPage(db: Executor, page: ExportPage): Promis
 export async function pledgesExportPage(db: Executor, page: ExportPage): Promise<Row[]> {
   const result = await db.execute(sql`
     SELECT p.id, m.number AS mission_number, u.login, p.amount, p.created_at, p.settlement
-    FROM pledges p
+    FROM (
+      SELECT * FROM pledges
+      WHERE channel_id = ${page.channelId} AND id > ${page.after} AND id <= ${page.upTo}${rangeOf(sql`created_at`, page.range)}
+      ORDER BY id LIMIT ${page.limit}
+    ) p
     JOIN missions m ON m.id = p.mission_id
     JOIN users u ON u.user_id = p.user_id
-    WHERE p.channel_id = ${page.channelId} AND p.id > ${page.after} AND p.id <= ${page.upTo}${rangeOf(sql`p.created_at`, page.range)}
-    ORDER BY p.id LIMIT ${page.limit}`);
+    ORDER BY p.id`);
   return result.rows as Row[];
 }
