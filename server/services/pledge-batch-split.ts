@@ -11,17 +11,10 @@
  * twice. A lost connection or a shut-down server could have committed before the answer was lost,
  * and is not item-specific anyway: those fail the whole batch as before.
  */
+import { pgErrorField } from './transaction.js';
 
-/** SQLSTATE of `err` (or of its causes), if the server sent one. */
-function sqlState(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
+/** SQLSTATE of `err` (or of its causes), if the server sent one; a driver's errno code is passed over. */
+const sqlState = (err: unknown): string | undefined => pgErrorField(err, 'code', (code) => /^[0-9A-Z]{5}$/.test(code));
 
 /**
  * Whether the server refused the transaction over what it was given: a data exception (22: NUL

@@ -30,33 +30,29 @@ export function requestHash(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
-function pgCode(err: unknown): string | undefined {
+/**
+ * The first string `field` on `err` or the errors it wraps (drizzle puts the driver's error in
+ * `cause`) that `accept` takes; undefined when none does.
+ */
+export function pgErrorField(err: unknown, field: 'code' | 'constraint', accept: (value: string) => boolean = () => true): string | undefined {
   let current: unknown = err;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
+    const value = (current as Record<string, unknown>)[field];
+    if (typeof value === 'string' && accept(value)) return value;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
 }
+
+const pgCode = (err: unknown): string | undefined => pgErrorField(err, 'code');
 
 export function isPgError(err: unknown, code: string): boolean {
   return pgCode(err) === code;
 }
 
-function pgConstraint(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const constraint = (current as { constraint?: unknown }).constraint;
-    if (typeof constraint === 'string') return constraint;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /** The database's balance bound (migration 0010), as the domain error a caller is answered with. */
 function boundError(err: unknown): DomainError | undefined {
-  if (pgCode(err) !== '23514' || pgConstraint(err) !== 'accounts_balance_bounded') return undefined;
+  if (pgCode(err) !== '23514' || pgErrorField(err, 'constraint') !== 'accounts_balance_bounded') return undefined;
   return errors.balanceLimit(MAX_CHANNEL_SUPPLY);
 }
 
