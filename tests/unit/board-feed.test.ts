@@ -2,47 +2,8 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { BoardSnapshot } from '../../server/services/board-view.js';
 import { createBoardFeed, LINGER_MS, RING_SIZE } from '../../server/board/feed.js';
-import type { DomainEvent, EventBus } from '../../server/events/types.js';
-
-function fakeBus(): EventBus & { emit(event: DomainEvent): void } {
-  const handlers = new Set<(event: DomainEvent) => void>();
-  return {
-    publish: async (event) => handlers.forEach((h) => h(event)),
-    subscribe(handler) {
-      handlers.add(handler);
-      return () => handlers.delete(handler);
-    },
-    close: async () => handlers.clear(),
-    emit: (event) => handlers.forEach((h) => h(event)),
-  };
-}
-
-function fakeTime() {
-  let now = 1_700_000_000_000;
-  let tasks: { at: number; fn: () => void; id: number }[] = [];
-  let id = 0;
-  return {
-    now: () => now,
-    schedule: (fn: () => void, ms: number) => {
-      const task = { at: now + ms, fn, id: id++ };
-      tasks.push(task);
-      return () => {
-        tasks = tasks.filter((t) => t !== task);
-      };
-    },
-    advance(ms: number) {
-      const until = now + ms;
-      for (;;) {
-        const due = tasks.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.id - b.id)[0];
-        if (!due) break;
-        tasks = tasks.filter((t) => t !== due);
-        now = Math.max(now, due.at);
-        due.fn();
-      }
-      now = until;
-    },
-  };
-}
+import type { DomainEvent } from '../../server/events/types.js';
+import { fakeBus, fakeTime } from '../support/fakes.js';
 
 class FakeSocket extends EventEmitter {
   readyState = 1;

@@ -2,7 +2,6 @@
  * A hostile overlay client (anyone holding a leaked overlay key): its pings are budgeted, every
  * reply respects the slow-consumer limits, and sockets are capped per channel and per address.
  */
-import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBus } from '../../server/events/types.js';
 import {
@@ -14,34 +13,20 @@ import {
   type FrameSink,
   type OverlayHub,
 } from '../../server/overlay/hub.js';
+import { FakeSocket as RecordingSocket } from '../support/fakes.js';
 
-class FakeSocket extends EventEmitter {
-  readyState = 1;
-  bufferedAmount = 0;
-  sent: string[] = [];
-  closedWith: { code?: number; reason?: string } | null = null;
-  terminated = false;
-  send(data: string): void {
-    this.sent.push(data);
+/** Counts what it is sent as queued (a reader that never reads), and sends frames as a browser's bytes. */
+class FakeSocket extends RecordingSocket {
+  override send(data: string): void {
+    super.send(data);
     this.bufferedAmount += data.length;
-  }
-  close(code?: number, reason?: string): void {
-    if (this.readyState !== 1) return;
-    this.closedWith = { code, reason };
-    this.readyState = 3;
-    this.emit('close');
-  }
-  terminate(): void {
-    this.terminated = true;
-    this.readyState = 3;
-    this.emit('close');
   }
   ping(): void {}
   pongs(): number {
     return this.sent.filter((s) => (JSON.parse(s) as { type: string }).type === 'pong').length;
   }
-  frame(text: string): void {
-    this.emit('message', Buffer.from(text), false);
+  override frame(text: string): void {
+    super.frame(Buffer.from(text), false);
   }
 }
 

@@ -1,7 +1,6 @@
-import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MissionDto, MissionStatus } from '../../server/domain/types.js';
-import type { DomainEvent, EventBus } from '../../server/events/types.js';
+import type { DomainEvent } from '../../server/events/types.js';
 import { encodeTextFrames } from '../../server/overlay/frames.js';
 import {
   createOverlayHub,
@@ -11,86 +10,8 @@ import {
   type OverlayHub,
   type OverlaySnapshotData,
 } from '../../server/overlay/hub.js';
+import { FakeSocket, fakeBus, fakeTime } from '../support/fakes.js';
 
-// ---------- fakes ----------
-
-function fakeBus(): EventBus & { emit(event: DomainEvent): void; handlers: number } {
-  const handlers = new Set<(event: DomainEvent) => void>();
-  return {
-    async publish(event) {
-      for (const handler of handlers) handler(event);
-    },
-    subscribe(handler) {
-      handlers.add(handler);
-      return () => handlers.delete(handler);
-    },
-    async close() {
-      handlers.clear();
-    },
-    emit(event) {
-      for (const handler of handlers) handler(event);
-    },
-    get handlers() {
-      return handlers.size;
-    },
-  };
-}
-
-/** Manual clock: `advance` runs due tasks in time order. */
-function fakeTime(start = 1_700_000_000_000) {
-  let now = start;
-  let tasks: { at: number; fn: () => void; id: number }[] = [];
-  let nextId = 0;
-  return {
-    now: () => now,
-    schedule: (fn: () => void, ms: number) => {
-      const id = nextId++;
-      tasks.push({ at: now + ms, fn, id });
-      return () => {
-        tasks = tasks.filter((t) => t.id !== id);
-      };
-    },
-    advance(ms: number) {
-      const until = now + ms;
-      for (;;) {
-        const due = tasks.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.id - b.id)[0];
-        if (due === undefined) break;
-        tasks = tasks.filter((t) => t !== due);
-        now = Math.max(now, due.at);
-        due.fn();
-      }
-      now = until;
-    },
-  };
-}
-
-class FakeSocket extends EventEmitter {
-  readyState = 1;
-  bufferedAmount = 0;
-  sent: string[] = [];
-  closedWith: { code?: number; reason?: string } | null = null;
-  terminated = false;
-  send(data: string): void {
-    this.sent.push(data);
-  }
-  close(code?: number, reason?: string): void {
-    if (this.readyState !== 1) return;
-    this.closedWith = { code, reason };
-    this.readyState = 3;
-    this.emit('close');
-  }
-  terminate(): void {
-    this.terminated = true;
-    this.readyState = 3;
-    this.emit('close');
-  }
-  messages(): Array<Record<string, unknown> & { type: string; seq?: number }> {
-    return this.sent.map((s) => JSON.parse(s) as Record<string, unknown> & { type: string; seq?: number });
-  }
-  frame(data: unknown, isBinary = false): void {
-    this.emit('message', data, isBinary);
-  }
-}
 
 const viewer = (name: string) => ({ userId: `u-${name}`, login: name, displayName: name });
 
