@@ -33,7 +33,6 @@ const OPEN = 1;
  * slow, say in a storm): the board still gets every change in order, and the next one catches up.
  */
 const MAX_ENRICH_BACKLOG = 50;
-const ENRICH_CONCURRENCY = 8;
 
 /** A message of the board stream before it is stamped with its `seq`. */
 export type BoardMessage = (UnsequencedMessage & { topBackers?: unknown }) | { type: 'channel'; missionsPaused: boolean } | { type: 'chat'; line: unknown };
@@ -112,31 +111,21 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
     for (const client of stream.live) send(client, text);
   };
 
-  const enrichOne = async (channel: string, message: BoardMessage, backlog: number): Promise<Record<string, unknown>> => {
-    const enrichable = message.type === 'mission' || message.type === 'pledge' || message.type === 'resolved';
-    if (!options.enrich || !enrichable || backlog >= MAX_ENRICH_BACKLOG) return {};
-    return options.enrich(channel, message).catch((err: unknown) => {
-      logger.warn({ err, channel }, 'board message not enriched');
-      return {};
-    });
-  };
-
   const enqueue = (channel: string, stream: Stream, messages: readonly BoardMessage[]): void => {
     stream.queued += messages.length;
     stream.queue = stream.queue.then(async () => {
-      // A tick's messages (one per mission) are enriched together, not one query after another:
-      // fifty missions' lookups in sequence outlast the 100 ms tick, the queue grows, and one
-      // mission's frames then leave back to back instead of one per tick.
-      // A few at a time, so a storm's lookups leave the pool to the pledge batches.
-      const backlog = stream.queued - messages.length;
-      const extras: Record<string, unknown>[] = [];
-      for (let i = 0; i < messages.length; i += ENRICH_CONCURRENCY) {
-        const part = messages.slice(i, i + ENRICH_CONCURRENCY);
-        extras.push(...(await Promise.all(part.map((message) => enrichOne(channel, message, backlog)))));
+      for (const message of messages) {
+        stream.queued -= 1;
+        let extra: Record<string, unknown> = {};
+        const enrichable = message.type === 'mission' || message.type === 'pledge' || message.type === 'resolved';
+        if (options.enrich && enrichable && stream.queued < MAX_ENRICH_BACKLOG) {
+          extra = await options.enrich(channel, message).catch((err: unknown) => {
+            logger.warn({ err, channel }, 'board message not enriched');
+            return {};
+          });
+        }
+        if (streams.get(channel) === stream) stamp(stream, { ...message, ...extra } as BoardMessage);
       }
-      stream.queued -= messages.length;
-      if (streams.get(channel) !== stream) return;
-      messages.forEach((message, i) => stamp(stream, { ...message, ...extras[i] } as BoardMessage));
     });
   };
 
