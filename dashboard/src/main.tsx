@@ -5,11 +5,19 @@ import { ApiError, createApiClient } from './api/client.js';
 import type { Session } from './api/types.js';
 import { AppContext, SIGNED_OUT, type AppContextValue } from './app-context.js';
 import { Layout } from './components/layout.js';
-import { I18nContext, initialLocale, makeI18n, saveLocale, type Locale } from './i18n/index.js';
+import { I18nContext, initialLocale, makeI18n, saveLocale, useI18n, type Locale } from './i18n/index.js';
 import { BoardPage } from './pages/board-page.js';
 import { HomePage } from './pages/home-page.js';
 import { OverlayPage } from './pages/overlay-page.js';
-import { useRoute } from './router.js';
+import { MissionsPage } from './pages/missions-page.js';
+import { MissionPage } from './pages/mission-page.js';
+import { ViewersPage } from './pages/viewers-page.js';
+import { ViewerPage } from './pages/viewer-page.js';
+import { SettingsPage } from './pages/settings-page.js';
+import { ActivityPage } from './pages/activity-page.js';
+import { AccessPage } from './pages/access-page.js';
+import { PublicPage } from './pages/public-page.js';
+import { useRoute, type Route } from './router.js';
 import { applyTheme, initialTheme, type Theme } from './theme.js';
 
 const api = createApiClient();
@@ -74,15 +82,42 @@ function App() {
           <p aria-busy="true">{i18n.t.loading}</p>
         ) : (
           <AppContext.Provider value={app}>
-            {route.page === 'home' && <HomePage />}
-            {route.page === 'board' && (app.session.signedIn ? <BoardPage key={route.channel} channel={route.channel} /> : <HomePage channel={route.channel} />)}
-            {route.page === 'overlay' && (app.session.signedIn ? <OverlayPage key={route.channel} channel={route.channel} /> : <HomePage channel={route.channel} />)}
-            {route.page === 'not-found' && <h1>{i18n.t.errors.notFound}</h1>}
+            <Page route={route} signedIn={app.session.signedIn} />
           </AppContext.Provider>
         )}
       </Layout>
     </I18nContext.Provider>
   );
+}
+
+/** The page for a path. Channel pages other than the public board need a signed-in session. */
+function Page({ route, signedIn }: { route: Route; signedIn: boolean }) {
+  const { t } = useI18n();
+  if (route.page === 'home') return <HomePage />;
+  if (route.page === 'not-found') return <h1>{t.errors.notFound}</h1>;
+  if (route.page === 'public') return <PublicPage key={route.channel} channel={route.channel} />;
+  if (!signedIn) return <HomePage channel={route.channel} />;
+  const key = route.channel;
+  switch (route.page) {
+    case 'board':
+      return <BoardPage key={key} channel={route.channel} />;
+    case 'overlay':
+      return <OverlayPage key={key} channel={route.channel} />;
+    case 'missions':
+      return <MissionsPage key={key} channel={route.channel} />;
+    case 'mission':
+      return <MissionPage key={`${key}/${route.number}`} channel={route.channel} number={route.number} />;
+    case 'viewers':
+      return <ViewersPage key={key} channel={route.channel} />;
+    case 'viewer':
+      return <ViewerPage key={`${key}/${route.login}`} channel={route.channel} login={route.login} />;
+    case 'settings':
+      return <SettingsPage key={key} channel={route.channel} />;
+    case 'activity':
+      return <ActivityPage key={key} channel={route.channel} />;
+    case 'access':
+      return <AccessPage key={key} channel={route.channel} />;
+  }
 }
 
 const mount = document.getElementById('app');

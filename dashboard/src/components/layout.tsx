@@ -27,9 +27,10 @@ async function logout(session: Session): Promise<void> {
 
 export function Layout({ session, theme, onToggleTheme, route, notice, onDismissNotice, children }: LayoutProps) {
   const { t, locale, setLocale } = useI18n();
-  const channel = route.page === 'board' || route.page === 'overlay' ? route.channel : null;
+  const channel = 'channel' in route && route.page !== 'public' && session?.signedIn ? route.channel : null;
   const role = channel ? session?.channels.find((c) => c.login === channel)?.role : undefined;
-  const canOverlay = role === 'owner' || role === 'admin' || session?.user?.admin === true;
+  const isOwner = role === 'owner' || role === 'admin' || session?.user?.admin === true;
+  const current = (page: Route['page'], also?: Route['page']) => (route.page === page || route.page === also ? 'page' : undefined);
   // Confirmations fade after a while; errors stay until dismissed or replaced.
   useEffect(() => {
     if (!notice || notice.tone === 'error') return;
@@ -47,12 +48,29 @@ export function Layout({ session, theme, onToggleTheme, route, notice, onDismiss
         </a>
         {channel && (
           <nav class="channel-nav" aria-label={channel}>
-            <a href={`/c/${channel}`} onClick={onLinkClick} aria-current={route.page === 'board' ? 'page' : undefined}>
+            <a href={`/c/${channel}`} onClick={onLinkClick} aria-current={current('board')}>
               {t.nav.board}
             </a>
-            {canOverlay && (
-              <a href={`/c/${channel}/overlay`} onClick={onLinkClick} aria-current={route.page === 'overlay' ? 'page' : undefined}>
+            <a href={`/c/${channel}/missions`} onClick={onLinkClick} aria-current={current('missions', 'mission')}>
+              {t.nav.missions}
+            </a>
+            <a href={`/c/${channel}/viewers`} onClick={onLinkClick} aria-current={current('viewers', 'viewer')}>
+              {t.nav.viewers}
+            </a>
+            <a href={`/c/${channel}/activity`} onClick={onLinkClick} aria-current={current('activity')}>
+              {t.nav.activity}
+            </a>
+            <a href={`/c/${channel}/settings`} onClick={onLinkClick} aria-current={current('settings')}>
+              {t.nav.settings}
+            </a>
+            {isOwner && (
+              <a href={`/c/${channel}/overlay`} onClick={onLinkClick} aria-current={current('overlay')}>
                 {t.nav.overlay}
+              </a>
+            )}
+            {isOwner && (
+              <a href={`/c/${channel}/access`} onClick={onLinkClick} aria-current={current('access')}>
+                {t.nav.access}
               </a>
             )}
           </nav>

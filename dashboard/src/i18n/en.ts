@@ -1,4 +1,10 @@
 /** English strings. The Korean dictionary has the same shape (checked by the compiler). */
+import { historyEn } from './areas/history.js';
+import { viewersEn } from './areas/viewers.js';
+import { settingsEn } from './areas/settings.js';
+import { activityEn } from './areas/activity.js';
+import { accessEn } from './areas/access.js';
+import { publicBoardEn } from './areas/public-board.js';
 type Fmt = (n: number) => string;
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
@@ -13,7 +19,7 @@ export const en = {
   loading: 'Loading…',
   retry: 'Try again',
   dismiss: 'Dismiss',
-  nav: { home: 'Channels', board: 'Board', overlay: 'Overlay' },
+  nav: { home: 'Channels', board: 'Board', overlay: 'Overlay', missions: 'Missions', viewers: 'Viewers', activity: 'Activity', settings: 'Settings', access: 'Tokens', publicBoard: 'Public board' },
   roles: { owner: 'Streamer', moderator: 'Moderator', admin: 'Admin' },
   home: {
     title: 'Missions your chat backs with points',
@@ -152,6 +158,12 @@ export const en = {
     notFound: 'Page not found.',
     forbidden: 'You do not have access here.',
   },
+  history: historyEn,
+  viewers: viewersEn,
+  settings: settingsEn,
+  activity: activityEn,
+  access: accessEn,
+  publicBoard: publicBoardEn,
 };
 
 export type Strings = typeof en;

@@ -1,4 +1,10 @@
 /** Korean strings, in the polite 해요체 register that Korean streaming chats and their moderators use. */
+import { historyKo } from './areas/history.js';
+import { viewersKo } from './areas/viewers.js';
+import { settingsKo } from './areas/settings.js';
+import { activityKo } from './areas/activity.js';
+import { accessKo } from './areas/access.js';
+import { publicBoardKo } from './areas/public-board.js';
 import type { Strings } from './en.js';
 
 export const ko: Strings = {
@@ -12,7 +18,7 @@ export const ko: Strings = {
   loading: '불러오는 중…',
   retry: '다시 시도',
   dismiss: '닫기',
-  nav: { home: '채널', board: '미션 보드', overlay: '오버레이' },
+  nav: { home: '채널', board: '미션 보드', overlay: '오버레이', missions: '미션 기록', viewers: '시청자', activity: '활동 기록', settings: '설정', access: '토큰', publicBoard: '공개 보드' },
   roles: { owner: '스트리머', moderator: '모더레이터', admin: '관리자' },
   home: {
     title: '채팅이 포인트로 밀어주는 미션',
@@ -165,4 +171,10 @@ export const ko: Strings = {
     notFound: '페이지를 찾을 수 없어요.',
     forbidden: '접근 권한이 없어요.',
   },
+  history: historyKo,
+  viewers: viewersKo,
+  settings: settingsKo,
+  activity: activityKo,
+  access: accessKo,
+  publicBoard: publicBoardKo,
 };

@@ -1,0 +1,12 @@
+/** The audit trail of a channel. */
+import { useI18n } from '../i18n/index.js';
+
+export function ActivityPage({ channel }: { channel: string }) {
+  const { t } = useI18n();
+  return (
+    <section aria-labelledby="page-title">
+      <h1 id="page-title">{t.activity.title}</h1>
+      <p>{channel}</p>
+    </section>
+  );
+}
