@@ -19,6 +19,7 @@ import type {
   SetupItem as SetupItemSchema,
   TopBacker as TopBackerSchema,
 } from '../../../server/http/schemas/dashboard.js';
+import type { ActivityEntry as ActivityEntrySchema, ActivityList as ActivityListSchema } from '../../../server/http/schemas/activity.js';
 
 export type Mission = Static<typeof MissionSchema>;
 export type Channel = Static<typeof ChannelSchema>;
@@ -35,6 +36,8 @@ export type TopBacker = Static<typeof TopBackerSchema>;
 export type Judgement = Static<typeof JudgementSchema>;
 /** A mission on the board; frames after the snapshot carry the mission without the per-viewer fields. */
 export type BoardMission = Mission & Partial<Pick<Static<typeof BoardMissionSchema>, 'topBackers' | 'judge' | 'yourPledge'>>;
+export type ActivityEntry = Static<typeof ActivityEntrySchema>;
+export type ActivityList = Static<typeof ActivityListSchema>;
 export type DemoChatLine = Static<typeof DemoChatLineSchema>;
 
 export interface ApiErrorBody {
