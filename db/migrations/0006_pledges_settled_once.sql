@@ -1,4 +1,4 @@
--- A settled pledge never changes again (SPEC §6, invariant 5). A payout batch journals one
+-- A settled pledge never changes again (ledger invariant: every pledge is settled at most once). A payout batch journals one
 -- escrow → treasury row for all its pledges, so the unique index on per-pledge settlement rows
 -- (kept for refunds) no longer guards paid pledges: the pledge row guards itself. The trigger
 -- fires only for rows already settled (the WHEN test costs nothing on the unsettled ones that
