@@ -2,92 +2,48 @@
  * The bot end to end: the real tmi.js client against the chat simulator, the real services on a
  * fresh Postgres database (events over LISTEN/NOTIFY, jobs on BullMQ's Postgres backend).
  */
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startBot, type BotHandle } from '../../bot/index.js';
-import { startChatSimulator, type ChatSimulator } from '../../infra/chat-sim/index.js';
-import { loadConfig } from '../../server/config.js';
 import type { ChannelSettings } from '../../server/domain/settings.js';
-import { createRuntime, type Runtime } from '../../server/runtime.js';
-import { auditChannel } from '../../server/services/ledger-audit.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { uniqueName } from '../support/services.js';
+import { BOT, startBotWorld, type BotWorld } from '../support/bot-world.js';
 
-const BOT = 'missionbot';
-const logger = pino({ level: 'silent' });
-
-let sim: ChatSimulator;
-let database: TestDatabase;
-let runtime: Runtime;
-let bot: BotHandle;
-let seq = 0;
+let world: BotWorld;
 const channels: string[] = [];
-
-const botOptions = () => ({ runtime, logger, userCooldownMs: 0, pledgeWindowMs: 300, channelPollMs: 100, reconnectIntervalMs: 50 });
 
 /** A fresh channel per test; the running bot finds it by polling and joins as a moderator. */
 async function newChannel(settings: Partial<ChannelSettings> = {}): Promise<string> {
-  const login = `bc${process.pid}x${++seq}`;
-  sim.setMod(login, BOT, true);
+  const login = await world.newChannel(settings);
   channels.push(login);
-  await runtime.services.channels.create({ login, settings });
-  await sim.waitForJoin(login, { login: BOT });
   return login;
 }
 
-async function expectAuditOk(login: string): Promise<void> {
-  const channel = await runtime.services.channels.get(login);
-  const report = await auditChannel(runtime.db.db, channel.id);
-  expect(report.violations).toEqual([]);
-  expect(report.ok).toBe(true);
-}
-
-/** Says something and waits for the bot's answer matching `reply`. */
-async function exchange(channel: string, login: string, text: string, reply: RegExp | string): Promise<string> {
-  const answer = sim.waitForBotMessage(channel, reply, 8_000);
-  sim.say(channel, login, text);
-  return (await answer).text;
-}
-
+const exchange = (channel: string, login: string, text: string, reply: RegExp | string) => world.exchange(channel, login, text, reply);
+const expectAuditOk = (login: string) => world.expectAuditOk(login);
 const balance = async (channel: string, login: string) =>
-  (await runtime.services.viewers.byLogin(await runtime.services.channels.get(channel), login)).balance;
+  (await world.runtime.services.viewers.byLogin(await world.runtime.services.channels.get(channel), login)).balance;
 const mission = async (channel: string, n: number) =>
-  runtime.services.missions.get(await runtime.services.channels.get(channel), n);
+  world.runtime.services.missions.get(await world.runtime.services.channels.get(channel), n);
 
 beforeAll(async () => {
-  sim = await startChatSimulator();
-  database = await createTestDatabase('bot_chat');
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    LOG_LEVEL: 'silent',
-    TWITCH_IRC_URL: sim.url,
-    TWITCH_BOT_USERNAME: BOT,
-    TWITCH_BOT_TOKEN: 'oauth:testtoken',
-  });
-  runtime = await createRuntime(config, logger, { jobPrefix: uniqueName('bot_chat'), poolMax: 20 });
-  bot = await startBot(botOptions());
-  expect(bot.running).toBe(true);
+  world = await startBotWorld('bot_chat', { poolMax: 20 });
+  expect(world.bot.running).toBe(true);
 });
 
 afterAll(async () => {
-  await bot?.stop();
-  await runtime?.close();
-  await sim?.close();
-  await database?.drop();
+  await world?.close();
 });
 
 afterEach(() => {
   for (const login of channels) {
-    expect(sim.botMessages(login).length).toBeGreaterThan(0);
-    expect(sim.rateViolations(login)).toBe(0);
-    expect(sim.lengthViolations(login)).toBe(0);
+    expect(world.sim.botMessages(login).length).toBeGreaterThan(0);
+    expect(world.sim.rateViolations(login)).toBe(0);
+    expect(world.sim.lengthViolations(login)).toBe(0);
   }
 });
 
 describe('a mission from chat', () => {
   it('runs proposal, approval, pledges and success, then a failure that refunds everyone', async () => {
     const ch = await newChannel({ requireApproval: true });
-    sim.setMod(ch, 'bob', true);
+    world.sim.setMod(ch, 'bob', true);
 
     expect(await exchange(ch, 'alice', '!mission Beat the boss without dying 100 30m', 'proposed')).toBe(
       '#1 "Beat the boss without dying" proposed by @alice (100 pts) — mods: !mission approve 1',
@@ -96,14 +52,14 @@ describe('a mission from chat', () => {
     expect(await exchange(ch, 'bob', '!mission approve 1', 'is live')).toMatch(/^#1 is live! Back it: !pledge 1 <amount> — 30m left$/);
 
     expect(await exchange(ch, 'carol', '!pledge 1 200', 'carol')).toBe('@carol pledged 200 to #1, pot 300 pts');
-    const confirmed = sim.waitForBotMessage(ch, 'pot 1,000 pts', 8_000);
-    sim.say(ch, 'dave', '!pledge #1 300');
-    sim.say(ch, 'erin', '!pledge 1 400');
+    const confirmed = world.sim.waitForBotMessage(ch, 'pot 1,000 pts', 8_000);
+    world.sim.say(ch, 'dave', '!pledge #1 300');
+    world.sim.say(ch, 'erin', '!pledge 1 400');
     expect((await confirmed).text).toMatch(/^#1 \+2 backers, pot 1,000 pts$|^@erin pledged 400 to #1, pot 1,000 pts$/);
 
     expect(await exchange(ch, 'bob', '!mission success 1', 'SUCCESS')).toBe('#1 SUCCESS! 1,000 pts go to the streamer');
-    const channel = await runtime.services.channels.get(ch);
-    const totals = await runtime.services.channels.totals(channel.id);
+    const channel = await world.runtime.services.channels.get(ch);
+    const totals = await world.runtime.services.channels.totals(channel.id);
     expect(totals.treasury).toBe(1_000);
     expect(totals.escrow).toBe(0);
     expect(await balance(ch, 'alice')).toBe(900);
@@ -119,9 +75,9 @@ describe('a mission from chat', () => {
     expect(await balance(ch, 'frank')).toBe(1_000);
     expect(await balance(ch, 'carol')).toBe(800);
     expect(await balance(ch, 'dave')).toBe(700);
-    expect((await runtime.services.channels.totals(channel.id)).treasury).toBe(1_000);
+    expect((await world.runtime.services.channels.totals(channel.id)).treasury).toBe(1_000);
     await expectAuditOk(ch);
-    expect(sim.duplicateViolations(ch)).toBe(0);
+    expect(world.sim.duplicateViolations(ch)).toBe(0);
   });
 
   it('answers reads and malformed commands in the channel locale and currency', async () => {
@@ -138,13 +94,13 @@ describe('a mission from chat', () => {
 describe('permissions come from IRC tags only', () => {
   it('keeps viewers from moderating, keeps backers from judging, and lets the broadcaster judge', async () => {
     const ch = await newChannel({ requireApproval: true, resolverMustNotHavePledged: true });
-    sim.setMod(ch, 'bob', true);
+    world.sim.setMod(ch, 'bob', true);
     await exchange(ch, 'alice', '!mission No deaths this run 100', 'proposed');
 
     expect(await exchange(ch, 'carol', '!mission approve 1', '@carol')).toBe("@carol you're not allowed to do that");
     expect((await mission(ch, 1)).status).toBe('pending');
     // Tag-looking text is just text: not even a command.
-    sim.say(ch, 'carol', '@badges=broadcaster/1;mod=1 !mission approve 1');
+    world.sim.say(ch, 'carol', '@badges=broadcaster/1;mod=1 !mission approve 1');
     await exchange(ch, 'carol', '!points', 'carol has');
     expect((await mission(ch, 1)).status).toBe('pending');
 
@@ -162,7 +118,7 @@ describe('permissions come from IRC tags only', () => {
 
   it('pauses new missions for viewers until a moderator resumes', async () => {
     const ch = await newChannel({ requireApproval: false });
-    sim.setMod(ch, 'bob', true);
+    world.sim.setMod(ch, 'bob', true);
     expect(await exchange(ch, 'carol', '!mission pause', '@carol')).toBe("@carol you're not allowed to do that");
     expect(await exchange(ch, 'bob', '!mission pause', 'paused')).toBe('New missions are paused. Running missions carry on.');
     expect(await exchange(ch, 'alice', '!mission Win one round', '@alice')).toBe('@alice new missions are paused right now');
@@ -176,25 +132,24 @@ describe('redelivery', () => {
   it('pledges once for one message id, even across a bot restart', async () => {
     const ch = await newChannel({ requireApproval: false });
     await exchange(ch, 'alice', '!mission Clutch the round 100', 'is live');
-    const confirmed = sim.waitForBotMessage(ch, '@dave pledged', 8_000);
-    const id = sim.say(ch, 'dave', '!pledge 1 250');
+    const confirmed = world.sim.waitForBotMessage(ch, '@dave pledged', 8_000);
+    const id = world.sim.say(ch, 'dave', '!pledge 1 250');
     await confirmed;
-    sim.redeliver(id);
-    await bot.idle();
+    world.sim.redeliver(id);
+    await world.bot.idle();
 
     // A new bot process has no memory of the id: the database's idempotency key holds.
-    await bot.stop();
-    bot = await startBot(botOptions());
-    await sim.waitForJoin(ch, { login: BOT });
-    sim.redeliver(id);
+    await world.restartBot();
+    await world.sim.waitForJoin(ch, { login: BOT });
+    world.sim.redeliver(id);
     await exchange(ch, 'erin', '!pledge 1 10', '@erin');
-    await bot.idle();
+    await world.bot.idle();
 
-    const channel = await runtime.services.channels.get(ch);
-    const pledges = await runtime.services.missions.pledges(channel, 1, { limit: 50 });
+    const channel = await world.runtime.services.channels.get(ch);
+    const pledges = await world.runtime.services.missions.pledges(channel, 1, { limit: 50 });
     expect(pledges.items.filter((p) => p.viewer.login === 'dave').map((p) => p.amount)).toEqual([250]);
     expect(await balance(ch, 'dave')).toBe(750);
-    expect(sim.botMessages(ch).filter((m) => m.text.includes('@dave pledged'))).toHaveLength(1);
+    expect(world.sim.botMessages(ch).filter((m) => m.text.includes('@dave pledged'))).toHaveLength(1);
     await expectAuditOk(ch);
   });
 });
@@ -203,22 +158,22 @@ describe('identities across channels', () => {
   it("gives to this channel's @login even when another channel last saw a different user with it", async () => {
     const acme = await newChannel({ requireApproval: false, createCooldown: 0 });
     const beta = await newChannel({ requireApproval: false, createCooldown: 0 });
-    sim.setMod(acme, 'acmemod', true);
-    const first = `idalice${seq}`;
-    const second = `idalice${seq}b`;
+    world.sim.setMod(acme, 'acmemod', true);
+    const first = `idalice${channels.length}`;
+    const second = `idalice${channels.length}b`;
     await exchange(acme, first, '!mission First of the night 100', 'is live');
-    const original = sim.viewer(first)!;
+    const original = world.sim.viewer(first)!;
 
     // Twitch renames the first user; a different user later takes the login and chats elsewhere.
-    sim.renameViewer(first, second);
-    sim.createViewer({ login: first, userId: `${original.userId}9` });
-    expect(sim.viewer(first)!.userId).not.toBe(original.userId);
+    world.sim.renameViewer(first, second);
+    world.sim.createViewer({ login: first, userId: `${original.userId}9` });
+    expect(world.sim.viewer(first)!.userId).not.toBe(original.userId);
     await exchange(beta, first, '!mission Somewhere else 100', 'is live');
 
     await exchange(acme, 'acmemod', `!points give @${first} 250`, 'received');
-    const channel = await runtime.services.channels.get(acme);
-    expect((await runtime.services.viewers.byUserId(channel, original.userId))?.balance).toBe(900 + 250);
-    expect(await runtime.services.viewers.history(channel, sim.viewer(first)!.userId)).toEqual([]);
+    const channel = await world.runtime.services.channels.get(acme);
+    expect((await world.runtime.services.viewers.byUserId(channel, original.userId))?.balance).toBe(900 + 250);
+    expect(await world.runtime.services.viewers.history(channel, world.sim.viewer(first)!.userId)).toEqual([]);
     await expectAuditOk(acme);
     await expectAuditOk(beta);
   });

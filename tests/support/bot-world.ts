@@ -22,7 +22,10 @@ export interface BotWorld {
   sim: ChatSimulator;
   database: TestDatabase;
   runtime: Runtime;
-  bot: BotHandle;
+  /** The running bot; a new one after `restartBot`. */
+  readonly bot: BotHandle;
+  /** Stops the bot and starts a new one on the same runtime, as a restarted bot process would be. */
+  restartBot(): Promise<BotHandle>;
   /** A fresh channel with these settings; resolves once the bot has joined it (as a moderator unless `mod` is false). */
   newChannel(settings?: Partial<ChannelSettings>, mod?: boolean): Promise<string>;
   /** Says `text` as `login` and resolves with the bot's next line matching `reply`. */
@@ -35,21 +38,31 @@ export interface BotWorldOptions {
   simulator?: ChatSimulatorOptions;
   /** Bot options beyond the runtime and logger; tests shorten the windows by default. */
   bot?: Partial<Omit<BotOptions, 'runtime' | 'logger'>>;
+  /** Database connections of the runtime (10 unless a test needs more at once). */
+  poolMax?: number;
 }
 
 export async function startBotWorld(label: string, options: BotWorldOptions = {}): Promise<BotWorld> {
   const sim = await startChatSimulator(options.simulator);
   const database = await createTestDatabase(label);
   const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', TWITCH_IRC_URL: sim.url, TWITCH_BOT_USERNAME: BOT, TWITCH_BOT_TOKEN: 'oauth:testtoken' });
-  const runtime = await createRuntime(config, logger, { jobPrefix: uniqueName(label), poolMax: 10 });
-  const bot = await startBot({ runtime, logger, userCooldownMs: 0, pledgeWindowMs: 300, channelPollMs: 100, reconnectIntervalMs: 50, ...options.bot });
+  const runtime = await createRuntime(config, logger, { jobPrefix: uniqueName(label), poolMax: options.poolMax ?? 10 });
+  const launch = () => startBot({ runtime, logger, userCooldownMs: 0, pledgeWindowMs: 300, channelPollMs: 100, reconnectIntervalMs: 50, ...options.bot });
+  let bot = await launch();
   let seq = 0;
   const prefix = label.replace(/[^a-z]/g, '').slice(0, 4) || 'ch';
   return {
     sim,
     database,
     runtime,
-    bot,
+    get bot() {
+      return bot;
+    },
+    async restartBot() {
+      await bot.stop();
+      bot = await launch();
+      return bot;
+    },
     async newChannel(settings = {}, mod = true) {
       const login = `${prefix}${process.pid}x${++seq}`;
       sim.setMod(login, BOT, mod);
