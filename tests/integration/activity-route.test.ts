@@ -182,3 +182,15 @@ describe('the entries, filters and pages', () => {
     expect(page3.body.nextCursor).toBeNull();
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes the route, its filters and the actions it accepts', async () => {
+    const doc = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const op = doc.paths['/api/v1/channels/{channel}/activity']?.get;
+    expect(op).toBeDefined();
+    const names = op.parameters.map((p: { name: string }) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['channel', 'action', 'source', 'actor', 'mission', 'since', 'until', 'cursor', 'limit']));
+    const action = op.parameters.find((p: { name: string }) => p.name === 'action');
+    expect(JSON.stringify(action.schema)).toContain('mission.approved');
+  });
+});
