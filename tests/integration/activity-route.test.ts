@@ -140,6 +140,20 @@ describe('the entries, filters and pages', () => {
     expect((await read(`?until=${new Date(now - 3_600_000).toISOString()}`)).body.items).toEqual([]);
   });
 
+  it('a settings change reads back with its before and after values', async () => {
+    const patch = await call(h, { method: 'PATCH', url: `/api/v1/channels/${CH}/settings`, headers: bearer(tokens.owner), payload: { maxPledge: 5000, blockedWords: ['spoiler'] } });
+    expect(patch.status).toBe(200);
+    const res = await read('?action=settings.changed');
+    expect(res.body.items).toHaveLength(1);
+    expect(res.body.items[0]).toMatchObject({ source: 'api', actor: { kind: 'token', tokenId: expect.any(Number) } });
+    expect(res.body.items[0].details).toEqual({
+      changes: [
+        { key: 'blockedWords', before: [], after: ['spoiler'] },
+        { key: 'maxPledge', before: null, after: 5000 },
+      ],
+    });
+  });
+
   it('refuses bad filters with a 400', async () => {
     for (const query of ['?action=mission.exploded', '?source=fax', '?since=yesterday', '?since=2026-02-30', '?limit=0', '?limit=201', '?mission=0', '?cursor=abc', '?cursor=@@', '?actor=bad-login!', '?since=2026-03-02&until=2026-03-01']) {
       const res = await read(query);
