@@ -332,9 +332,46 @@ export const loginLinks = pgTable('login_links', {
   sessionId: bigint('session_id', { mode: 'number' }).references(() => dashboardSessions.id),
 });
 
+/**
+ * The audit trail (migration 0016): one row per recorded action, written in the transaction of
+ * the action itself. Append-only: triggers refuse UPDATE, DELETE and TRUNCATE. `channel_id` is
+ * null only for entries of the whole instance (the admin signing in, an unbound bot token).
+ * `action` and `source` take the values of `server/domain/activity.ts`.
+ */
+export const activity = pgTable('activity', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  channelId: integer('channel_id').references(() => channels.id),
+  at: ts('at').notNull().defaultNow(),
+  action: text('action').notNull(),
+  source: text('source').notNull(),
+  actorKind: text('actor_kind').notNull(),
+  actorUserId: text('actor_user_id'),
+  actorLogin: text('actor_login'),
+  actorDisplayName: text('actor_display_name'),
+  actorTokenId: integer('actor_token_id'),
+  missionNumber: integer('mission_number'),
+  subjectUserId: text('subject_user_id'),
+  subjectLogin: text('subject_login'),
+  subjectDisplayName: text('subject_display_name'),
+  amount: amount('amount'),
+  reason: text('reason'),
+  details: jsonb('details'),
+}, (t) => [
+  check('activity_source_known', sql`${t.source} IN ('chat', 'dashboard', 'api', 'worker', 'cli')`),
+  check('activity_actor_kind_known', sql`${t.actorKind} IN ('user', 'admin', 'token', 'system')`),
+  check('activity_action_shape', sql`${t.action} ~ '^[a-z]+\\.[a-z_]+$'`),
+  check('activity_reason_length', sql`char_length(${t.reason}) <= 500`),
+  index('activity_channel_idx').on(t.channelId, t.id.desc()),
+  index('activity_channel_action_idx').on(t.channelId, t.action, t.id.desc()),
+  index('activity_channel_actor_idx').on(t.channelId, t.actorLogin, t.id.desc()).where(sql`${t.actorLogin} IS NOT NULL`),
+  index('activity_channel_mission_idx').on(t.channelId, t.missionNumber, t.id.desc()).where(sql`${t.missionNumber} IS NOT NULL`),
+  index('activity_channel_at_idx').on(t.channelId, t.at),
+]);
+
 export type ChannelRow = typeof channels.$inferSelect;
 export type MissionRow = typeof missions.$inferSelect;
 export type PledgeRow = typeof pledges.$inferSelect;
 export type AccountRow = typeof accounts.$inferSelect;
 export type TransferRow = typeof transfers.$inferSelect;
+export type ActivityRow = typeof activity.$inferSelect;
 export type TransferKind = (typeof transferKind.enumValues)[number];

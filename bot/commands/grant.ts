@@ -6,9 +6,14 @@ import { isPrivileged, type Command, type CommandContext } from './types.js';
  * A viewer who has not chatted yet is unknown here; with a Twitch app, Twitch knows them by login
  * (Helix Get Users), so a gift can still reach them. Without one the reply says they must chat once.
  */
-async function adjustOrResolve(ctx: CommandContext, name: 'give' | 'take', target: string, amount: number) {
+async function adjustOrResolve(ctx: CommandContext, name: 'give' | 'take', target: string, amount: number, reason: string | null) {
   const run = (user: ChatUser | { login: string }) =>
-    ctx.services.viewers.adjust(ctx.channel, { target: user, amount, direction: name }, ctx.actor, ctx.idempotency([name, target, amount]));
+    ctx.services.viewers.adjust(
+      ctx.channel,
+      { target: user, amount, direction: name, reason },
+      ctx.actor,
+      ctx.idempotency([name, target, amount, reason]),
+    );
   try {
     return await run({ login: target });
   } catch (err) {
@@ -25,14 +30,14 @@ function grantCommand(name: 'give' | 'take'): Command<'give' | 'take'> {
     name,
     canExecute: isPrivileged,
     async execute(cmd, ctx) {
-      const { viewer, replayed } = await adjustOrResolve(ctx, name, cmd.target, cmd.amount);
+      const { viewer, replayed } = await adjustOrResolve(ctx, name, cmd.target, cmd.amount, cmd.reason ?? null);
       if (replayed) return;
       ctx.reply(name === 'give' ? 'granted' : 'taken', { target: viewer.login, amount: cmd.amount, balance: viewer.balance }, 'confirm');
     },
   };
 }
 
-/** `!points give @user <amount>`: points from the mint. */
+/** `!points give @user <amount> [reason]`: points from the mint. */
 export const giveCommand = grantCommand('give');
-/** `!points take @user <amount>`: never below zero. */
+/** `!points take @user <amount> [reason]`: never below zero. */
 export const takeCommand = grantCommand('take');

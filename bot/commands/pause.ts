@@ -7,7 +7,7 @@ function pauseCommand(name: 'pause' | 'resume'): Command<'pause' | 'resume'> {
     async execute(_cmd, ctx) {
       const paused = name === 'pause';
       // Setting a flag to the value it has is harmless, so no idempotency key is needed.
-      if (ctx.channel.missionsPaused !== paused) await ctx.services.channels.setPaused(ctx.channel.login, paused);
+      if (ctx.channel.missionsPaused !== paused) await ctx.services.channels.setPaused(ctx.channel.login, paused, ctx.actor);
       ctx.invalidateChannel();
       ctx.reply(paused ? 'paused' : 'resumed', {}, 'announce');
     },

@@ -114,8 +114,8 @@ export const en: Catalog = {
   'usage.fail': () => 'Usage: !mission fail <mission>, e.g. !mission fail 4',
   'usage.cancel': () => 'Usage: !mission cancel <mission> [reason], e.g. !mission cancel 4',
   'usage.extend': () => 'Usage: !mission extend <mission> <time to add>, e.g. !mission extend 4 10m adds 10 minutes',
-  'usage.give': () => 'Usage: !points give @user <amount>, e.g. !points give @bob 500',
-  'usage.take': () => 'Usage: !points take @user <amount>, e.g. !points take @bob 500',
+  'usage.give': () => 'Usage: !points give @user <amount> [reason], e.g. !points give @bob 500 raffle winner',
+  'usage.take': () => 'Usage: !points take @user <amount> [reason], e.g. !points take @bob 500',
   'usage.pause': () => 'Usage: !mission pause',
   'usage.resume': () => 'Usage: !mission resume',
 };

@@ -112,8 +112,8 @@ export const ko: Catalog = {
   'usage.fail': () => '사용법: !mission fail <미션번호> 예) !mission fail 4',
   'usage.cancel': () => '사용법: !mission cancel <미션번호> [사유] 예) !mission cancel 4',
   'usage.extend': () => '사용법: !mission extend <미션번호> <추가할 시간> 예) !mission extend 4 10분 (10분 추가)',
-  'usage.give': () => '사용법: !points give @아이디 <금액> 예) !points give @bob 500',
-  'usage.take': () => '사용법: !points take @아이디 <금액> 예) !points take @bob 500',
+  'usage.give': () => '사용법: !points give @아이디 <금액> [사유] 예) !points give @bob 500 추첨 당첨',
+  'usage.take': () => '사용법: !points take @아이디 <금액> [사유] 예) !points take @bob 500',
   'usage.pause': () => '사용법: !mission pause',
   'usage.resume': () => '사용법: !mission resume',
 };

@@ -42,7 +42,7 @@ export type ParsedCommand =
   | { readonly name: 'approve' | 'success' | 'fail'; readonly number: number }
   | { readonly name: 'reject' | 'cancel'; readonly number: number; readonly reason?: string }
   | { readonly name: 'extend'; readonly number: number; readonly durationMs: number }
-  | { readonly name: 'give' | 'take'; readonly target: string; readonly amount: number }
+  | { readonly name: 'give' | 'take'; readonly target: string; readonly amount: number; readonly reason?: string }
   | { readonly name: 'pause' | 'resume' };
 
 /** The i18n key of a command's one-line usage. */
@@ -159,14 +159,23 @@ function parsePoints(args: string[]): ParsedCommandResult {
   return success({ name: 'balance', target: target.value });
 }
 
+/**
+ * A reason may follow the amount (`!points give @bob 500 raffle winner`), but not one that starts
+ * like a number or an amount: `!points give @bob 1 000` or `… 5 6` is more likely a mistyped
+ * amount than a reason, so it stays a usage error rather than a grant of 1 or 5.
+ */
+const LOOKS_LIKE_AMOUNT = /^[-+.,\d]/;
+
 function parseGrant(name: 'give' | 'take', args: string[]): ParsedCommandResult {
-  const [targetToken, amountToken, extra] = args;
+  const [targetToken, amountToken, extra, ...more] = args;
   const target = parseLogin(targetToken);
   if (!target.ok) return failure(name, target.error);
   const amount = absoluteAmount(amountToken);
   if (!amount.ok) return failure(name, amount.error);
-  if (extra !== undefined) return unexpected(name, extra);
-  return success({ name, target: target.value, amount: amount.value });
+  if (extra === undefined) return success({ name, target: target.value, amount: amount.value });
+  if (LOOKS_LIKE_AMOUNT.test(extra) || parseAmount(extra).ok) return unexpected(name, extra);
+  const reason = parseReason([extra, ...more].join(' '));
+  return success(reason === undefined ? { name, target: target.value, amount: amount.value } : { name, target: target.value, amount: amount.value, reason });
 }
 
 function absoluteAmount(token: string | undefined): Result<number> {

@@ -15,6 +15,7 @@ import { loadConfig } from '../config.js';
 import { failWith, openDatabase, UsageError } from './cli-support.js';
 import { createChannelService, type Channel } from '../services/channels.js';
 import { createTokenService } from '../services/tokens.js';
+import { COMMAND_LINE_ORIGIN } from '../domain/activity-origin.js';
 
 const USAGE = `Usage:
   channels create <login> [--broadcaster-id <id>] [--display-name <name>] [--json]
@@ -62,16 +63,14 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
     });
 
     if (command === 'create') {
-      const channel = await channels.create({
-        login: normaliseLogin(login!),
-        broadcasterId: broadcasterId ?? null,
-        displayName: values['display-name'] ?? null,
-      });
-      const issued = await createTokenService(handle.db).issueToken({
-        channelId: channel.id,
-        role: 'owner',
-        label: 'created with the channels CLI',
-      });
+      const channel = await channels.create(
+        { login: normaliseLogin(login!), broadcasterId: broadcasterId ?? null, displayName: values['display-name'] ?? null },
+        COMMAND_LINE_ORIGIN,
+      );
+      const issued = await createTokenService(handle.db).issueToken(
+        { channelId: channel.id, role: 'owner', label: 'created with the channels CLI' },
+        COMMAND_LINE_ORIGIN,
+      );
       const overlayUrl = overlayUrlOf(config.publicUrl, channel);
       if (values.json) {
         out(JSON.stringify({ login: channel.login, overlayUrl, ownerToken: { id: issued.id, token: issued.token } }, null, 2));

@@ -13,13 +13,14 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadConfig } from '../config.js';
-import { alreadyImported, applyImport, creditPending, planImport, type LoginResolver } from '../import/points-import.js';
+import { alreadyImported, applyImport, applyPendingImports, planImport, type LoginResolver } from '../import/points-import.js';
 import { ImportFormatError, parsePointsFile } from '../import/parse-points.js';
 import { createTwitchIntegration } from '../twitch/integration.js';
 import type { Database } from '../../db/client.js';
 import { openCliDatabase } from './cli-database.js';
 import { failWith, UsageError } from './cli-support.js';
 import { findChannelRow } from '../services/channels.js';
+import { COMMAND_LINE_ORIGIN } from '../domain/activity-origin.js';
 
 const USAGE = 'Usage: npm run import-points -- <file.csv> --channel <login> [--columns login,points] [--dry-run]';
 const n = (x: number) => x.toLocaleString('en-US');
@@ -70,7 +71,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
     const channel = await findChannelRow(db, login);
     if (!channel) throw new UsageError(`No channel "${login}" in ${database.where}. Create it first: npm run channels -- create ${login}`);
     if (!parsed || text === undefined) {
-      const resolved = await db.transaction((tx) => creditPending(tx, channel.id));
+      const resolved = await applyPendingImports(db, channel.id, COMMAND_LINE_ORIGIN);
       out(`Credited ${n(resolved.credited)} pending viewers (${n(resolved.points)} points) of ${login}.`);
       return;
     }
@@ -91,7 +92,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
     for (const s of skipped) out(`  line ${s.line}: ${s.reason}`);
     if (values['dry-run']) return;
 
-    const outcome = await applyImport(db, channel.id, sha, plan);
+    const outcome = await applyImport(db, channel.id, sha, plan, COMMAND_LINE_ORIGIN);
     out(`Imported: ${n(outcome.credited)} viewers credited (${n(outcome.creditedPoints)} points), ${n(outcome.alreadyImported)} already imported, ${n(outcome.pendingAdded)} kept pending (credited by the next \`npm run import-points -- --channel ${login}\` once they have chatted).`);
   } finally {
     await database.close().catch(() => undefined);

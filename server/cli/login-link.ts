@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
+import { COMMAND_LINE_ORIGIN } from '../domain/activity-origin.js';
 import { createSessionService } from '../services/sessions.js';
 import { printSignInLink } from '../sign-in-link.js';
 import { failWith, openDatabase } from './cli-support.js';
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const handle = await openDatabase('mission-link-login-link');
   try {
     const sessions = createSessionService(handle.db);
-    if (values['end-sessions']) process.stderr.write(`Signed out ${await sessions.revokeAll()} session(s).\n`);
+    if (values['end-sessions']) process.stderr.write(`Signed out ${await sessions.revokeAll(COMMAND_LINE_ORIGIN)} session(s).\n`);
     await printSignInLink(sessions, config.publicUrl);
     process.stderr.write('It works once, within 15 minutes, and signs the browser in as the instance admin.\n');
   } finally {

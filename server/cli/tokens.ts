@@ -13,6 +13,7 @@ import type { DbHandle } from '../../db/client.js';
 import { failWith, openDatabase, UsageError } from './cli-support.js';
 import { createChannelService, findChannelRow } from '../services/channels.js';
 import { createTokenService, type TokenRole, type TokenRow } from '../services/tokens.js';
+import { COMMAND_LINE_ORIGIN } from '../domain/activity-origin.js';
 
 const USAGE = `Usage:
   tokens issue --channel <login> --role owner|moderator|bot [--label <text>]
@@ -50,11 +51,10 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
     if (command === 'issue') {
       const role = values.role as TokenRole | undefined;
       if (role === undefined || !ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-      const issued = await tokens.issueToken({
-        channelId: await channelId(handle, values.channel),
-        role,
-        label: values.label ?? null,
-      });
+      const issued = await tokens.issueToken(
+        { channelId: await channelId(handle, values.channel), role, label: values.label ?? null },
+        COMMAND_LINE_ORIGIN,
+      );
       process.stderr.write(`Issued ${role} token #${issued.id}. It is shown once; store it now.\n`);
       if (role === 'bot' && values.channel === undefined) {
         process.stderr.write(
@@ -66,7 +66,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
     } else if (command === 'revoke') {
       const id = Number(rest[0]);
       if (!Number.isSafeInteger(id) || id < 1) throw new UsageError('revoke needs a token id (see `list`)');
-      if (!(await tokens.revokeToken(id))) throw new UsageError(`Token #${id} does not exist or is already revoked`);
+      if (!(await tokens.revokeToken(id, COMMAND_LINE_ORIGIN))) throw new UsageError(`Token #${id} does not exist or is already revoked`);
       out(`Revoked token #${id}`);
     } else {
       const rows = values.channel === undefined ? await tokens.listAllTokens() : await tokens.listTokens(await channelId(handle, values.channel));

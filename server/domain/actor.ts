@@ -6,15 +6,20 @@
 export type ChatRole = 'viewer' | 'moderator' | 'broadcaster';
 
 export type Actor =
-  /** The operator holding ADMIN_TOKEN: may do anything, in any channel. */
-  | { kind: 'admin' }
+  /**
+   * The operator: ADMIN_TOKEN, or (`via: 'dashboard'`) a session from a sign-in link. May do
+   * anything, in any channel; `via` only says where the request came from, for the audit trail.
+   */
+  | { kind: 'admin'; via?: 'dashboard' }
   /** A per-channel dashboard token. Owners may also change settings and rotate keys. */
   | { kind: 'dashboard'; channelId: number; role: 'moderator' | 'owner'; tokenId: number }
   /**
    * A chat user in `channel`: seen by this service's own bot (names from Twitch's chat tags), or
-   * `relayed` through the REST API by a bot service token, whose names only that caller vouches for.
+   * `relayed` through the REST API by a bot service token (`tokenId`), whose names only that
+   * caller vouches for, or by the user's own dashboard session (`via: 'dashboard'`). `tokenId` and
+   * `via` change nothing of what the user may do; the audit trail records them.
    */
-  | { kind: 'chat'; channel: string; user: ChatUser; role: ChatRole; relayed?: boolean };
+  | { kind: 'chat'; channel: string; user: ChatUser; role: ChatRole; relayed?: boolean; tokenId?: number; via?: 'dashboard' };
 
 export interface ChatUser {
   userId: string;

@@ -10,7 +10,8 @@ export interface ExportRange {
 /** A calendar date (midnight UTC) or a full ISO 8601 timestamp with a zone. */
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
-function parseBound(name: string, value: string | undefined): Date | null {
+/** One bound: null when absent, a VALIDATION error naming `name` when malformed. */
+export function parseTimeBound(name: string, value: string | undefined): Date | null {
   if (value === undefined) return null;
   const date = ISO.test(value) ? new Date(value) : null;
   // JavaScript rolls 2026-02-30 over to March; the round trip of the calendar day refuses it.
@@ -23,7 +24,7 @@ function parseBound(name: string, value: string | undefined): Date | null {
 }
 
 export function parseExportRange(from: string | undefined, to: string | undefined): ExportRange {
-  const range = { from: parseBound('from', from), to: parseBound('to', to) };
+  const range = { from: parseTimeBound('from', from), to: parseTimeBound('to', to) };
   if (range.from && range.to && range.from >= range.to) throw errors.validation('from must be before to');
   return range;
 }

@@ -10,6 +10,7 @@ import { createBoardFeed } from '../board/feed.js';
 import { boardRoutes } from '../board/routes.js';
 import { API_PREFIX, buildApp, type AppDeps } from './app.js';
 import { dashboardStaticPlugin } from './plugins/dashboard-static.js';
+import { activityRoutes } from './routes/activity.js';
 import { channelRoutes } from './routes/channels.js';
 import { exportRoutes } from './routes/exports.js';
 import { missionRoutes } from './routes/missions.js';
@@ -76,7 +77,7 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     logger: runtime.logger,
     readiness: runtime.readiness,
     metrics: runtime.metrics,
-    routes: [channelRoutes(services), missionRoutes(services), exportRoutes(services, runtime.now)],
+    routes: [channelRoutes(services), missionRoutes(services), exportRoutes(services, runtime.now), activityRoutes(services)],
     plugins: [overlayPlugin(runtime, hub), board, setup, ...(options.plugins ?? []), dashboardStaticPlugin()],
     rateLimit: options.rateLimit,
     dashboardFeatures: () => ({

@@ -8,7 +8,9 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
+import { COMMAND_LINE_ORIGIN, type ActivityBy } from '../domain/activity-origin.js';
 import { applyTransfers, arrayParam, getSystemAccounts } from '../repositories/ledger-repository.js';
+import { recordActivity } from '../services/activity.js';
 import type { ImportRow } from './parse-points.js';
 
 const CHUNK = 2_000;
@@ -139,8 +141,18 @@ async function creditViewers(
   return { credited, points, skipped: viewers.length - credited };
 }
 
-/** Applies a plan in one transaction: credits, new pending rows, and pending rows whose viewer is now known. */
-export async function applyImport(db: Database, channelId: number, fileSha256: string, plan: ImportPlan): Promise<ImportOutcome> {
+/**
+ * Applies a plan in one transaction: credits, new pending rows, and pending rows whose viewer is
+ * now known. One `points.imported` entry in the audit trail says what the import did; importing
+ * the same file again changes nothing and records nothing.
+ */
+export async function applyImport(
+  db: Database,
+  channelId: number,
+  fileSha256: string,
+  plan: ImportPlan,
+  by: ActivityBy = COMMAND_LINE_ORIGIN,
+): Promise<ImportOutcome> {
   return db.transaction(async (tx) => {
     const direct = await creditViewers(tx, channelId, plan.credit.map((v) => ({ ...v, fileSha256 })));
     let pendingAdded = 0;
@@ -153,13 +165,38 @@ export async function applyImport(db: Database, channelId: number, fileSha256: s
       pendingAdded += added.length;
     }
     const resolved = await creditPending(tx, channelId);
-    return {
+    const outcome = {
       credited: direct.credited + resolved.credited,
       creditedPoints: direct.points + resolved.points,
       alreadyImported: direct.skipped,
       pendingAdded,
       pendingCredited: resolved.credited,
     };
+    if (outcome.credited > 0 || outcome.pendingAdded > 0) {
+      await recordActivity(tx, by, {
+        channelId,
+        action: 'points.imported',
+        amount: outcome.creditedPoints,
+        details: { fileSha256, ...outcome },
+      });
+    }
+    return outcome;
+  });
+}
+
+/** Credits pending viewers now known (a run without a file), recorded like an import when any is. */
+export async function applyPendingImports(db: Database, channelId: number, by: ActivityBy = COMMAND_LINE_ORIGIN): Promise<{ credited: number; points: number }> {
+  return db.transaction(async (tx) => {
+    const resolved = await creditPending(tx, channelId);
+    if (resolved.credited > 0) {
+      await recordActivity(tx, by, {
+        channelId,
+        action: 'points.imported',
+        amount: resolved.points,
+        details: { fileSha256: null, credited: resolved.credited, pendingCredited: resolved.credited },
+      });
+    }
+    return resolved;
   });
 }
 

@@ -78,17 +78,59 @@ export async function findLiveSession(tx: Executor, tokenHash: string, now: Date
   };
 }
 
-/** Marks a session revoked; false when it was not live. */
-export async function revokeSessionById(tx: Executor, id: number, now: Date): Promise<boolean> {
+/**
+ * The channels a Twitch user may act in now, as `findLiveSession` grants them: owner of the
+ * channels they broadcast, moderator of those whose synced moderator list names them.
+ */
+export async function grantsOfUser(tx: Executor, userId: string, login: string): Promise<ChannelGrant[]> {
   const result = await tx.execute(sql`
-    UPDATE dashboard_sessions SET revoked_at = ${now} WHERE id = ${id} AND revoked_at IS NULL RETURNING id`);
-  return result.rows.length > 0;
+    SELECT DISTINCT ON (c.id) c.id AS channel_id, c.login, g.role
+    FROM (
+      SELECT c.id, 'owner' AS role, 0 AS rank FROM channels c
+      WHERE c.broadcaster_id = ${userId} OR (c.broadcaster_id IS NULL AND c.login = ${login})
+      UNION ALL
+      SELECT m.channel_id, 'moderator', 1 FROM channel_moderators m WHERE m.user_id = ${userId}
+    ) g JOIN channels c ON c.id = g.id
+    ORDER BY c.id, g.rank`);
+  return (result.rows as { channel_id: number; login: string; role: 'owner' | 'moderator' }[]).map((r) => ({
+    channelId: Number(r.channel_id),
+    login: r.login,
+    role: r.role,
+  }));
 }
 
-/** Revokes every live session; returns how many. */
-export async function revokeAllSessions(tx: Executor, now: Date): Promise<number> {
-  const result = await tx.execute(sql`UPDATE dashboard_sessions SET revoked_at = ${now} WHERE revoked_at IS NULL RETURNING id`);
-  return result.rows.length;
+/** Who a revoked session belonged to. */
+export interface RevokedSession {
+  id: number;
+  kind: SessionKind;
+  userId: string | null;
+  login: string | null;
+  displayName: string | null;
+}
+
+const revokedOf = (rows: unknown[]): RevokedSession[] =>
+  (rows as { id: number; kind: SessionKind; user_id: string | null; login: string | null; display_name: string | null }[]).map((r) => ({
+    id: Number(r.id),
+    kind: r.kind,
+    userId: r.user_id,
+    login: r.login,
+    displayName: r.display_name,
+  }));
+
+/** Marks a session revoked and says whose it was; null when it was not live. */
+export async function revokeSession(tx: Executor, id: number, now: Date): Promise<RevokedSession | null> {
+  const result = await tx.execute(sql`
+    UPDATE dashboard_sessions SET revoked_at = ${now} WHERE id = ${id} AND revoked_at IS NULL
+    RETURNING id, kind, user_id, login, display_name`);
+  return revokedOf(result.rows)[0] ?? null;
+}
+
+/** Revokes every live session; returns whose they were. */
+export async function revokeEverySession(tx: Executor, now: Date): Promise<RevokedSession[]> {
+  const result = await tx.execute(sql`
+    UPDATE dashboard_sessions SET revoked_at = ${now} WHERE revoked_at IS NULL
+    RETURNING id, kind, user_id, login, display_name`);
+  return revokedOf(result.rows);
 }
 
 export async function insertLoginLink(tx: Executor, codeHash: string, expiresAt: Date, now: Date): Promise<void> {

@@ -42,14 +42,14 @@ export async function findActiveTokenByHash(tx: Executor, tokenHash: string): Pr
   return row ?? null;
 }
 
-/** Marks a token revoked; returns false when it does not exist or was already revoked. */
-export async function revokeTokenById(tx: Executor, id: number, now: Date): Promise<boolean> {
-  const rows = await tx
+/** Marks a token revoked and returns it; null when it does not exist or was already revoked. */
+export async function revokeTokenReturning(tx: Executor, id: number, now: Date): Promise<TokenRow | null> {
+  const [row] = await tx
     .update(apiTokens)
     .set({ revokedAt: now })
     .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
-    .returning({ id: apiTokens.id });
-  return rows.length > 0;
+    .returning(columns);
+  return row ?? null;
 }
 
 /** Every token of a channel (revoked ones too, for the audit trail), oldest first. */

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from '../../db/client.js';
 import type { ChannelRow } from '../../db/schema.js';
+import { SERVER_ORIGIN, settingsChanges, type ActivityBy } from '../domain/activity-origin.js';
 import { errors } from '../domain/errors.js';
 import { isPlainText } from '../domain/grammar/text.js';
 import { DEFAULT_SETTINGS, resolveSettings, settingsProblems, type ChannelSettings } from '../domain/settings.js';
@@ -14,6 +15,7 @@ import {
   type ChannelTotals,
 } from '../repositories/channels-repository.js';
 import { createSystemAccounts } from '../repositories/ledger-repository.js';
+import { recordActivity } from './activity.js';
 import { publishSafely, type ServiceDeps } from './context.js';
 import { withRetry } from './transaction.js';
 import { isTwitchLogin } from '../domain/twitch-login.js';
@@ -72,12 +74,16 @@ export function createChannelService(db: Database, options: ChannelServiceOption
     return toChannel(row);
   }
 
-  async function create(input: {
-    login: string;
-    broadcasterId?: string | null;
-    displayName?: string | null;
-    settings?: Partial<ChannelSettings>;
-  }): Promise<Channel> {
+  /** `by`: who creates it, for the audit trail (the server itself when not said). */
+  async function create(
+    input: {
+      login: string;
+      broadcasterId?: string | null;
+      displayName?: string | null;
+      settings?: Partial<ChannelSettings>;
+    },
+    by: ActivityBy = SERVER_ORIGIN,
+  ): Promise<Channel> {
     const login = input.login.toLowerCase();
     if (!isTwitchLogin(login)) throw errors.validation(`"${input.login}" is not a valid Twitch login`);
     if (input.displayName && !isPlainText(input.displayName)) throw errors.validation('displayName must be plain visible text');
@@ -102,6 +108,7 @@ export function createChannelService(db: Database, options: ChannelServiceOption
       });
       if (!row) throw errors.channelExists(login);
       await createSystemAccounts(tx, row.id);
+      await recordActivity(tx, by, { channelId: row.id, action: 'channel.created', details: { login } });
       return toChannel(row);
     });
     options.onCreated?.(created);
@@ -118,7 +125,8 @@ export function createChannelService(db: Database, options: ChannelServiceOption
     }
   }
 
-  async function updateSettings(login: string, patch: Partial<ChannelSettings>): Promise<Channel> {
+  /** Applies `patch`; records the keys whose value changed, and nothing (no write) when none did. */
+  async function updateSettings(login: string, patch: Partial<ChannelSettings>, by: ActivityBy = SERVER_ORIGIN): Promise<Channel> {
     return withRetry(db, async (tx) => {
       const row = await findChannelByLogin(tx, login, 'update');
       if (!row) throw errors.channelNotFound(login);
@@ -130,18 +138,31 @@ export function createChannelService(db: Database, options: ChannelServiceOption
       };
       const problems = settingsProblems(next);
       if (problems.length > 0) throw errors.validation(problems.join('; '));
+      const changes = settingsChanges(current as unknown as Record<string, unknown>, next as unknown as Record<string, unknown>);
+      if (changes.length === 0) return toChannel(row);
+      await recordActivity(tx, by, { channelId: row.id, action: 'settings.changed', details: { changes } });
       return toChannel(await updateChannel(tx, row.id, { settings: overridesOf(next) }));
     });
   }
 
-  async function rotateOverlayKey(login: string): Promise<Channel> {
-    const channel = await get(login);
-    return toChannel(await updateChannel(db, channel.id, { overlayKey: newOverlayKey() }));
+  async function rotateOverlayKey(login: string, by: ActivityBy = SERVER_ORIGIN): Promise<Channel> {
+    return withRetry(db, async (tx) => {
+      const row = await findChannelByLogin(tx, login, 'update');
+      if (!row) throw errors.channelNotFound(login);
+      await recordActivity(tx, by, { channelId: row.id, action: 'overlay.key_rotated' });
+      return toChannel(await updateChannel(tx, row.id, { overlayKey: newOverlayKey() }));
+    });
   }
 
-  async function setPaused(login: string, paused: boolean): Promise<Channel> {
-    const channel = await get(login);
-    const updated = toChannel(await updateChannel(db, channel.id, { missionsPaused: paused }));
+  /** Pauses or resumes new missions; setting the flag to the value it has records nothing. */
+  async function setPaused(login: string, paused: boolean, by: ActivityBy = SERVER_ORIGIN): Promise<Channel> {
+    const updated = await withRetry(db, async (tx) => {
+      const row = await findChannelByLogin(tx, login, 'update');
+      if (!row) throw errors.channelNotFound(login);
+      if (row.missionsPaused === paused) return toChannel(row);
+      await recordActivity(tx, by, { channelId: row.id, action: paused ? 'channel.paused' : 'channel.resumed' });
+      return toChannel(await updateChannel(tx, row.id, { missionsPaused: paused }));
+    });
     if (options.events) {
       publishSafely(options.events, [{ type: 'channel', channel: updated.login, at: new Date().toISOString(), missionsPaused: updated.missionsPaused }]);
     }

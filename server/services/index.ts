@@ -1,5 +1,6 @@
 /** Builds every domain service from its dependencies. */
 import type { ChatUser } from '../domain/actor.js';
+import { createActivityService } from './activity.js';
 import { createChannelService } from './channels.js';
 import type { ServiceDeps } from './context.js';
 import { createMissionService } from './missions.js';
@@ -22,6 +23,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions = {}) 
     viewers: createViewerService(deps.db),
     missions: createMissionService(deps, options.pledgeBatcher),
     verdicts: createVerdictService(deps),
+    activity: createActivityService(deps.db),
     /** Set by the Twitch wiring; lets a moderator give points to a viewer who has not chatted yet. */
     twitchUsers: undefined as TwitchUserLookup | undefined,
   };

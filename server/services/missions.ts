@@ -17,6 +17,7 @@ import {
   nextMissionNumber,
 } from '../repositories/missions-repository.js';
 import type { Channel } from './channels.js';
+import { recordActivity } from './activity.js';
 import { publishSafely, type ServiceDeps } from './context.js';
 import { missionDto, missionDtos, toPledgeDto } from './mission-views.js';
 import { runWrite, type IdempotencyRequest } from './transaction.js';
@@ -96,7 +97,16 @@ export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeB
       });
       await createEscrow(tx, channel.id, row.id);
       await writeSinglePledge(tx, channel, row, input.proposer, input.amount ?? s.minStake, actor, idempotency?.key ?? null);
-      return { row, dto: await missionDto(tx, row, s) };
+      const dto = await missionDto(tx, row, s);
+      await recordActivity(tx, actor, {
+        channelId: channel.id,
+        action: 'mission.proposed',
+        missionNumber: number,
+        subject: input.proposer,
+        amount: dto.pot,
+        details: { status: dto.status },
+      });
+      return { row, dto };
     });
     if (!replayed) {
       const { row, dto } = value;

@@ -4,17 +4,22 @@
  * A link signs its holder in as the instance admin, once, within 15 minutes.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Database } from '../../db/client.js';
+import type { Database, Tx } from '../../db/client.js';
+import { ADMIN_PERSON, COMMAND_LINE_ORIGIN, personOf, type ActivityBy, type ActivityOrigin } from '../domain/activity-origin.js';
+import type { ActivityAction } from '../domain/activity.js';
 import {
   claimLoginLink,
   findLiveSession,
+  grantsOfUser,
   insertLoginLink,
   insertSession,
   linkSessionToLoginLink,
-  revokeAllSessions,
-  revokeSessionById,
+  revokeEverySession,
+  revokeSession,
+  type RevokedSession,
   type SessionRow,
 } from '../repositories/sessions-repository.js';
+import { recordActivity } from './activity.js';
 
 export type { ChannelGrant, SessionRow } from '../repositories/sessions-repository.js';
 
@@ -49,9 +54,41 @@ export interface SessionService {
   createTwitchSession(user: TwitchUserIdentity): Promise<NewSession>;
   /** The live session behind a cookie value, or null (unknown, expired, revoked, malformed). */
   find(token: string): Promise<SessionRow | null>;
+  /** Signs a session out (logout, or a browser signing in again); false when it was not live. */
   revoke(id: number): Promise<boolean>;
-  /** Signs every browser out (a lost laptop, a link someone else used); returns how many sessions ended. */
-  revokeAll(): Promise<number>;
+  /**
+   * Signs every browser out (a lost laptop, a link someone else used); returns how many sessions
+   * ended. `by`: who did it, for the audit trail (the operator on the command line when not said).
+   */
+  revokeAll(by?: ActivityBy): Promise<number>;
+}
+
+/** The audit trail's origin of a session's own sign-in or sign-out: that person, in the dashboard. */
+function sessionOrigin(session: { kind: 'admin' | 'twitch'; userId: string | null; login: string | null; displayName: string | null }): ActivityOrigin {
+  if (session.kind === 'admin' || session.userId === null || session.login === null) return { source: 'dashboard', actor: ADMIN_PERSON };
+  return { source: 'dashboard', actor: personOf({ userId: session.userId, login: session.login, displayName: session.displayName ?? session.login }) };
+}
+
+/**
+ * Records `action` about a session: one entry in each channel a Twitch user's session grants (so
+ * each channel's trail shows who came and went), one entry of the whole instance for the admin's
+ * session or a session that grants no channel.
+ */
+async function recordSession(tx: Tx, by: ActivityBy, action: ActivityAction, session: RevokedSession): Promise<void> {
+  const grants = session.kind === 'twitch' && session.userId !== null && session.login !== null ? await grantsOfUser(tx, session.userId, session.login) : [];
+  // A revocation is done to someone: they are its subject. Signing in or out, they are the actor.
+  const subject =
+    action === 'session.revoked' && session.userId !== null && session.login !== null
+      ? { userId: session.userId, login: session.login, displayName: session.displayName ?? session.login }
+      : null;
+  const details = (role?: string) => ({ sessionId: session.id, ...(role === undefined ? {} : { role }) });
+  await recordActivity(
+    tx,
+    by,
+    grants.length === 0
+      ? { channelId: null, action, subject, details: details() }
+      : grants.map((g) => ({ channelId: g.channelId, action, subject, details: details(g.role) })),
+  );
 }
 
 /** The sign-in URL for a link code. */
@@ -82,6 +119,8 @@ export function createSessionService(db: Database, now: () => Date = () => new D
         const expiresAt = new Date(at.getTime() + SESSION_TTL_MS);
         const id = await insertSession(tx, { tokenHash, kind: 'admin', user: null, csrfSecret, expiresAt });
         await linkSessionToLoginLink(tx, codeHash, id);
+        const session = { id, kind: 'admin' as const, userId: null, login: null, displayName: null };
+        await recordSession(tx, sessionOrigin(session), 'session.signed_in', session);
         return { ok: true as const, session: { id, token, expiresAt } };
       });
     },
@@ -89,8 +128,12 @@ export function createSessionService(db: Database, now: () => Date = () => new D
     async createTwitchSession(user) {
       const { token, tokenHash, csrfSecret } = newSecrets();
       const expiresAt = new Date(now().getTime() + SESSION_TTL_MS);
-      const id = await insertSession(db, { tokenHash, kind: 'twitch', user, csrfSecret, expiresAt });
-      return { id, token, expiresAt };
+      return db.transaction(async (tx) => {
+        const id = await insertSession(tx, { tokenHash, kind: 'twitch', user, csrfSecret, expiresAt });
+        const session = { id, kind: 'twitch' as const, ...user };
+        await recordSession(tx, sessionOrigin(session), 'session.signed_in', session);
+        return { id, token, expiresAt };
+      });
     },
 
     async find(token) {
@@ -98,7 +141,19 @@ export function createSessionService(db: Database, now: () => Date = () => new D
       return findLiveSession(db, sha256(token), now());
     },
 
-    revoke: (id) => revokeSessionById(db, id, now()),
-    revokeAll: () => revokeAllSessions(db, now()),
+    revoke: (id) =>
+      db.transaction(async (tx) => {
+        const session = await revokeSession(tx, id, now());
+        if (session === null) return false;
+        await recordSession(tx, sessionOrigin(session), 'session.signed_out', session);
+        return true;
+      }),
+
+    revokeAll: (by = COMMAND_LINE_ORIGIN) =>
+      db.transaction(async (tx) => {
+        const ended = await revokeEverySession(tx, now());
+        for (const session of ended) await recordSession(tx, by, 'session.revoked', session);
+        return ended.length;
+      }),
   };
 }

@@ -5,14 +5,16 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Executor } from '../../db/client.js';
+import { COMMAND_LINE_ORIGIN, type ActivityBy } from '../domain/activity-origin.js';
 import { errors } from '../domain/errors.js';
+import { recordActivity } from './activity.js';
 import {
   findActiveTokenByHash,
   insertToken,
   listAllTokens,
   listTokensByChannel,
   listUnscopedTokens,
-  revokeTokenById,
+  revokeTokenReturning,
   type TokenRole,
   type TokenRow,
 } from '../repositories/tokens-repository.js';
@@ -45,10 +47,14 @@ export interface IssuedToken {
   token: string;
 }
 
+/**
+ * `by` on issue and revoke: who did it, for the audit trail; the operator on the command line when
+ * not said (the tokens and channels tools).
+ */
 export interface TokenService {
-  issueToken(input: IssueTokenInput): Promise<IssuedToken>;
+  issueToken(input: IssueTokenInput, by?: ActivityBy): Promise<IssuedToken>;
   /** Returns false if the token does not exist or is already revoked. */
-  revokeToken(id: number): Promise<boolean>;
+  revokeToken(id: number, by?: ActivityBy): Promise<boolean>;
   /** The active token record for a presented token, or null. */
   findByToken(token: string): Promise<TokenRow | null>;
   /** A channel's tokens; `null` lists the unbound bot tokens. */
@@ -59,16 +65,26 @@ export interface TokenService {
 
 export function createTokenService(db: Executor, now: () => Date = () => new Date()): TokenService {
   return {
-    async issueToken({ channelId = null, role, label = null }) {
+    async issueToken({ channelId = null, role, label = null }, by = COMMAND_LINE_ORIGIN) {
       if (role !== 'bot' && channelId === null) {
         throw errors.validation(`${role === 'owner' ? 'An owner' : 'A moderator'} token must belong to a channel`);
       }
       if (label !== null && label.length > 100) throw errors.validation('label must be at most 100 characters');
       const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-      const row = await insertToken(db, { channelId, role, label, tokenHash: hashToken(token) });
-      return { id: row.id, token };
+      return db.transaction(async (tx) => {
+        const row = await insertToken(tx, { channelId, role, label, tokenHash: hashToken(token) });
+        // An unbound bot token belongs to no channel: an entry of the whole instance.
+        await recordActivity(tx, by, { channelId, action: 'token.issued', details: { tokenId: row.id, role, label } });
+        return { id: row.id, token };
+      });
     },
-    revokeToken: (id) => revokeTokenById(db, id, now()),
+    revokeToken: (id, by = COMMAND_LINE_ORIGIN) =>
+      db.transaction(async (tx) => {
+        const row = await revokeTokenReturning(tx, id, now());
+        if (row === null) return false;
+        await recordActivity(tx, by, { channelId: row.channelId, action: 'token.revoked', details: { tokenId: row.id, role: row.role, label: row.label } });
+        return true;
+      }),
     async findByToken(token) {
       if (!looksLikeApiToken(token)) return null;
       return findActiveTokenByHash(db, hashToken(token));

@@ -5,6 +5,8 @@
  */
 import type { Tx } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
+import type { ActivityAction } from '../domain/activity.js';
+import { WORKER_ORIGIN } from '../domain/activity-origin.js';
 import { actorLabel, isModerator, type Actor } from '../domain/actor.js';
 import { errors } from '../domain/errors.js';
 import { extendedDeadline, nextStatus, settlementFor, type MissionAction } from '../domain/mission-rules.js';
@@ -20,6 +22,7 @@ import {
 } from '../repositories/missions-repository.js';
 import { findChannelById } from '../repositories/channels-repository.js';
 import { toChannel, type Channel } from './channels.js';
+import { recordActivity } from './activity.js';
 import { publishSafely, type ServiceDeps } from './context.js';
 import { missionDto } from './mission-views.js';
 import { INLINE_SETTLEMENT_LIMIT, settleBatch } from './settlement.js';
@@ -41,6 +44,19 @@ const CAUSE: Partial<Record<MissionAction, MissionResolvedEvent['cause']>> = {
   cancel: 'cancel',
   grace_expired: 'expired',
   pending_timeout: 'pending_timeout',
+};
+
+/** What the audit trail calls each transition. */
+const RECORDED_AS: Record<MissionAction, ActivityAction> = {
+  approve: 'mission.approved',
+  reject: 'mission.rejected',
+  success: 'mission.succeeded',
+  fail: 'mission.failed',
+  cancel: 'mission.cancelled',
+  extend: 'mission.extended',
+  deadline: 'mission.closed',
+  grace_expired: 'mission.expired',
+  pending_timeout: 'mission.timed_out',
 };
 
 export function createVerdictService(deps: ServiceDeps) {
@@ -147,7 +163,15 @@ export function createVerdictService(deps: ServiceDeps) {
       if (!mission) throw errors.missionNotFound(number);
       await authorise(tx, channel, mission, action, actor);
       if (action === 'approve' && mission.status !== 'pending') throw errors.missionNotPending(number, mission.status);
-      return transition(tx, channel, mission, action, { actor: actorLabel(actor), reason, now: deps.now() });
+      const outcome = await transition(tx, channel, mission, action, { actor: actorLabel(actor), reason, now: deps.now() });
+      await recordActivity(tx, actor, {
+        channelId: channel.id,
+        action: RECORDED_AS[action],
+        missionNumber: number,
+        amount: outcome.dto.pot,
+        reason,
+      });
+      return outcome;
     });
     if (!replayed) await afterCommit(value);
     return { mission: value.dto, replayed };
@@ -172,6 +196,12 @@ export function createVerdictService(deps: ServiceDeps) {
       const deadline = extendedDeadline(mission.deadline, now, extensionSeconds * 1000, channel.settings.maxDuration * 1000);
       const updated = await updateMission(tx, mission.id, { status: 'open', deadline, closedAt: null });
       const dto = await missionDto(tx, updated, channel.settings);
+      await recordActivity(tx, actor, {
+        channelId: channel.id,
+        action: 'mission.extended',
+        missionNumber: number,
+        details: { deadline: deadline.toISOString(), previousDeadline: mission.deadline?.toISOString() ?? null, extensionSeconds },
+      });
       const event: DomainEvent = { type: 'mission', channel: channel.login, at: now.toISOString(), change: 'extended', mission: dto };
       return { dto, missionId: mission.id, needsSettlementJob: false, events: [event] };
     });
@@ -213,7 +243,15 @@ export function createVerdictService(deps: ServiceDeps) {
       if (due === null) return { state: 'skipped' as const };
       if (due.getTime() > now.getTime()) return { state: 'early' as const, due };
       const reason = kind === 'pending' ? 'not approved in time' : kind === 'grace' ? 'no verdict before the grace period ended' : null;
-      return { state: 'applied' as const, outcome: await transition(tx, channel, mission, action, { reason, now }) };
+      const outcome = await transition(tx, channel, mission, action, { reason, now });
+      await recordActivity(tx, WORKER_ORIGIN, {
+        channelId: channel.id,
+        action: RECORDED_AS[action],
+        missionNumber: mission.number,
+        amount: outcome.dto.pot,
+        reason,
+      });
+      return { state: 'applied' as const, outcome };
     });
     const { value } = result;
     if (value.state === 'applied') {

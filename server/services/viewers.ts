@@ -14,7 +14,11 @@ import {
 } from '../repositories/channels-repository.js';
 import { applyTransfers, ensureWallet, getSystemAccounts } from '../repositories/ledger-repository.js';
 import type { Channel } from './channels.js';
+import { recordActivity } from './activity.js';
 import { runWrite, type IdempotencyRequest } from './transaction.js';
+
+/** Longest reason a moderator may give for a grant or a removal. */
+export const MAX_ADJUST_REASON = 200;
 
 /**
  * The identity to act on for a user a caller named (see `IdentitySource`): a known user id keeps
@@ -133,16 +137,21 @@ export function createViewerService(db: Database) {
 
   /**
    * Moderator grant (`give`) or removal (`take`) of points. The target must have been seen in chat
-   * (identity is the Twitch user id). `take` never drives a wallet below zero.
+   * (identity is the Twitch user id). `take` never drives a wallet below zero. The optional
+   * `reason` is kept in the audit trail with who did it.
    */
   async function adjust(
     channel: Channel,
-    input: { target: ChatUser | { login: string }; amount: number; direction: 'give' | 'take' },
+    input: { target: ChatUser | { login: string }; amount: number; direction: 'give' | 'take'; reason?: string | null },
     actor: Actor,
     idempotency?: IdempotencyRequest,
   ): Promise<{ viewer: ViewerDto; replayed: boolean }> {
     if (!isModerator(actor)) throw errors.forbidden('Only moderators can grant or take points');
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw errors.validation('amount must be a positive integer');
+    const reason = input.reason?.trim() || null;
+    if (reason !== null && [...reason].length > MAX_ADJUST_REASON) {
+      throw errors.validation(`reason must be at most ${MAX_ADJUST_REASON} characters`);
+    }
     const { value, replayed } = await runWrite(db, idempotency, async (tx) => {
       let targetUser: ChatUser;
       let source: IdentitySource = identitySource(actor);
@@ -180,6 +189,13 @@ export function createViewerService(db: Database) {
       ]);
       const viewer = await viewerRow(tx, channel.id, targetUser.userId);
       const { hasWallet: _ignored, ...dto } = viewer!;
+      await recordActivity(tx, actor, {
+        channelId: channel.id,
+        action: input.direction === 'give' ? 'points.given' : 'points.taken',
+        subject: { userId: dto.userId, login: dto.login, displayName: dto.displayName },
+        amount: input.amount,
+        reason,
+      });
       return dto;
     });
     return { viewer: value, replayed };

@@ -1,7 +1,7 @@
 /**
  * Access control, table-driven: every write route × every kind of caller (tokens and dashboard sessions). Only the
  * intended callers succeed; every other one gets 401 (no or bad credential) or 403 (the wrong
- * one) as `{error:{code,message}}`, and the journal does not move. Then the rate limits (per
+ * one) as `{error:{code,message}}`, and neither the journal nor the audit trail moves. Then the rate limits (per
  * token, per IP, the bot exempt by a high limit, the overlay per IP) and the secure headers.
  */
 import { randomBytes } from 'node:crypto';
@@ -187,6 +187,12 @@ async function journalSize(): Promise<number> {
   return r.n;
 }
 
+/** Entries in the audit trail: a refused write records nothing. */
+async function trailSize(): Promise<number> {
+  const r = (await h.runtime.db.db.execute(sql`SELECT count(*)::int AS n FROM activity`)).rows[0] as { n: number };
+  return r.n;
+}
+
 beforeAll(async () => {
   h = await startHarness({ label: 'acl', backend: 'postgres', workers: false });
   const settings = { createCooldown: 0, maxOpenMissions: 50, maxOpenMissionsPerViewer: 50, requireApproval: true };
@@ -235,6 +241,7 @@ describe('every write route × every caller', () => {
     it.each(EVERYONE)(`${route} as %s`, async (who) => {
       const request = await cell.setup();
       const before = await journalSize();
+      const trailBefore = await trailSize();
       const res = await call(h, { ...request, headers: headersOf(who) });
       if (cell.allowed.includes(who)) {
         expect(res.status, JSON.stringify(res.body)).toBe(cell.success);
@@ -244,6 +251,7 @@ describe('every write route × every caller', () => {
         expect(res.body.error).toMatchObject({ code });
         expect(typeof res.body.error.message).toBe('string');
         expect(await journalSize()).toBe(before);
+        expect(await trailSize()).toBe(trailBefore);
       }
     });
   }

@@ -165,6 +165,7 @@ describe('auth matrix', () => {
       user: { userId: '12345', login: 'carol', displayName: '캐롤' },
       role: 'moderator',
       relayed: true,
+      tokenId: expect.any(Number),
     });
   });
 

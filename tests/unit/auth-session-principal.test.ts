@@ -16,16 +16,17 @@ const twitch = (role: 'owner' | 'moderator'): Principal => ({
 
 describe('session principals', () => {
   it('an admin session is the admin everywhere', () => {
-    expect(actorFor(adminSession, {}, bob)).toEqual({ kind: 'admin' });
-    expect(adminFor(adminSession)).toEqual({ kind: 'admin' });
+    // `via`: the audit trail records a session's writes as made in the dashboard.
+    expect(actorFor(adminSession, {}, bob)).toEqual({ kind: 'admin', via: 'dashboard' });
+    expect(adminFor(adminSession)).toEqual({ kind: 'admin', via: 'dashboard' });
     expect(channelRoleFor(adminSession, bob)).toBe('admin');
     expect(canSeeChannelSecrets(adminSession, bob)).toBe(true);
   });
 
   it('a Twitch session acts as its chat user in the channels it has, with the chat role', () => {
     // `relayed`: a session knows no display name of Twitch's, so it never renames the user.
-    expect(actorFor(twitch('moderator'), {}, alice)).toEqual({ kind: 'chat', channel: 'alice', user, role: 'moderator', relayed: true });
-    expect(actorFor(twitch('owner'), {}, alice)).toEqual({ kind: 'chat', channel: 'alice', user, role: 'broadcaster', relayed: true });
+    expect(actorFor(twitch('moderator'), {}, alice)).toEqual({ kind: 'chat', channel: 'alice', user, role: 'moderator', relayed: true, via: 'dashboard' });
+    expect(actorFor(twitch('owner'), {}, alice)).toEqual({ kind: 'chat', channel: 'alice', user, role: 'broadcaster', relayed: true, via: 'dashboard' });
     expect(ownerOrAdminFor(twitch('owner'), alice)).toMatchObject({ role: 'broadcaster' });
     expect(canSeeChannelSecrets(twitch('owner'), alice)).toBe(true);
     expect(canSeeChannelSecrets(twitch('moderator'), alice)).toBe(false);

@@ -180,6 +180,10 @@ describe('points', () => {
     ['!points take @bob 1,000', { name: 'take', target: 'bob', amount: 1000 }],
     ['!포인트 지급 @bob 1만', { name: 'give', target: 'bob', amount: 10_000 }],
     ['!포인트 회수 @bob 500', { name: 'take', target: 'bob', amount: 500 }],
+    // A reason may follow the amount; it is kept in the audit trail.
+    ['!points give @bob 500 raffle winner', { name: 'give', target: 'bob', amount: 500, reason: 'raffle winner' }],
+    ['!points take @bob 1k  spam  bets', { name: 'take', target: 'bob', amount: 1000, reason: 'spam bets' }],
+    ['!포인트 지급 @bob 500 추첨 당첨', { name: 'give', target: 'bob', amount: 500, reason: '추첨 당첨' }],
   ])('%j', (message, expected) => {
     expect(ok(message)).toEqual(expected);
   });
@@ -199,6 +203,10 @@ describe('points', () => {
     ['!points give @bob -5', 'give', 'AMOUNT_NEGATIVE'],
     ['!points give @bob 0', 'give', 'AMOUNT_ZERO'],
     ['!points give @bob 5 6', 'give', 'UNEXPECTED_ARGUMENT'],
+    // A "reason" that starts like a number is more likely a mistyped amount: refused, not granted.
+    ['!points give @bob 1 000', 'give', 'UNEXPECTED_ARGUMENT'],
+    ['!points take @bob 5 all of it', 'take', 'UNEXPECTED_ARGUMENT'],
+    ['!points give @bob 5 -3 fix', 'give', 'UNEXPECTED_ARGUMENT'],
   ])('%j → %s %s', (message, command, code) => {
     expect(err(message)).toMatchObject({ command, usage: `usage.${command}`, code });
   });

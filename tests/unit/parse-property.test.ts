@@ -50,6 +50,7 @@ function violation(result: ParsedCommandResult | null): string | undefined {
     case 'give':
     case 'take':
       if (!isPositiveInt(c.amount, MAX_AMOUNT)) return 'bad amount';
+      if (c.reason !== undefined && !textOk(c.reason, 200)) return 'bad reason';
       return isTwitchLogin(c.target) ? undefined : 'bad target';
     case 'balance':
       return c.target === undefined || isTwitchLogin(c.target) ? undefined : 'bad target';
@@ -107,6 +108,7 @@ describe('parseCommand never throws and every result is well-formed', () => {
         check(`!mission ${rest}`);
         check(`!mission ${a} ${b}`);
         check(`!points give ${a} ${b}`);
+        check(`!points take ${a} ${b} ${rest}`);
         check(`!points ${a}`);
       }),
       RUNS,

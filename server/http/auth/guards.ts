@@ -8,7 +8,9 @@ import {
   actorFor,
   adminFor,
   canSeeChannelSecrets,
+  memberOf,
   ownerOrAdminFor,
+  type ChannelRole,
   type ChannelRef,
   type Principal,
 } from './principal.js';
@@ -32,6 +34,11 @@ export function requireAdmin(request: FastifyRequest): Actor {
 /** The admin or this channel's owner token (settings, overlay key, audit). */
 export function requireOwnerOrAdmin(request: FastifyRequest, channel: ChannelRef): Actor {
   return ownerOrAdminFor(principalOf(request), channel);
+}
+
+/** The owner, a moderator or the admin of this channel (token or session), for its private reads. */
+export function requireChannelMember(request: FastifyRequest, channel: ChannelRef): ChannelRole {
+  return memberOf(principalOf(request), channel);
 }
 
 /** For public reads that show more to the channel's owner or the admin (overlay key and URL). */

@@ -120,14 +120,21 @@ export function channelRoleFor(principal: Principal, channel: ChannelRef): Chann
 
 /** A Twitch session in a channel it broadcasts or moderates: the chat actor it would be in chat. */
 function sessionActor(p: Extract<Principal, { kind: 'session' }>, channel: ChannelRef): Actor {
-  if (p.admin) return { kind: 'admin' };
+  if (p.admin) return { kind: 'admin', via: 'dashboard' };
   const role = channelRoleFor(p, channel);
   if (role === null || p.user === null) {
     throw errors.forbidden(`You are not the broadcaster or a moderator of ${channel.login}`);
   }
   // `relayed`: the id and login are Twitch's, but the session keeps no display name of Twitch's,
   // so its names must never rename the user (they only name a user seen for the first time).
-  return { kind: 'chat', channel: channel.login, user: p.user, role: role === 'owner' ? 'broadcaster' : 'moderator', relayed: true };
+  return {
+    kind: 'chat',
+    channel: channel.login,
+    user: p.user,
+    role: role === 'owner' ? 'broadcaster' : 'moderator',
+    relayed: true,
+    via: 'dashboard',
+  };
 }
 
 /**
@@ -151,7 +158,7 @@ export function actorFor(principal: Principal, headers: Headers, channel: Channe
     if (acting.role === 'broadcaster' && broadcasterId !== null && acting.user.userId !== broadcasterId) {
       throw errors.forbidden(`User ${acting.user.userId} is not the broadcaster of ${channel.login}`);
     }
-    return { kind: 'chat', channel: channel.login, user: acting.user, role: acting.role, relayed: true };
+    return { kind: 'chat', channel: channel.login, user: acting.user, role: acting.role, relayed: true, tokenId: p.tokenId };
   }
   if (p.channelId !== channel.id) throw errors.forbidden('This token belongs to another channel');
   return { kind: 'dashboard', channelId: channel.id, role: p.role, tokenId: p.tokenId };
@@ -160,7 +167,7 @@ export function actorFor(principal: Principal, headers: Headers, channel: Channe
 /** Admin only: 401 without a valid credential, 403 with any other. */
 export function adminFor(principal: Principal): Actor {
   const p = requireCredential(principal);
-  if (p.kind === 'session' && p.admin) return { kind: 'admin' };
+  if (p.kind === 'session' && p.admin) return { kind: 'admin', via: 'dashboard' };
   if (p.kind !== 'admin') throw errors.forbidden('Only the admin may do this');
   return { kind: 'admin' };
 }
@@ -177,6 +184,13 @@ export function ownerOrAdminFor(principal: Principal, channel: ChannelRef): Acto
     return { kind: 'dashboard', channelId: channel.id, role: 'owner', tokenId: p.tokenId };
   }
   throw errors.forbidden("Only the channel's owner or the admin may do this");
+}
+
+/** Any role in this channel (owner, moderator, admin): 401 without a valid credential, 403 without a role here. */
+export function memberOf(principal: Principal, channel: ChannelRef): ChannelRole {
+  const role = channelRoleFor(requireCredential(principal), channel);
+  if (role === null) throw errors.forbidden(`Only the broadcaster, the moderators of ${channel.login} and the admin may see this`);
+  return role;
 }
 
 /** Whether the principal may see a channel's secrets (overlay key) on public reads. */

@@ -20,7 +20,11 @@ const CreateChannelBody = StrictObject({
   settings: Type.Optional(SettingsPatch),
 });
 const ViewerParams = StrictObject({ channel: ChannelParams.properties.channel, login: LoginParam });
-const PointsBody = StrictObject({ amount: Amount });
+const PointsBody = StrictObject({
+  amount: Amount,
+  /** Why, for the audit trail (`GET /channels/:channel/activity`). */
+  reason: Type.Optional(PlainText({ maxLength: 200 })),
+});
 
 const ViewerWithHistory = Type.Composite([
   Viewer,
@@ -68,11 +72,11 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsyncTypebo
       '/channels',
       { schema: { tags: ['channels'], body: CreateChannelBody, response: { 201: Channel, ...WriteErrors }, security: [{ bearer: [] }] } },
       async (request, reply) => {
-        requireAdmin(request);
-        const channel = await services.channels.create({
-          ...request.body,
-          settings: request.body.settings as Partial<ChannelSettings> | undefined,
-        });
+        const actor = requireAdmin(request);
+        const channel = await services.channels.create(
+          { ...request.body, settings: request.body.settings as Partial<ChannelSettings> | undefined },
+          actor,
+        );
         return reply.code(201).send(await present(request, channel));
       },
     );
@@ -88,8 +92,8 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsyncTypebo
       { schema: { tags: ['channels'], params: ChannelParams, body: SettingsPatch, response: { 200: Channel, ...WriteErrors }, security: [{ bearer: [] }] } },
       async (request) => {
         const channel = await services.channels.get(request.params.channel);
-        requireOwnerOrAdmin(request, channel);
-        const updated = await services.channels.updateSettings(channel.login, request.body as Partial<ChannelSettings>);
+        const actor = requireOwnerOrAdmin(request, channel);
+        const updated = await services.channels.updateSettings(channel.login, request.body as Partial<ChannelSettings>, actor);
         return present(request, updated);
       },
     );
@@ -99,8 +103,8 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsyncTypebo
       { schema: { tags: ['channels'], params: ChannelParams, response: { 200: Channel, ...WriteErrors }, security: [{ bearer: [] }] } },
       async (request) => {
         const channel = await services.channels.get(request.params.channel);
-        requireOwnerOrAdmin(request, channel);
-        const rotated = await services.channels.rotateOverlayKey(channel.login);
+        const actor = requireOwnerOrAdmin(request, channel);
+        const rotated = await services.channels.rotateOverlayKey(channel.login, actor);
         services.onOverlayKeyRotated?.(channel.login);
         return present(request, rotated);
       },
@@ -114,7 +118,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsyncTypebo
           const channel = await services.channels.get(request.params.channel);
           const actor = requireActor(request, channel);
           if (!isModerator(actor)) throw errors.forbidden('Only moderators can pause or resume missions');
-          return present(request, await services.channels.setPaused(channel.login, paused));
+          return present(request, await services.channels.setPaused(channel.login, paused, actor));
         },
       );
     }
@@ -138,7 +142,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsyncTypebo
           const actor = requireActor(request, channel);
           const { viewer } = await services.viewers.adjust(
             channel,
-            { target: { login: request.params.login }, amount: request.body.amount, direction },
+            { target: { login: request.params.login }, amount: request.body.amount, direction, reason: request.body.reason ?? null },
             actor,
             idempotencyOf(request, channel, actor),
           );

@@ -5,6 +5,7 @@ import { parseDuration, toSeconds } from '../../domain/grammar/duration.js';
 import type { Database } from '../../../db/client.js';
 import { actorLabel, CHAT_KEY_PREFIX, type Actor } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
+import type { ActivityService } from '../../services/activity.js';
 import type { ChannelService } from '../../services/channels.js';
 import type { MissionService } from '../../services/missions.js';
 import { requestHash, type IdempotencyRequest } from '../../services/transaction.js';
@@ -18,6 +19,7 @@ export interface RouteServices {
   viewers: ViewerService;
   missions: MissionService;
   verdicts: VerdictService;
+  activity: ActivityService;
   publicUrl: string;
   /** Called after an overlay key rotation, to disconnect overlays using the old key. */
   onOverlayKeyRotated?: (channel: string) => void;

@@ -4,7 +4,8 @@ import { ACTIVITY_ACTIONS, ACTIVITY_SOURCES } from '../../domain/activity.js';
 import { Cursor, MissionNumber, Nullable, PlainText, Timestamp } from './common.js';
 import { TwitchLogin } from '../../domain/twitch-login.js';
 
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+/** One of `values`, typed as their union (a plain `Type.Union` over a mapped array would be `string`). */
+const literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
 
 export const ActivityActionSchema = literals(ACTIVITY_ACTIONS);
 export const ActivitySourceSchema = literals(ACTIVITY_SOURCES);
