@@ -10,7 +10,8 @@ export interface ExportRange {
 /** A calendar date (midnight UTC) or a full ISO 8601 timestamp with a zone. */
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
-function parseBound(name: string, value: string | undefined): Date | null {
+/** One bound of a time filter, named `name` in the error; undefined stays null. */
+export function parseBound(name: string, value: string | undefined): Date | null {
   if (value === undefined) return null;
   const date = ISO.test(value) ? new Date(value) : null;
   // JavaScript rolls 2026-02-30 over to March; the round trip of the calendar day refuses it.
@@ -23,7 +24,12 @@ function parseBound(name: string, value: string | undefined): Date | null {
 }
 
 export function parseExportRange(from: string | undefined, to: string | undefined): ExportRange {
-  const range = { from: parseBound('from', from), to: parseBound('to', to) };
-  if (range.from && range.to && range.from >= range.to) throw errors.validation('from must be before to');
+  return parseTimeRange(['from', from], ['to', to]);
+}
+
+/** A range of two named bounds (inclusive start, exclusive end); the start must come first. */
+export function parseTimeRange(start: [string, string | undefined], end: [string, string | undefined]): ExportRange {
+  const range = { from: parseBound(start[0], start[1]), to: parseBound(end[0], end[1]) };
+  if (range.from && range.to && range.from >= range.to) throw errors.validation(`${start[0]} must be before ${end[0]}`);
   return range;
 }
