@@ -266,13 +266,14 @@ describe.skipIf(!chromiumAvailable())("a mission's page", () => {
     expect(await dialog.getByLabel('Opening amount').inputValue()).toBe('100');
     expect(await dialog.getByLabel('Time limit').inputValue()).toBe('20m');
     await dialog.getByLabel('Time limit').fill('25m');
-    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    // A double click proposes once.
+    await dialog.getByRole('button', { name: 'Confirm' }).dblclick();
     const next = SEEDED + 4;
     await admin.waitForURL(`${world.base}/c/${CH}/missions/${next}`);
     await admin.getByRole('heading', { level: 1, name: `#${next} Beat the boss blindfolded` }).waitFor();
     const created = (await rest('GET', `/channels/${CH}/missions/${next}`)).body;
     expect(created).toMatchObject({ status: 'open', durationSeconds: 1500, pot: 100, proposer: { userId: BROADCASTER_ID, login: CH } });
-    expect((await rest('GET', `/channels/${CH}/missions?limit=1`)).body.items[0].number).toBe(next);
+    expect((await rest('GET', `/channels/${CH}/missions?limit=2`)).body.items.map((m: Json) => m.number)).toEqual([next, M3]);
   });
 
   it('explains why the admin cannot run it again while the streamer has no known Twitch id', async () => {

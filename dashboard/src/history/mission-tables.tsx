@@ -14,7 +14,7 @@ function More({ paged, label }: { paged: Paged<unknown>; label: string }) {
         </p>
       )}
       {!paged.complete && !paged.error && (
-        <button type="button" class="btn" onClick={paged.more} disabled={paged.loading} aria-busy={paged.loading ? 'true' : undefined}>
+        <button type="button" class="btn" onClick={paged.more} aria-disabled={paged.loading ? 'true' : undefined}>
           {paged.loading ? t.loading : label}
         </button>
       )}

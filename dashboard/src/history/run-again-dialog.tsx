@@ -1,9 +1,9 @@
 /**
  * "Run again": a new mission from an old one's text, opening amount and time limit, prefilled and
- * editable, created only on "Confirm". One idempotency key per opened dialog, so a double click or
- * a retried request creates one mission. Who proposes is decided by the page (`RunAgainAs`).
+ * editable, created only on "Confirm". One idempotency key per request body within an opened
+ * dialog, so a double click or a retried request creates one mission. Who proposes is decided by the page (`RunAgainAs`).
  */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, channelPath } from '../api/client.js';
 import type { Mission, ViewerRef } from '../api/types.js';
 import { useApp } from '../app-context.js';
@@ -29,7 +29,8 @@ export function RunAgainDialog({ channel, mission, as, amount: initialAmount, du
   const { t } = useI18n();
   const s = t.history.runAgain;
   const ref = useRef<HTMLDialogElement>(null);
-  const key = useMemo(newKey, []);
+  // One key per request body: a retry of the same request replays it, an edited one is a new request.
+  const keys = useRef(new Map<string, string>());
   const [text, setText] = useState(mission.text);
   const [amount, setAmount] = useState(String(initialAmount));
   const [duration, setDuration] = useState(initialDuration);
@@ -55,6 +56,9 @@ export function RunAgainDialog({ channel, mission, as, amount: initialAmount, du
       ...(as.kind === 'streamer' ? { proposer: as.proposer } : {}),
     };
     try {
+      const signature = JSON.stringify(body);
+      const key = keys.current.get(signature) ?? newKey();
+      keys.current.set(signature, key);
       const created = await api.post<Mission>(`${channelPath(channel)}/missions`, body, { idempotencyKey: key });
       onCreated(created);
     } catch (err) {

@@ -32,6 +32,9 @@ export function MissionsPage({ channel }: { channel: string }) {
   const [problem, setProblem] = useState<ReturnType<typeof filterProblem>>(null);
   const [currency, setCurrency] = useState('pts');
   const request = useRef(0);
+  // Read at the time of a failure, so a change of language does not reload the list.
+  const networkError = useRef(t.errors.network);
+  networkError.current = t.errors.network;
 
   useEffect(() => {
     document.title = `${t.history.pageTitle(channel)} — Mission Link`;
@@ -55,12 +58,12 @@ export function MissionsPage({ channel }: { channel: string }) {
         setItems((old) => (after ? [...old, ...page.items] : page.items));
         setCursor(page.nextCursor);
       } catch (err) {
-        if (mine === request.current) setError(err instanceof ApiError && err.status !== 0 ? err.message : t.errors.network);
+        if (mine === request.current) setError(err instanceof ApiError && err.status !== 0 ? err.message : networkError.current);
       } finally {
         if (mine === request.current) setLoading(false);
       }
     },
-    [api, channel, t],
+    [api, channel],
   );
 
   useEffect(() => {
@@ -196,7 +199,7 @@ export function MissionsPage({ channel }: { channel: string }) {
         ))}
       </ul>
       {cursor && (
-        <button type="button" class="btn history-more" onClick={() => void load(filters, cursor)} aria-disabled={loading ? 'true' : undefined} disabled={loading}>
+        <button type="button" class="btn history-more" onClick={() => !loading && void load(filters, cursor)} aria-disabled={loading ? 'true' : undefined}>
           {t.history.loadMore}
         </button>
       )}
