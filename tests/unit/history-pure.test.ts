@@ -83,9 +83,19 @@ describe('a mission timeline', () => {
   });
 
   it('with the trail: its authors and extensions replace what the row alone can say', () => {
-    const trail = [entry('mission.proposed', 0, { actor: { ...alice, kind: 'user', tokenId: null } }), entry('mission.approved', 5), entry('mission.extended', 20), entry('mission.succeeded', 40, { reason: 'clean run' })];
+    const trail = [
+      entry('mission.proposed', 0, { actor: { ...alice, kind: 'user', tokenId: null } }),
+      entry('mission.approved', 5),
+      entry('mission.extended', 20, { details: { deadline: at(45) } }),
+      entry('mission.succeeded', 40, { reason: 'clean run' }),
+    ];
     const entries = buildTimeline({ mission: mission(), pledges: [pledge(1, 0, 100)], allPledges: true, trail });
     expect(entries.map((e) => e.kind)).toEqual(['proposed', 'pledge', 'approved', 'extended', 'verdict', 'settled']);
+    expect(entries[0]).toEqual({ kind: 'proposed', at: at(0), who: { kind: 'user', login: 'alice', displayName: 'Alice', tokenId: null } });
+    expect(entries.find((e) => e.kind === 'extended')).toMatchObject({ deadline: at(45) });
+    // The admin typing a proposal in for the streamer: the proposer stays the proposer.
+    const admin = { kind: 'admin' as const, userId: null, login: null, displayName: null, tokenId: null };
+    expect(buildTimeline({ mission: mission(), pledges: [], allPledges: true, trail: [entry('mission.proposed', 0, { actor: admin })] })[0]).toMatchObject({ who: { login: 'alice' }, via: admin });
     expect(entries.find((e) => e.kind === 'approved')).toMatchObject({ who: { login: 'mia' } });
     expect(entries.find((e) => e.kind === 'verdict')).toMatchObject({ reason: 'clean run' });
   });

@@ -10,7 +10,7 @@ export function TimelineList({ entries, currency }: { entries: TimelineEntry[]; 
   const text = (entry: TimelineEntry): string => {
     switch (entry.kind) {
       case 'proposed':
-        return e.proposed(who(entry.who));
+        return entry.via ? e.proposedVia(who(entry.who), who(entry.via)) : e.proposed(who(entry.who));
       case 'openedAtOnce':
         return e.openedAtOnce;
       case 'approved':
@@ -19,8 +19,10 @@ export function TimelineList({ entries, currency }: { entries: TimelineEntry[]; 
         return e.pledge(entry.who.displayName, pts(entry.amount, currency));
       case 'pledges':
         return e.pledgesSummary(entry.backers, pts(entry.total, currency), n);
-      case 'extended':
-        return entry.who ? e.extendedBy(who(entry.who)) : e.extended;
+      case 'extended': {
+        const moved = entry.who ? e.extendedBy(who(entry.who)) : e.extended;
+        return entry.deadline ? `${moved} ${e.newDeadline(dateTime(entry.deadline, locale))}` : moved;
+      }
       case 'closed':
         return e.closed;
       case 'verdict':

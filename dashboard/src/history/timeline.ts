@@ -13,12 +13,13 @@ export const PLEDGES_LISTED = 5;
 export type Verdict = 'succeeded' | 'failed' | 'cancelled' | 'rejected';
 
 export type TimelineEntry =
-  | { kind: 'proposed'; at: string; who: Person }
+  /** `via`: who entered the proposal for the proposer (the admin, a token), when not the proposer. */
+  | { kind: 'proposed'; at: string; who: Person; via?: Person }
   | { kind: 'openedAtOnce'; at: string }
   | { kind: 'approved'; at: string; who: Person | null }
   | { kind: 'pledge'; at: string; who: ViewerRef; amount: number }
   | { kind: 'pledges'; at: string; backers: number; total: number }
-  | { kind: 'extended'; at: string; who: Person | null }
+  | { kind: 'extended'; at: string; who: Person | null; deadline?: string }
   | { kind: 'closed'; at: string }
   | { kind: 'verdict'; at: string; verdict: Verdict; who: Person | null; reason: string | null }
   | { kind: 'expired' | 'timedOut'; at: string; reason: string | null }
@@ -33,16 +34,21 @@ const VERDICT_ACTIONS: Record<string, Verdict> = {
   'mission.rejected': 'rejected',
 };
 
-function fromTrail(entry: ActivityEntry): TimelineEntry | null {
+function fromTrail(entry: ActivityEntry, mission: Mission): TimelineEntry | null {
   const verdict = VERDICT_ACTIONS[entry.action];
   if (verdict) return { kind: 'verdict', at: entry.at, verdict, who: entry.actor, reason: entry.reason };
   switch (entry.action) {
-    case 'mission.proposed':
-      return { kind: 'proposed', at: entry.at, who: entry.actor };
+    case 'mission.proposed': {
+      // The mission names its proposer; the trail adds who typed it in, when that was someone else.
+      const self = entry.actor.kind === 'user' && entry.actor.userId === mission.proposer.userId;
+      return { kind: 'proposed', at: entry.at, who: user(mission.proposer), ...(self ? {} : { via: entry.actor }) };
+    }
     case 'mission.approved':
       return { kind: 'approved', at: entry.at, who: entry.actor };
-    case 'mission.extended':
-      return { kind: 'extended', at: entry.at, who: entry.actor };
+    case 'mission.extended': {
+      const deadline = entry.details?.deadline;
+      return { kind: 'extended', at: entry.at, who: entry.actor, ...(typeof deadline === 'string' ? { deadline } : {}) };
+    }
     case 'mission.closed':
       return { kind: 'closed', at: entry.at };
     case 'mission.expired':
@@ -91,7 +97,7 @@ export interface TimelineInput {
 }
 
 export function buildTimeline({ mission, pledges, allPledges, trail }: TimelineInput): TimelineEntry[] {
-  const trailed = (trail ?? []).map(fromTrail).filter((e): e is TimelineEntry => e !== null);
+  const trailed = (trail ?? []).map((e) => fromTrail(e, mission)).filter((e): e is TimelineEntry => e !== null);
   const covered = new Set(trailed.map((e) => GROUP[e.kind]).filter(Boolean));
   const entries = [...trailed, ...fromMission(mission).filter((e) => !covered.has(GROUP[e.kind]))];
   if (pledges.length > 0) {

@@ -89,6 +89,8 @@ export const historyEn = {
   },
   events: {
     proposed: (who: string) => `Proposed by ${who}`,
+    proposedVia: (who: string, via: string) => `Proposed by ${who} (entered by ${via})`,
+    newDeadline: (at: string) => `(new deadline ${at})`,
     openedAtOnce: 'Opened at once (no approval needed)',
     approved: 'Approved',
     approvedBy: (who: string) => `Approved by ${who}`,
@@ -210,6 +212,8 @@ export const historyKo: typeof historyEn = {
   },
   events: {
     proposed: (who: string) => `${who} 님이 제안`,
+    proposedVia: (who: string, via: string) => `${who} 님이 제안 (${via} 입력)`,
+    newDeadline: (at: string) => `(새 마감 ${at})`,
     openedAtOnce: '바로 시작됨 (승인 불필요)',
     approved: '승인됨',
     approvedBy: (who: string) => `${who} 님이 승인`,
