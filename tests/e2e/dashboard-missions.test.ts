@@ -68,11 +68,13 @@ async function seedLive(): Promise<void> {
 
 const list = (p: Page) => p.locator('.history-item');
 const settled = (p: Page) => p.waitForSelector('.history-list[data-loading="false"]');
+/** Waits until the list shows the filters of `search` (the page's query string, '' for none) and is idle. */
+const showing = (p: Page, search: string) => p.waitForSelector(`.history-list[data-loading="false"][data-query="${search}"]`);
 const numbersShown = (p: Page) => list(p).evaluateAll((items) => items.map((i) => Number(i.getAttribute('data-number'))));
 async function openHistory(p: Page, query = ''): Promise<void> {
   await p.goto(`${world.base}/c/${CH}/missions${query}`);
   await p.getByRole('heading', { level: 1 }).waitFor();
-  await settled(p);
+  await showing(p, query);
 }
 async function loadAll(p: Page): Promise<void> {
   const more = p.getByRole('button', { name: 'Load more missions' });
@@ -133,7 +135,7 @@ describe.skipIf(!chromiumAvailable())('the missions history', () => {
     await form.getByLabel('Proposed by').fill('Alice');
     await form.getByRole('button', { name: 'Apply filters' }).click();
     await admin.waitForURL((u) => u.search === '?status=succeeded&proposer=alice');
-    await settled(admin);
+    await showing(admin, '?status=succeeded&proposer=alice');
     // Seeded: even and a multiple of 3 (50 of them), plus the live success.
     await loadAll(admin);
     const shown = await numbersShown(admin);
@@ -141,14 +143,14 @@ describe.skipIf(!chromiumAvailable())('the missions history', () => {
     expect(shown[0]).toBe(M1);
     expect(shown.slice(1).every((n) => n % 6 === 0)).toBe(true);
     await admin.reload();
-    await settled(admin);
+    await showing(admin, '?status=succeeded&proposer=alice');
     expect(await form.getByLabel('Status').inputValue()).toBe('succeeded');
     expect(await form.getByLabel('Proposed by').inputValue()).toBe('alice');
     expect((await numbersShown(admin)).slice(0, 3)).toEqual([M1, 300, 294]);
     // Back leads to the unfiltered list.
     await admin.goBack();
     await admin.waitForURL((u) => u.search === '');
-    await settled(admin);
+    await showing(admin, '');
     expect((await numbersShown(admin))[0]).toBe(M3);
   });
 
@@ -167,6 +169,8 @@ describe.skipIf(!chromiumAvailable())('the missions history', () => {
     expect(new URL(admin.url()).search).toBe('?from=2026-11-10&to=2026-11-10');
     await form.getByRole('button', { name: 'Clear filters' }).click();
     await admin.waitForURL((u) => u.search === '');
+    await showing(admin, '');
+    expect(await list(admin).count()).toBe(50);
   });
 
   it('shows export links for the chosen month to the owner side, as plain downloads the server accepts', async () => {

@@ -110,7 +110,9 @@ describe('a mission timeline', () => {
     expect(expired.map((e) => e.kind)).toEqual(['proposed', 'approved', 'expired']);
     const timedOut = buildTimeline({ mission: mission({ status: 'rejected', openedAt: null, resolvedBy: system, settled: false }), pledges: [], allPledges: true, trail: null });
     expect(timedOut.map((e) => e.kind)).toEqual(['proposed', 'timedOut']);
-    const atOnce = buildTimeline({ mission: mission({ openedAt: at(0) }), pledges: [], allPledges: true, trail: null });
-    expect(atOnce[1]!.kind).toBe('openedAtOnce');
+    // The opening pledge, stamped a moment before the mission itself, still comes after the proposal.
+    const early = { ...pledge(1, 0, 100), createdAt: new Date(Date.parse(at(0)) - 3).toISOString() };
+    const atOnce = buildTimeline({ mission: mission({ openedAt: at(0) }), pledges: [early], allPledges: true, trail: null });
+    expect(atOnce.map((e) => e.kind).slice(0, 3)).toEqual(['proposed', 'openedAtOnce', 'pledge']);
   });
 });

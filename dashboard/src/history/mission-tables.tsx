@@ -69,12 +69,17 @@ export function PledgesTable({ paged, currency }: { paged: Paged<Pledge>; curren
   );
 }
 
-export function LedgerTable({ paged, currency }: { paged: Paged<LedgerRow>; currency: string }) {
+/** `names`: display names by user id (from the pledges), so a wallet reads as its viewer's. */
+export function LedgerTable({ paged, currency, names }: { paged: Paged<LedgerRow>; currency: string; names: ReadonlyMap<string, string> }) {
   const { t, n, pts, locale } = useI18n();
   const s = t.history.mission;
   const into = paged.items.filter((r) => r.to.kind === 'escrow').reduce((sum, r) => sum + r.amount, 0);
   const out = paged.items.filter((r) => r.from.kind === 'escrow').reduce((sum, r) => sum + r.amount, 0);
-  const account = (a: LedgerRow['from']) => s.accounts[a.kind] ?? a.kind;
+  const account = (a: LedgerRow['from']) => {
+    const kind = s.accounts[a.kind] ?? a.kind;
+    const owner = a.userId === null ? undefined : (names.get(a.userId) ?? a.userId);
+    return owner === undefined ? kind : `${kind} (${owner})`;
+  };
   return (
     <section class="card" aria-labelledby="ledger-title">
       <h2 id="ledger-title">{s.ledger}</h2>

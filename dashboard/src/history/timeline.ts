@@ -111,8 +111,12 @@ export function buildTimeline({ mission, pledges, allPledges, trail }: TimelineI
     entries.push({ kind: 'settled', at: mission.settledAt, paid: mission.status === 'succeeded', pot: mission.pot });
   }
   const order = (e: TimelineEntry) => ['proposed', 'openedAtOnce', 'approved', 'pledge', 'pledges', 'extended', 'closed', 'verdict', 'expired', 'timedOut', 'settled'].indexOf(e.kind);
+  // Nothing happens before the proposal. The opening pledge is stamped by the database a moment
+  // before the mission's own time (the transaction began first), so it sorts as of the proposal.
+  const created = Date.parse(mission.createdAt);
+  const when = (e: TimelineEntry) => Math.max(Date.parse(e.at), created);
   return entries
     .map((e, i) => ({ e, i }))
-    .sort((a, b) => Date.parse(a.e.at) - Date.parse(b.e.at) || order(a.e) - order(b.e) || a.i - b.i)
+    .sort((a, b) => when(a.e) - when(b.e) || order(a.e) - order(b.e) || a.i - b.i)
     .map(({ e }) => e);
 }

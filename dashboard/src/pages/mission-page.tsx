@@ -136,7 +136,7 @@ export function MissionPage({ channel, number }: { channel: string; number: numb
       </section>
 
       <PledgesTable paged={pledges} currency={currency} />
-      <LedgerTable paged={ledger} currency={currency} />
+      <LedgerTable paged={ledger} currency={currency} names={new Map(pledges.items.map((p) => [p.viewer.userId, p.viewer.displayName]))} />
 
       {runAgain && as && (
         <RunAgainDialog

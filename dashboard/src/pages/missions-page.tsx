@@ -27,6 +27,8 @@ export function MissionsPage({ channel }: { channel: string }) {
   const [draft, setDraft] = useState<HistoryFilters>(filters);
   const [items, setItems] = useState<Mission[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
+  // The filters the list shows (as their query string): it lags `filters` while a page loads.
+  const [shown, setShown] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [problem, setProblem] = useState<ReturnType<typeof filterProblem>>(null);
@@ -57,6 +59,7 @@ export function MissionsPage({ channel }: { channel: string }) {
         if (mine !== request.current) return;
         setItems((old) => (after ? [...old, ...page.items] : page.items));
         setCursor(page.nextCursor);
+        setShown(filtersToSearch(f));
       } catch (err) {
         if (mine === request.current) setError(err instanceof ApiError && err.status !== 0 ? err.message : networkError.current);
       } finally {
@@ -181,7 +184,7 @@ export function MissionsPage({ channel }: { channel: string }) {
         </p>
       )}
       {!loading && !error && items.length === 0 && <p class="muted">{filtered ? t.history.none : t.history.noneYet}</p>}
-      <ul class="history-list" data-loading={loading ? 'true' : 'false'}>
+      <ul class="history-list" data-loading={loading ? 'true' : 'false'} data-query={shown ?? undefined}>
         {items.map((m) => (
           <li key={m.number} class="history-item" data-number={m.number} data-status={m.status}>
             <a class="history-link" href={`/c/${channel}/missions/${m.number}`} onClick={onLinkClick}>
