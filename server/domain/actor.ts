@@ -38,8 +38,31 @@ export function actorLabel(actor: Actor): string {
     case 'dashboard':
       return `dashboard:${actor.role}:${actor.tokenId}`;
     case 'chat':
-      return `user:${actor.user.userId}`;
+      return userActorLabel(actor.user.userId);
   }
+}
+
+/** The label of a chat user's writes, wherever they came from (chat, a relaying bot, a dashboard session). */
+export const userActorLabel = (userId: string): string => `user:${userId}`;
+
+/** What an `actorLabel` names, read back: a chat user by id, the admin, an API token, or the system. */
+export type ActorLabelParts =
+  | { kind: 'user'; userId: string }
+  | { kind: 'admin' }
+  | { kind: 'token'; role: string; tokenId: number }
+  | { kind: 'system' };
+
+/**
+ * Reads a journal or mission `actor` label back. Labels written by the timers and by settlement
+ * (`system`, `settlement`), and any label this version does not know, read as the system: the
+ * label is never shown raw, and an unknown one must not pass for a person.
+ */
+export function parseActorLabel(label: string): ActorLabelParts {
+  if (label === 'admin') return { kind: 'admin' };
+  if (label.startsWith('user:') && label.length > 5) return { kind: 'user', userId: label.slice(5) };
+  const token = /^dashboard:([a-z]+):(\d{1,10})$/.exec(label);
+  if (token) return { kind: 'token', role: token[1]!, tokenId: Number(token[2]) };
+  return { kind: 'system' };
 }
 
 /**

@@ -10,7 +10,7 @@ export interface ExportRange {
 /** A calendar date (midnight UTC) or a full ISO 8601 timestamp with a zone. */
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
-/** One bound: null when absent, a VALIDATION error naming `name` when malformed. */
+/** One bound of a time filter: null when absent, a VALIDATION error naming `name` when malformed. */
 export function parseTimeBound(name: string, value: string | undefined): Date | null {
   if (value === undefined) return null;
   const date = ISO.test(value) ? new Date(value) : null;
@@ -24,7 +24,12 @@ export function parseTimeBound(name: string, value: string | undefined): Date | 
 }
 
 export function parseExportRange(from: string | undefined, to: string | undefined): ExportRange {
-  const range = { from: parseTimeBound('from', from), to: parseTimeBound('to', to) };
-  if (range.from && range.to && range.from >= range.to) throw errors.validation('from must be before to');
+  return parseTimeRange(['from', from], ['to', to]);
+}
+
+/** A range of two named bounds (inclusive start, exclusive end); the start must come first. */
+export function parseTimeRange(start: [string, string | undefined], end: [string, string | undefined]): ExportRange {
+  const range = { from: parseTimeBound(start[0], start[1]), to: parseTimeBound(end[0], end[1]) };
+  if (range.from && range.to && range.from >= range.to) throw errors.validation(`${start[0]} must be before ${end[0]}`);
   return range;
 }

@@ -33,6 +33,24 @@ export const Viewer = Type.Object(
 );
 export type ViewerDto = Static<typeof Viewer>;
 
+/**
+ * Who did something to a mission, as the journal and the mission row record it: a chat user (also
+ * a broadcaster or moderator signed in to the dashboard), the admin, a dashboard API token, or
+ * the system (timers). `userId`, `login` and `displayName` are set for `user` only, `tokenId`
+ * for `token` only.
+ */
+export const ActorRef = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('user'), Type.Literal('admin'), Type.Literal('token'), Type.Literal('system')]),
+    userId: Nullable(Type.String()),
+    login: Nullable(Type.String()),
+    displayName: Nullable(Type.String()),
+    tokenId: Nullable(Type.Integer()),
+  },
+  { title: 'ActorRef' },
+);
+export type ActorRefDto = Static<typeof ActorRef>;
+
 export const Mission = Type.Object(
   {
     number: Type.Integer(),
@@ -55,6 +73,17 @@ export const Mission = Type.Object(
     graceEndsAt: Nullable(Timestamp),
     /** End of the approval window while `pending`. */
     pendingExpiresAt: Nullable(Timestamp),
+    /**
+     * The time limit the mission was proposed with, in seconds (the deadline counts from the
+     * opening; an extension moves the deadline, not this). Absent in live overlay and event frames.
+     */
+    durationSeconds: Type.Optional(Type.Integer()),
+    /** When the deadline closed the mission (null while it has not, or after an extension reopened it). */
+    closedAt: Type.Optional(Nullable(Timestamp)),
+    /** When the last pledge was refunded or paid out. */
+    settledAt: Type.Optional(Nullable(Timestamp)),
+    /** Who gave the verdict (or rejected, cancelled); the system for timers. Null until resolved. */
+    resolvedBy: Type.Optional(Nullable(ActorRef)),
   },
   { title: 'Mission' },
 );

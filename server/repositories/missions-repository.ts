@@ -1,5 +1,5 @@
 /** SQL for missions and pledges. Functions take a transaction or the database (`tx ?? db`). */
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { missions, pledges, users, type MissionRow } from '../../db/schema.js';
 import type { MissionStatus } from '../domain/mission-status.js';
@@ -61,14 +61,32 @@ export async function lastProposalAt(tx: Executor, channelId: number, proposerId
 export interface MissionListQuery {
   channelId: number;
   statuses?: MissionStatus[];
+  /** Proposed by one of these users (an empty list matches nothing). */
+  proposerIds?: readonly string[];
+  /** Resolved by one of these actor labels (`user:<id>`, see `actorLabel`; an empty list matches nothing). */
+  resolvedBy?: readonly string[];
+  /** Proposed at or after this time. */
+  since?: Date;
+  /** Proposed before this time. */
+  until?: Date;
   /** Mission number to continue below (newest first). */
   before?: number;
   limit: number;
 }
 
+/**
+ * A page of a channel's missions, newest (highest number) first. The walk goes down the
+ * (channel, number) index and filters as it goes, so a page costs the rows it skips, never a sort
+ * of the whole channel; the cursor is the last number shown.
+ */
 export async function listMissions(tx: Executor, q: MissionListQuery): Promise<MissionRow[]> {
+  if (q.proposerIds?.length === 0 || q.resolvedBy?.length === 0) return [];
   const conditions = [eq(missions.channelId, q.channelId)];
   if (q.statuses && q.statuses.length > 0) conditions.push(inArray(missions.status, q.statuses));
+  if (q.proposerIds) conditions.push(inArray(missions.proposerId, [...q.proposerIds]));
+  if (q.resolvedBy) conditions.push(inArray(missions.resolvedBy, [...q.resolvedBy]));
+  if (q.since) conditions.push(gte(missions.createdAt, q.since));
+  if (q.until) conditions.push(lt(missions.createdAt, q.until));
   if (q.before !== undefined) conditions.push(lt(missions.number, q.before));
   return tx.select().from(missions).where(and(...conditions)).orderBy(desc(missions.number)).limit(q.limit);
 }

@@ -2,9 +2,11 @@
 import type { Executor } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
 import type { ChannelSettings } from '../domain/settings.js';
-import type { MissionDto, PledgeDto, ViewerRef } from '../domain/types.js';
+import { parseActorLabel } from '../domain/actor.js';
+import type { ActorRefDto, MissionDto, PledgeDto, ViewerRef } from '../domain/types.js';
 import { findUsers } from '../repositories/channels-repository.js';
 import { missionStats } from '../repositories/missions-repository.js';
+import { namesOutsideUsers } from '../repositories/people-repository.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -14,16 +16,43 @@ export function toViewerRef(user: { userId: string; login: string; displayName: 
     : { userId, login: userId, displayName: userId };
 }
 
-/** Loads stats and users for many missions at once (no N+1). */
+type UserNames = { userId: string; login: string; displayName: string };
+
+/** A `resolved_by` label as a person (names looked up in `users`), or null while unresolved. */
+export function toActorRef(label: string | null, users: ReadonlyMap<string, UserNames>): ActorRefDto | null {
+  if (label === null) return null;
+  const parts = parseActorLabel(label);
+  const none = { userId: null, login: null, displayName: null, tokenId: null };
+  switch (parts.kind) {
+    case 'user': {
+      const ref = toViewerRef(users.get(parts.userId), parts.userId);
+      return { ...none, kind: 'user', ...ref };
+    }
+    case 'token':
+      return { ...none, kind: 'token', tokenId: parts.tokenId };
+    default:
+      return { ...none, kind: parts.kind };
+  }
+}
+
+/** Loads stats and users (proposers, newest backers, judges) for many missions at once (no N+1). */
 export async function missionDtos(tx: Executor, rows: readonly MissionRow[], settings: ChannelSettings): Promise<MissionDto[]> {
   const stats = await missionStats(tx, rows.map((r) => r.id));
   const userIds = new Set<string>();
+  const judgeIds = new Set<string>();
   for (const r of rows) {
     userIds.add(r.proposerId);
     const newest = stats.get(r.id)?.newestBackerId;
     if (newest) userIds.add(newest);
+    const judge = r.resolvedBy === null ? null : parseActorLabel(r.resolvedBy);
+    if (judge?.kind === 'user') {
+      userIds.add(judge.userId);
+      judgeIds.add(judge.userId);
+    }
   }
-  const users = await findUsers(tx, [...userIds]);
+  const users: Map<string, UserNames> = await findUsers(tx, [...userIds]);
+  const unnamedJudges = [...judgeIds].filter((id) => !users.has(id));
+  for (const [id, names] of await namesOutsideUsers(tx, unnamedJudges)) users.set(id, names);
   return rows.map((r) => {
     const s = stats.get(r.id);
     const newestId = s?.newestBackerId ?? null;
@@ -44,6 +73,10 @@ export async function missionDtos(tx: Executor, rows: readonly MissionRow[], set
       graceEndsAt: r.status === 'closed' && r.closedAt ? new Date(r.closedAt.getTime() + settings.verdictGrace * 1000).toISOString() : null,
       pendingExpiresAt:
         r.status === 'pending' ? new Date(r.createdAt.getTime() + settings.pendingTimeout * 1000).toISOString() : null,
+      durationSeconds: Math.round(r.durationMs / 1000),
+      closedAt: iso(r.closedAt),
+      settledAt: iso(r.settledAt),
+      resolvedBy: toActorRef(r.resolvedBy, users),
     };
   });
 }

@@ -1,10 +1,12 @@
 /** Proposals, pledges and mission reads. Verdicts live in verdicts.ts. */
 import { sql } from 'drizzle-orm';
 import { cleanChatText, codePointLength, MAX_TEXT_LENGTH } from '../domain/grammar/text.js';
-import { identitySource, isModerator, type Actor, type ChatUser } from '../domain/actor.js';
+import { identitySource, userActorLabel, isModerator, type Actor, type ChatUser } from '../domain/actor.js';
 import { errors } from '../domain/errors.js';
 import { containsBlockedWord } from '../domain/settings.js';
 import type { MissionDto, MissionStatus, PledgeDto } from '../domain/types.js';
+import { findUserByLogin } from '../repositories/channels-repository.js';
+import { userIdsForLogin } from '../repositories/people-repository.js';
 import { createEscrow } from '../repositories/ledger-repository.js';
 import {
   countActive,
@@ -27,6 +29,15 @@ import { createPledgeBatcher, type AmountInput, type PledgeBatcherOptions } from
 
 const lockChannel = (channelId: number) => sql`SELECT 1 FROM channels WHERE id = ${channelId} FOR UPDATE`;
 export { MAX_AMOUNT, type AmountInput } from './pledge-batcher.js';
+
+/** The optional filters of the missions history. Logins are matched through their current holder. */
+export interface MissionListFilter {
+  statuses?: MissionStatus[];
+  proposer?: string;
+  judge?: string;
+  since?: Date;
+  until?: Date;
+}
 
 export interface ProposeInput {
   text: string;
@@ -142,11 +153,23 @@ export function createMissionService(deps: ServiceDeps, batcherOptions?: PledgeB
     return missionDto(db, row, channel.settings);
   }
 
+  /** The proposer a login filter matches: the login's current holder, or none (an empty list matches nothing). */
+  async function proposerIdsOf(channel: Channel, login: string | undefined): Promise<string[] | undefined> {
+    if (login === undefined) return undefined;
+    const user = await findUserByLogin(db, login, channel.id, true);
+    return user ? [user.userId] : [];
+  }
+
   async function list(
     channel: Channel,
-    query: { statuses?: MissionStatus[]; before?: number; limit: number },
+    query: MissionListFilter & { before?: number; limit: number },
   ): Promise<{ items: MissionDto[]; nextCursor: number | null }> {
-    const rows = await listMissions(db, { channelId: channel.id, ...query, limit: query.limit + 1 });
+    const { proposer, judge, ...rest } = query;
+    const proposerIds = await proposerIdsOf(channel, proposer);
+    // A chat user judges as `user:<id>`, from chat and from a dashboard session alike; a moderator
+    // who never pledged has no `users` row, so every table that knows the login is asked.
+    const resolvedBy = judge === undefined ? undefined : (await userIdsForLogin(db, channel.id, judge)).map(userActorLabel);
+    const rows = await listMissions(db, { channelId: channel.id, ...rest, proposerIds, resolvedBy, limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     const items = await missionDtos(db, page, channel.settings);
     return { items, nextCursor: rows.length > query.limit ? page[page.length - 1]!.number : null };

@@ -5,7 +5,9 @@
  */
 import type { Static } from '@sinclair/typebox';
 import type {
+  ActorRef as ActorRefSchema,
   Channel as ChannelSchema,
+  LedgerRow as LedgerRowSchema,
   Mission as MissionSchema,
   Pledge as PledgeSchema,
   Settings as SettingsSchema,
@@ -27,6 +29,13 @@ export type Pledge = Static<typeof PledgeSchema>;
 export type Settings = Static<typeof SettingsSchema>;
 export type ViewerRef = Static<typeof ViewerRefSchema>;
 export type MissionStatus = Mission['status'];
+export type ActorRef = Static<typeof ActorRefSchema>;
+export type LedgerRow = Static<typeof LedgerRowSchema>;
+/** A page of any list resource. */
+export interface ListPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
 
 export type Role = 'owner' | 'moderator' | 'admin';
 

@@ -1,6 +1,6 @@
 /** The audit trail of a channel, newest first. Private: its owner, its moderators and the admin. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { parseTimeBound } from '../../domain/export-range.js';
+import { parseTimeRange } from '../../domain/export-range.js';
 import { requireChannelMember } from '../auth/guards.js';
 import { ActivityList, ActivityQuery } from '../schemas/activity.js';
 import { ChannelParams, ErrorResponse } from '../schemas/common.js';
@@ -24,8 +24,9 @@ export function activityRoutes(services: RouteServices): FastifyPluginAsyncTypeb
         const channel = await services.channels.get(request.params.channel);
         requireChannelMember(request, channel);
         const q = request.query;
-        const since = parseTimeBound('since', q.since) ?? undefined;
-        const until = parseTimeBound('until', q.until) ?? undefined;
+        const range = parseTimeRange(['since', q.since], ['until', q.until]);
+        const since = range.from ?? undefined;
+        const until = range.to ?? undefined;
         reply.header('cache-control', 'no-store');
         return services.activity.list(channel.id, {
           ...(q.action === undefined ? {} : { action: q.action }),

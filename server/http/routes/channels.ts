@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { isModerator } from '../../domain/actor.js';
+import { MAX_INT4 } from '../../domain/bounds.js';
 import { errors } from '../../domain/errors.js';
 import type { ChannelSettings } from '../../domain/settings.js';
 import { journalPage } from '../../services/ledger-journal.js';
@@ -173,15 +174,19 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsyncTypebo
         schema: {
           tags: ['ledger'],
           params: ChannelParams,
-          querystring: Type.Object({ cursor: Type.Optional(Type.String({ maxLength: 20 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
-          response: { 200: ListOf(LedgerRow), 404: ErrorResponse },
+          querystring: Type.Object({
+            cursor: Type.Optional(Type.String({ maxLength: 20 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            mission: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_INT4, description: "Only this mission's pledges, refunds and payouts" })),
+          }),
+          response: { 200: ListOf(LedgerRow), 400: ErrorResponse, 404: ErrorResponse },
         },
       },
       async (request) => {
         const channel = await services.channels.get(request.params.channel);
         const after = numericCursor(request.query.cursor, Number.MAX_SAFE_INTEGER) ?? 0;
         const limit = request.query.limit ?? 100;
-        const rows = await journalPage(services.db, channel.id, after, limit + 1);
+        const rows = await journalPage(services.db, channel.id, after, limit + 1, request.query.mission);
         const page = rows.slice(0, limit);
         const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
         return {

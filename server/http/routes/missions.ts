@@ -10,7 +10,8 @@ import { ListOf, MissionParams, ChannelParams, PlainText, StrictObject, WriteErr
 import { AmountOrShare, DurationInput, Mission, Pledge } from '../schemas/resources.js';
 import { reserveIdempotencyKey } from '../../services/transaction.js';
 import { idempotencyOf, numericCursor, amountFromBody, secondsFromBody, type RouteServices } from './context.js';
-import { TwitchLogin } from '../../domain/twitch-login.js';
+import { TWITCH_LOGIN_ANY_CASE_PATTERN, TwitchLogin } from '../../domain/twitch-login.js';
+import { parseTimeRange } from '../../domain/export-range.js';
 
 const ProposerInput = StrictObject({
   userId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z_-]+$' }),
@@ -30,8 +31,15 @@ const PledgeBody = StrictObject({ amount: AmountOrShare, viewer: Type.Optional(P
 const ReasonBody = Type.Union([StrictObject({ reason: Type.Optional(PlainText({ maxLength: 500 })) }), Type.Null()]);
 const ExtendBody = StrictObject({ duration: DurationInput });
 
+const LoginFilter = (description: string) => Type.Optional(Type.String({ pattern: TWITCH_LOGIN_ANY_CASE_PATTERN, description }));
+const TimeFilter = (description: string) => Type.Optional(Type.String({ maxLength: 40, description }));
+
 const StatusQuery = Type.Object({
   status: Type.Optional(Type.String({ pattern: `^(${MISSION_STATUSES.join('|')})(,(${MISSION_STATUSES.join('|')}))*$` })),
+  proposer: LoginFilter('Login of the viewer who proposed the mission'),
+  judge: LoginFilter('Login of the chat user (moderator or broadcaster) who resolved it'),
+  since: TimeFilter('Proposed at or after: an ISO 8601 date (midnight UTC) or timestamp'),
+  until: TimeFilter('Proposed before: an ISO 8601 date (midnight UTC) or timestamp'),
   cursor: Type.Optional(Type.String({ maxLength: 20 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
 });
@@ -51,12 +59,18 @@ export function missionRoutes(services: RouteServices): FastifyPluginAsyncTypebo
 
     app.get(
       '/channels/:channel/missions',
-      { schema: { tags: ['missions'], params: ChannelParams, querystring: StatusQuery, response: { 200: ListOf(Mission), 404: ErrorResponse } } },
+      { schema: { tags: ['missions'], params: ChannelParams, querystring: StatusQuery, response: { 200: ListOf(Mission), 400: ErrorResponse, 404: ErrorResponse } } },
       async (request) => {
         const channel = await channelOf(request.params.channel);
-        const statuses = request.query.status?.split(',') as MissionStatus[] | undefined;
+        const { query } = request;
+        const statuses = query.status?.split(',') as MissionStatus[] | undefined;
+        const range = parseTimeRange(['since', query.since], ['until', query.until]);
         const page = await services.missions.list(channel, {
           statuses,
+          proposer: query.proposer?.toLowerCase(),
+          judge: query.judge?.toLowerCase(),
+          since: range.from ?? undefined,
+          until: range.to ?? undefined,
           before: numericCursor(request.query.cursor, MAX_INT4),
           limit: request.query.limit ?? 20,
         });

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { Nullable, PlainText, Timestamp } from './common.js';
 import { TWITCH_LOGIN_ANY_CASE_PATTERN } from '../../domain/twitch-login.js';
 
-export { Mission, Pledge, Viewer, ViewerRef } from '../../domain/types.js';
+export { ActorRef, Mission, Pledge, Viewer, ViewerRef } from '../../domain/types.js';
 
 const seconds = (description: string, minimum = 1) => Type.Integer({ minimum, maximum: 7 * 86_400, description });
 
