@@ -133,11 +133,12 @@ export function createViewerService(db: Database) {
 
   /**
    * Moderator grant (`give`) or removal (`take`) of points. The target must have been seen in chat
-   * (identity is the Twitch user id). `take` never drives a wallet below zero.
+   * (identity is the Twitch user id). `take` never drives a wallet below zero. `reason` is the
+   * moderator's note on why, for the audit trail.
    */
   async function adjust(
     channel: Channel,
-    input: { target: ChatUser | { login: string }; amount: number; direction: 'give' | 'take' },
+    input: { target: ChatUser | { login: string }; amount: number; direction: 'give' | 'take'; reason?: string },
     actor: Actor,
     idempotency?: IdempotencyRequest,
   ): Promise<{ viewer: ViewerDto; replayed: boolean }> {

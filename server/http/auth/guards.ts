@@ -4,12 +4,15 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../domain/actor.js';
+import { errors } from '../../domain/errors.js';
 import {
   actorFor,
   adminFor,
   canSeeChannelSecrets,
+  channelRoleFor,
   ownerOrAdminFor,
   type ChannelRef,
+  type ChannelRole,
   type Principal,
 } from './principal.js';
 
@@ -37,4 +40,17 @@ export function requireOwnerOrAdmin(request: FastifyRequest, channel: ChannelRef
 /** For public reads that show more to the channel's owner or the admin (overlay key and URL). */
 export function canSeeSecrets(request: FastifyRequest, channel: ChannelRef): boolean {
   return canSeeChannelSecrets(principalOf(request), channel);
+}
+
+/**
+ * The caller's role in `channel` (admin, owner or moderator), for reads the dashboard makes that
+ * the public does not need, such as listing every viewer with their balance. A bot token has none.
+ */
+export function requireChannelRole(request: FastifyRequest, channel: ChannelRef): ChannelRole {
+  const principal = principalOf(request);
+  if (principal.kind === 'anonymous') throw errors.unauthorized('This read needs a bearer token or a dashboard session');
+  if (principal.kind === 'invalid') throw errors.unauthorized('The bearer token or session is invalid, expired or revoked');
+  const role = channelRoleFor(principal, channel);
+  if (role === null) throw errors.forbidden(`Only the broadcaster, a moderator of ${channel.login} or the admin may do this`);
+  return role;
 }

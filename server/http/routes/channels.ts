@@ -6,6 +6,7 @@ import { isModerator } from '../../domain/actor.js';
 import { errors } from '../../domain/errors.js';
 import type { ChannelSettings } from '../../domain/settings.js';
 import { journalPage } from '../../services/ledger-journal.js';
+import { viewerWalletId } from '../../services/viewer-reads.js';
 import { auditChannel } from '../../services/ledger-audit.js';
 import type { Channel as ChannelModel } from '../../services/channels.js';
 import { canSeeSecrets, requireActor, requireAdmin, requireOwnerOrAdmin } from '../auth/guards.js';
@@ -20,7 +21,8 @@ const CreateChannelBody = StrictObject({
   settings: Type.Optional(SettingsPatch),
 });
 const ViewerParams = StrictObject({ channel: ChannelParams.properties.channel, login: LoginParam });
-const PointsBody = StrictObject({ amount: Amount });
+/** `reason`: why a moderator gives or takes, kept with the change (the dashboard asks for one). */
+const PointsBody = StrictObject({ amount: Amount, reason: Type.Optional(PlainText({ minLength: 1, maxLength: 200 })) });
 
 const ViewerWithHistory = Type.Composite([
   Viewer,
@@ -138,7 +140,7 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsyncTypebo
           const actor = requireActor(request, channel);
           const { viewer } = await services.viewers.adjust(
             channel,
-            { target: { login: request.params.login }, amount: request.body.amount, direction },
+            { target: { login: request.params.login }, amount: request.body.amount, direction, reason: request.body.reason },
             actor,
             idempotencyOf(request, channel, actor),
           );
@@ -169,7 +171,12 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsyncTypebo
         schema: {
           tags: ['ledger'],
           params: ChannelParams,
-          querystring: Type.Object({ cursor: Type.Optional(Type.String({ maxLength: 20 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+          querystring: Type.Object({
+            cursor: Type.Optional(Type.String({ maxLength: 20 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            /** Only the transfers into or out of this viewer's wallet. */
+            viewer: Type.Optional(LoginParam),
+          }),
           response: { 200: ListOf(LedgerRow), 404: ErrorResponse },
         },
       },
@@ -177,7 +184,8 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsyncTypebo
         const channel = await services.channels.get(request.params.channel);
         const after = numericCursor(request.query.cursor, Number.MAX_SAFE_INTEGER) ?? 0;
         const limit = request.query.limit ?? 100;
-        const rows = await journalPage(services.db, channel.id, after, limit + 1);
+        const account = request.query.viewer === undefined ? undefined : await viewerWalletId(services.db, channel, request.query.viewer);
+        const rows = await journalPage(services.db, channel.id, after, limit + 1, { account });
         const page = rows.slice(0, limit);
         const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
         return {
