@@ -20,6 +20,8 @@ import type {
   TopBacker as TopBackerSchema,
 } from '../../../server/http/schemas/dashboard.js';
 import type { ActivityEntry as ActivityEntrySchema, ActivityList as ActivityListSchema } from '../../../server/http/schemas/activity.js';
+import type { LedgerRow as LedgerRowSchema, Viewer as ViewerSchema } from '../../../server/http/schemas/resources.js';
+import type { ViewerPledge as ViewerPledgeSchema } from '../../../server/http/schemas/viewers.js';
 
 export type Mission = Static<typeof MissionSchema>;
 export type Channel = Static<typeof ChannelSchema>;
@@ -39,6 +41,14 @@ export type BoardMission = Mission & Partial<Pick<Static<typeof BoardMissionSche
 export type ActivityEntry = Static<typeof ActivityEntrySchema>;
 export type ActivityList = Static<typeof ActivityListSchema>;
 export type DemoChatLine = Static<typeof DemoChatLineSchema>;
+export type Viewer = Static<typeof ViewerSchema>;
+export type LedgerRow = Static<typeof LedgerRowSchema>;
+export type ViewerPledge = Static<typeof ViewerPledgeSchema>;
+/** A page of a list route: `{ items, nextCursor }`. */
+export interface ListPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
 
 export interface ApiErrorBody {
   error: { code: string; message: string };
