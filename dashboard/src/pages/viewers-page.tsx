@@ -109,7 +109,7 @@ export function ViewersPage({ channel }: { channel: string }) {
         <p id="viewer-search-hint" class="muted">
           {t.viewers.searchHint}
         </p>
-        <p class="search-status" role="status" aria-live="polite" data-state={search.kind}>
+        <p class="search-status" role="status" aria-live="polite" data-state={search.kind} data-q={search.kind === 'idle' ? '' : search.q}>
           {status}
         </p>
         {search.kind === 'error' && <p role="alert" class="error">{search.message}</p>}
