@@ -114,6 +114,18 @@ describe('GET /channels/:channel/viewers', () => {
   });
 });
 
+describe('the API description', () => {
+  it('documents the new routes and parameters', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json() as { paths: Record<string, Record<string, { parameters?: Array<{ name: string }>; requestBody?: unknown }>> };
+    expect(doc.paths['/api/v1/channels/{channel}/viewers']?.get?.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['q', 'cursor', 'limit']));
+    expect(doc.paths['/api/v1/channels/{channel}/viewers/{login}/pledges']?.get).toBeDefined();
+    expect(doc.paths['/api/v1/channels/{channel}/ledger']?.get?.parameters?.map((p) => p.name)).toContain('viewer');
+    expect(JSON.stringify(doc.paths['/api/v1/channels/{channel}/viewers/{login}/give']?.post?.requestBody)).toContain('reason');
+  });
+});
+
 describe("a viewer's pledges, ledger rows and give/take", () => {
   const mod = () => asChatUser(h, CH, { login: 'bravo', userId: '106', role: 'moderator' });
 

@@ -59,7 +59,7 @@ export function PledgeTable({ channel, page, currency, onMore }: { channel: stri
             <tbody>
               {page.items.map((p) => (
                 <tr key={p.id} data-pledge={p.id} data-mission={p.missionNumber} data-settlement={p.settlement ?? 'pending'}>
-                  <td>
+                  <td class="mission-cell">
                     <a href={`/c/${channel}/missions/${p.mission.number}`} onClick={onLinkClick}>
                       #{p.mission.number}
                     </a>{' '}
@@ -114,7 +114,7 @@ export function LedgerTable({ viewer, page, currency, onMore }: { viewer: Viewer
                       {credit ? '+' : '−'}
                       {n(row.amount)} {currency}
                     </td>
-                    <td>{row.missionNumber === null ? '' : `#${row.missionNumber}`}</td>
+                    <td class="nowrap">{row.missionNumber === null ? '' : `#${row.missionNumber}`}</td>
                   </tr>
                 );
               })}
