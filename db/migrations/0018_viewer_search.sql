@@ -6,7 +6,12 @@
 -- whatever the database's own collation is.
 -- Written by hand: drizzle-kit does not generate expression indexes with a collation, nor functions.
 CREATE INDEX "users_login_search_idx" ON "users" ((lower("login") COLLATE "C"), ("user_id" COLLATE "C"));--> statement-breakpoint
-CREATE INDEX "users_display_name_search_idx" ON "users" ((lower("display_name") COLLATE "C"), ("user_id" COLLATE "C"));--> statement-breakpoint
+-- Display names only where they differ from the login beyond case (Twitch allows nothing else but
+-- a localised name, such as a Korean one): any other display name matches a prefix exactly when
+-- its login does, and the login index has found it already. So the display-name part of a search
+-- walks the few localised names instead of skipping, row by row, every viewer the login part listed.
+CREATE INDEX "users_display_name_search_idx" ON "users" ((lower("display_name") COLLATE "C"), ("user_id" COLLATE "C"))
+  WHERE lower("display_name") <> lower("login");--> statement-breakpoint
 -- The least string above every string that starts with `p`, in "C" order: `p` with its last
 -- character replaced by the next code point (past the surrogates, which text never holds). The
 -- search asks for `key >= p AND key < ml_prefix_end(p)`, which the planner folds to constants and

@@ -51,8 +51,9 @@ async function phaseRows(
   const key = phase === 'login' ? LOGIN_KEY : NAME_KEY;
   const conditions: SQL[] = [];
   if (prefix !== '') conditions.push(startsWith(key, prefix));
-  // Display-name matches whose login matches too were listed in the login phase already.
-  if (phase === 'name') conditions.push(sql`NOT (${startsWith(LOGIN_KEY, prefix)})`);
+  // Display-name matches whose login matches too were listed in the login phase already; a display
+  // name equal to the login but for case is one of those, and is left out of the name index.
+  if (phase === 'name') conditions.push(sql`lower(u.display_name) <> lower(u.login)`, sql`NOT (${startsWith(LOGIN_KEY, prefix)})`);
   if (after) conditions.push(sql`(${key}, ${USER_KEY}) > (${after.key}, ${after.userId})`);
   const where = conditions.length === 0 ? sql`` : sql`WHERE ${sql.join(conditions, sql` AND `)}`;
   const result = await tx.execute(sql`
