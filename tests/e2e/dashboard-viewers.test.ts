@@ -154,6 +154,14 @@ describe.skipIf(!chromiumAvailable())('the viewers pages', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
+  it('an unknown viewer gets a plain message, not a broken page', async () => {
+    await page.goto(`${world.base}/c/${CH}/viewers/nobody_here`);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').innerText()).toBe('No viewer called nobody_here in this channel.');
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('nobody_here');
+    expect(await page.getByRole('textbox', { name: 'Reason' }).count()).toBe(0);
+  });
+
   it('gives points with a reason after a confirmation; without a reason the page refuses and sends nothing', async () => {
     await openViewer(page, 'seoul_guy');
     const before = await viewerOf('seoul_guy');
