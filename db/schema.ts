@@ -54,7 +54,10 @@ export const channels = pgTable('channels', {
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
-/** Twitch users, keyed on the immutable user id; login and display name follow renames. */
+/**
+ * Twitch users, keyed on the immutable user id; login and display name follow renames. The viewer
+ * search's expression indexes on both names (lower-cased, "C" collation) are in migration 0018.
+ */
 export const users = pgTable('users', {
   userId: text('user_id').primaryKey(),
   login: text('login').notNull(),

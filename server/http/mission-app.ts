@@ -14,6 +14,7 @@ import { activityRoutes } from './routes/activity.js';
 import { channelRoutes } from './routes/channels.js';
 import { exportRoutes } from './routes/exports.js';
 import { missionRoutes } from './routes/missions.js';
+import { viewerRoutes } from './routes/viewers.js';
 import type { RouteServices } from './routes/context.js';
 
 export interface MissionAppOptions {
@@ -77,7 +78,7 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     logger: runtime.logger,
     readiness: runtime.readiness,
     metrics: runtime.metrics,
-    routes: [channelRoutes(services), missionRoutes(services), exportRoutes(services, runtime.now), activityRoutes(services)],
+    routes: [channelRoutes(services), missionRoutes(services), viewerRoutes(services), exportRoutes(services, runtime.now), activityRoutes(services)],
     plugins: [overlayPlugin(runtime, hub), board, setup, ...(options.plugins ?? []), dashboardStaticPlugin()],
     rateLimit: options.rateLimit,
     dashboardFeatures: () => ({

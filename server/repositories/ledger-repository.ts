@@ -197,36 +197,22 @@ export async function applyTransfers(tx: Executor, channelId: number, transfers:
   await insertJournal(tx, channelId, transfers);
 }
 
-/** One page of a channel's journal with both accounts described, oldest first, after transfer `after`. */
-export async function journalPage(tx: Executor, channelId: number, after: number, limit: number): Promise<Record<string, unknown>[]> {
-  const result = await tx.execute(sql`
-    SELECT t.id, t.amount, t.kind, t.pledge_id, t.actor, t.created_at, m.number AS mission_number,
-           fa.id AS from_id, fa.kind AS from_kind, fa.user_id AS from_user, fm.number AS from_mission,
-           ta.id AS to_id, ta.kind AS to_kind, ta.user_id AS to_user, tm.number AS to_mission
-    FROM transfers t
-    JOIN accounts fa ON fa.id = t.from_account LEFT JOIN missions fm ON fm.id = fa.mission_id
-    JOIN accounts ta ON ta.id = t.to_account LEFT JOIN missions tm ON tm.id = ta.mission_id
-    LEFT JOIN missions m ON m.id = t.mission_id
-    WHERE t.channel_id = ${channelId} AND t.id > ${after}
-    ORDER BY t.id LIMIT ${limit}`);
-  return result.rows as Record<string, unknown>[];
+/** Narrows a journal page: `account` keeps the transfers into or out of that one account. */
+export interface JournalFilter {
+  account?: number;
 }
 
-/**
- * One page of the transfers of one mission (its pledges, refunds and payouts), oldest first,
- * after transfer `after`, in the same shape as `journalPage`. Every such transfer moves points
- * into or out of the mission's escrow, so the rows are found through the escrow's account indexes
- * (`transfers_from_idx`, `transfers_to_idx`) rather than by walking the channel's whole journal.
- */
-export async function missionJournalPage(
+/** One page of a channel's journal with both accounts described, oldest first, after transfer `after`. */
+export async function journalPage(
   tx: Executor,
   channelId: number,
-  missionId: number,
   after: number,
   limit: number,
+  filter: JournalFilter = {},
 ): Promise<Record<string, unknown>[]> {
+  // One account's rows come from transfers_from_idx and transfers_to_idx, not from the channel's whole journal.
+  const account = filter.account === undefined ? sql`` : sql`AND (t.from_account = ${filter.account} OR t.to_account = ${filter.account})`;
   const result = await tx.execute(sql`
-    WITH escrow AS (SELECT id FROM accounts WHERE kind = 'escrow' AND mission_id = ${missionId} AND channel_id = ${channelId})
     SELECT t.id, t.amount, t.kind, t.pledge_id, t.actor, t.created_at, m.number AS mission_number,
            fa.id AS from_id, fa.kind AS from_kind, fa.user_id AS from_user, fm.number AS from_mission,
            ta.id AS to_id, ta.kind AS to_kind, ta.user_id AS to_user, tm.number AS to_mission
@@ -234,8 +220,7 @@ export async function missionJournalPage(
     JOIN accounts fa ON fa.id = t.from_account LEFT JOIN missions fm ON fm.id = fa.mission_id
     JOIN accounts ta ON ta.id = t.to_account LEFT JOIN missions tm ON tm.id = ta.mission_id
     LEFT JOIN missions m ON m.id = t.mission_id
-    WHERE (t.from_account = (SELECT id FROM escrow) OR t.to_account = (SELECT id FROM escrow))
-      AND t.channel_id = ${channelId} AND t.mission_id = ${missionId} AND t.id > ${after}
+    WHERE t.channel_id = ${channelId} AND t.id > ${after} ${account}
     ORDER BY t.id LIMIT ${limit}`);
   return result.rows as Record<string, unknown>[];
 }

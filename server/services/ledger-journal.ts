@@ -4,22 +4,26 @@
  */
 import type { Executor } from '../../db/client.js';
 import { errors } from '../domain/errors.js';
+import { escrowOf, journalPage as readJournalPage, type JournalFilter } from '../repositories/ledger-repository.js';
 import { findMission } from '../repositories/missions-repository.js';
-import { journalPage as readJournalPage, missionJournalPage } from '../repositories/ledger-repository.js';
 
-/**
- * Transfers of the channel with an id above `after`, oldest first, at most `limit` rows; with
- * `missionNumber`, only that mission's (MISSION_NOT_FOUND when the channel has no such mission).
- */
-export async function journalPage(
+/** Transfers of the channel with an id above `after`, oldest first, at most `limit` rows, narrowed by `filter`. */
+export function journalPage(
   db: Executor,
   channelId: number,
   after: number,
   limit: number,
-  missionNumber?: number,
+  filter: JournalFilter = {},
 ): Promise<Record<string, unknown>[]> {
-  if (missionNumber === undefined) return readJournalPage(db, channelId, after, limit);
-  const mission = await findMission(db, channelId, missionNumber);
-  if (!mission) throw errors.missionNotFound(missionNumber);
-  return missionJournalPage(db, channelId, mission.id, after, limit);
+  return readJournalPage(db, channelId, after, limit, filter);
+}
+
+/**
+ * The escrow account of mission `number`, for the journal's mission filter: every transfer of a
+ * mission (its pledges, refunds and payouts) moves points into or out of its escrow.
+ */
+export async function missionEscrowId(db: Executor, channelId: number, number: number): Promise<number> {
+  const mission = await findMission(db, channelId, number);
+  if (!mission) throw errors.missionNotFound(number);
+  return Number((await escrowOf(db, mission.id)).id);
 }

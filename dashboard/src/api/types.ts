@@ -11,6 +11,7 @@ import type {
   Mission as MissionSchema,
   Pledge as PledgeSchema,
   Settings as SettingsSchema,
+  Viewer as ViewerSchema,
   ViewerRef as ViewerRefSchema,
 } from '../../../server/http/schemas/resources.js';
 import type {
@@ -22,6 +23,7 @@ import type {
   TopBacker as TopBackerSchema,
 } from '../../../server/http/schemas/dashboard.js';
 import type { ActivityEntry as ActivityEntrySchema, ActivityList as ActivityListSchema } from '../../../server/http/schemas/activity.js';
+import type { ViewerPledge as ViewerPledgeSchema } from '../../../server/http/schemas/viewers.js';
 
 export type Mission = Static<typeof MissionSchema>;
 export type Channel = Static<typeof ChannelSchema>;
@@ -48,6 +50,8 @@ export type BoardMission = Mission & Partial<Pick<Static<typeof BoardMissionSche
 export type ActivityEntry = Static<typeof ActivityEntrySchema>;
 export type ActivityList = Static<typeof ActivityListSchema>;
 export type DemoChatLine = Static<typeof DemoChatLineSchema>;
+export type Viewer = Static<typeof ViewerSchema>;
+export type ViewerPledge = Static<typeof ViewerPledgeSchema>;
 
 export interface ApiErrorBody {
   error: { code: string; message: string };

@@ -4,14 +4,15 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../domain/actor.js';
+import { errors } from '../../domain/errors.js';
 import {
   actorFor,
   adminFor,
   canSeeChannelSecrets,
   memberOf,
   ownerOrAdminFor,
-  type ChannelRole,
   type ChannelRef,
+  type ChannelRole,
   type Principal,
 } from './principal.js';
 

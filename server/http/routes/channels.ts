@@ -6,7 +6,8 @@ import { isModerator } from '../../domain/actor.js';
 import { MAX_INT4 } from '../../domain/bounds.js';
 import { errors } from '../../domain/errors.js';
 import type { ChannelSettings } from '../../domain/settings.js';
-import { journalPage } from '../../services/ledger-journal.js';
+import { journalPage, missionEscrowId } from '../../services/ledger-journal.js';
+import { viewerWalletId } from '../../services/viewer-reads.js';
 import { auditChannel } from '../../services/ledger-audit.js';
 import type { Channel as ChannelModel } from '../../services/channels.js';
 import { canSeeSecrets, requireActor, requireAdmin, requireOwnerOrAdmin } from '../auth/guards.js';
@@ -21,11 +22,8 @@ const CreateChannelBody = StrictObject({
   settings: Type.Optional(SettingsPatch),
 });
 const ViewerParams = StrictObject({ channel: ChannelParams.properties.channel, login: LoginParam });
-const PointsBody = StrictObject({
-  amount: Amount,
-  /** Why, for the audit trail (`GET /channels/:channel/activity`). */
-  reason: Type.Optional(PlainText({ maxLength: 200 })),
-});
+/** `reason`: why a moderator gives or takes, kept in the audit trail (the dashboard asks for one). */
+const PointsBody = StrictObject({ amount: Amount, reason: Type.Optional(PlainText({ minLength: 1, maxLength: 200 })) });
 
 const ViewerWithHistory = Type.Composite([
   Viewer,
@@ -178,6 +176,8 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsyncTypebo
             cursor: Type.Optional(Type.String({ maxLength: 20 })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
             mission: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_INT4, description: "Only this mission's pledges, refunds and payouts" })),
+            /** Only the transfers into or out of this viewer's wallet. */
+            viewer: Type.Optional(LoginParam),
           }),
           response: { 200: ListOf(LedgerRow), 400: ErrorResponse, 404: ErrorResponse },
         },
@@ -186,7 +186,15 @@ export function channelRoutes(services: RouteServices): FastifyPluginAsyncTypebo
         const channel = await services.channels.get(request.params.channel);
         const after = numericCursor(request.query.cursor, Number.MAX_SAFE_INTEGER) ?? 0;
         const limit = request.query.limit ?? 100;
-        const rows = await journalPage(services.db, channel.id, after, limit + 1, request.query.mission);
+        const { mission, viewer } = request.query;
+        if (mission !== undefined && viewer !== undefined) throw errors.validation('querystring: give mission or viewer, not both');
+        const account =
+          mission !== undefined
+            ? await missionEscrowId(services.db, channel.id, mission)
+            : viewer !== undefined
+              ? await viewerWalletId(services.db, channel, viewer)
+              : undefined;
+        const rows = await journalPage(services.db, channel.id, after, limit + 1, { account });
         const page = rows.slice(0, limit);
         const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
         return {
