@@ -129,7 +129,8 @@ export function createChannelService(db: Database, options: ChannelServiceOption
         accrual: { ...current.accrual, ...(patch.accrual ?? {}) },
       };
       const problems = settingsProblems(next);
-      if (problems.length > 0) throw errors.validation(problems.join('; '));
+      // Each problem starts with the setting it is about: that is the field to point at.
+      if (problems.length > 0) throw errors.validation(problems.join('; '), { field: problems[0]!.split(' ')[0] ?? '' });
       return toChannel(await updateChannel(tx, row.id, { settings: overridesOf(next) }));
     });
   }
