@@ -19,6 +19,11 @@ import type {
   SetupItem as SetupItemSchema,
   TopBacker as TopBackerSchema,
 } from '../../../server/http/schemas/dashboard.js';
+import type {
+  ApiToken as ApiTokenSchema,
+  DashboardSession as DashboardSessionSchema,
+  IssuedApiToken as IssuedApiTokenSchema,
+} from '../../../server/http/schemas/access.js';
 import type { ActivityEntry as ActivityEntrySchema, ActivityList as ActivityListSchema } from '../../../server/http/schemas/activity.js';
 
 export type Mission = Static<typeof MissionSchema>;
@@ -40,6 +45,10 @@ export type ActivityEntry = Static<typeof ActivityEntrySchema>;
 export type ActivityList = Static<typeof ActivityListSchema>;
 export type DemoChatLine = Static<typeof DemoChatLineSchema>;
 
+export type ApiToken = Static<typeof ApiTokenSchema>;
+export type IssuedApiToken = Static<typeof IssuedApiTokenSchema>;
+export type DashboardSessionEntry = Static<typeof DashboardSessionSchema>;
+
 export interface ApiErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; field?: string };
 }
