@@ -119,6 +119,15 @@ export function createChannelService(db: Database, options: ChannelServiceOption
   }
 
   async function updateSettings(login: string, patch: Partial<ChannelSettings>): Promise<Channel> {
+    const updated = await writeSettings(login, patch);
+    // Bots cache channels for a few seconds; this tells every one of them to read the new settings now.
+    if (options.events) {
+      publishSafely(options.events, [{ type: 'channel', channel: updated.login, at: new Date().toISOString(), missionsPaused: updated.missionsPaused }]);
+    }
+    return updated;
+  }
+
+  function writeSettings(login: string, patch: Partial<ChannelSettings>): Promise<Channel> {
     return withRetry(db, async (tx) => {
       const row = await findChannelByLogin(tx, login, 'update');
       if (!row) throw errors.channelNotFound(login);

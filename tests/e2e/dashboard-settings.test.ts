@@ -66,6 +66,14 @@ describe.skipIf(!chromiumAvailable())('the settings page', () => {
   });
 
   it('saves only the changed fields; the channel shows them and the next chat command obeys them', async () => {
+    // The bot has read the channel (and caches it) before the change.
+    expect(await world.exchange(CH, 'regular', '!points', /@regular has/)).toBe('@regular has 1,000 pts');
+    // The bot subscribed before this test did, so once this handler sees the change the bot has too.
+    let announced!: () => void;
+    const seen = new Promise<void>((resolve) => (announced = resolve));
+    const unsubscribe = world.runtime.bus.subscribe((event) => {
+      if (event.type === 'channel' && event.channel === CH) announced();
+    });
     const bodies = await patchesDuring(page, async () => {
       await page.getByLabel('Currency name').fill('gems');
       await page.getByLabel('Starting balance').fill('777');
@@ -84,7 +92,9 @@ describe.skipIf(!chromiumAvailable())('the settings page', () => {
     const res = await fetch(`${world.base}/api/v1/channels/${CH}`);
     expect((await res.json()).settings).toMatchObject({ currencyName: 'gems', startingBalance: 777, minStake: 50, defaultDuration: 5400, blockedWords: ['spoiler', 'cheat'] });
 
-    // No restart: chat follows at once (no chat command has been read in this channel yet).
+    // No restart, no cache lifetime to wait out: the very next chat command follows the change.
+    await seen;
+    unsubscribe();
     expect(await world.exchange(CH, 'newcomer', '!points', /@newcomer has/)).toBe('@newcomer has 777 gems');
     expect(await world.exchange(CH, 'newcomer', '!mission Beat the level 20', /minimum/)).toMatch(/the minimum is 50 gems \(you offered 20\)/);
     await world.expectAuditOk(CH);
