@@ -120,6 +120,22 @@ describe.skipIf(!chromiumAvailable())('the tokens and sessions page', () => {
     await mod.context().close();
   });
 
+  it('signing out one\'s own browser from the list ends up signed out on the start page', async () => {
+    const second = await world.newPage();
+    await signInAsOwner(second);
+    await openAccess(second);
+    const mine = second.locator('.access-item', { hasText: 'this browser' });
+    const id = await mine.getAttribute('data-session');
+    await mine.getByRole('button', { name: `Sign out ${CH}` }).click();
+    await mine.getByRole('button', { name: `Confirm: Sign out ${CH}` }).click();
+    await second.waitForURL(`${world.base}/`);
+    await second.getByText('npm run login-link').waitFor();
+    // The first owner browser is still in, and no longer lists the ended session.
+    await openAccess(owner);
+    expect(await owner.locator(`.access-item[data-session="${id}"]`).count()).toBe(0);
+    await second.context().close();
+  });
+
   it('works on a phone in Korean and dark mode, without serious accessibility violations', async () => {
     const phone = await world.newPage({ locale: 'ko-KR', viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
     await world.signIn(phone);
