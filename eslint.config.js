@@ -121,6 +121,15 @@ export default tseslint.config(
       'The bot calls the services (through the Services object), reads the domain and the ports, and nothing else of the server.'),
     forbid(WIRING, 'The bot role names the Runtime type only.', true),
   ]),
+  // The browser app speaks HTTP: of the server it may read the types, and run only the pure
+  // modules that import nothing else (the chat grammar, the activity vocabulary).
+  layer(['dashboard/src/**/*.ts', 'dashboard/src/**/*.tsx'], [
+    {
+      regex: '(^|/)(server|db|bot)/(?!domain/grammar/[a-z-]+\\.js$|domain/activity\\.js$)',
+      message: 'The dashboard imports server code as types only, except the pure grammar (server/domain/grammar/) and the activity vocabulary.',
+      allowTypeImports: true,
+    },
+  ]),
   layer(['server/twitch/wiring.ts'], [
     forbid([...into('overlay', 'board', 'setup', 'cli', 'bot', 'startup')], 'The Twitch wiring mounts the login routes and nothing else of the transport.'),
     forbid(CONFIG, 'Configuration is parsed once by the entry points and passed in (type imports are fine).', true),

@@ -1,7 +1,8 @@
 /**
  * A short-lived cache of channel rows, so a pledge storm does not read the channel (settings,
- * pause flag, locale) once per message. Settings changed through the API reach the bot within
- * `ttlMs`; the bot's own pause/resume invalidates at once.
+ * pause flag, locale) once per message. A settings change or a pause published on the event bus
+ * invalidates at once (see bot/index.ts), as does the bot's own pause/resume; a change that
+ * reaches no bus (a command-line run) shows within `ttlMs`.
  */
 import { isDomainError } from '../server/domain/errors.js';
 import type { Channel } from '../server/services/channels.js';

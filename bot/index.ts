@@ -245,6 +245,12 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
     now,
   });
 
+  // A channel changed elsewhere (settings saved, missions paused through the API): read it afresh
+  // for the next command rather than up to the cache's lifetime later.
+  const unsubscribeChannels = bus.subscribe((event) => {
+    if (event.type === 'channel') channels.invalidate(event.channel);
+  });
+
   async function joinAll(): Promise<void> {
     const client = chat;
     if (!client) return;
@@ -380,6 +386,7 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
       clearInterval(validation);
       unwatch();
       unsubscribe();
+      unsubscribeChannels();
       await changes;
       await tasks.idle();
       coalescer.flush();

@@ -36,7 +36,7 @@ export interface MissionResolvedEvent extends BaseEvent {
   mission: MissionDto;
 }
 
-/** New missions were paused or resumed (chat, dashboard or API); for the live boards. */
+/** New missions were paused or resumed, or the settings changed (chat, dashboard or API); for the live boards and the bots' channel caches. */
 export interface ChannelChangedEvent extends BaseEvent {
   type: 'channel';
   missionsPaused: boolean;

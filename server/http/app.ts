@@ -22,6 +22,7 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { rateLimitPlugin, type RateLimitSettings } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { swaggerPlugin } from './plugins/swagger.js';
+import { accessRoutes } from './routes/access.js';
 import { sessionRoutes, type SessionRouteDeps } from './routes/session.js';
 import { sessionPlugin } from './session/session-plugin.js';
 import { splitValidatorFactory } from './plugins/validator.js';
@@ -155,6 +156,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       features: deps.dashboardFeatures ?? (() => ({ twitchLogin: false, demo: false })),
     }),
   );
+  // Beside the auth and session plugins it revokes through (their token cache, their session revoke).
+  await app.register(accessRoutes({ db: deps.db.db }), { prefix: API_PREFIX });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   await app.register(
     async (api) => {

@@ -158,3 +158,39 @@ export async function claimLoginLink(tx: Executor, codeHash: string, now: Date):
 export async function linkSessionToLoginLink(tx: Executor, codeHash: string, sessionId: number): Promise<void> {
   await tx.execute(sql`UPDATE login_links SET session_id = ${sessionId} WHERE code_hash = ${codeHash}`);
 }
+
+/** A live Twitch session that holds a grant in one channel, as the channel's access page lists it. */
+export interface ChannelSessionRow {
+  id: number;
+  userId: string;
+  login: string;
+  displayName: string | null;
+  role: 'owner' | 'moderator';
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * The live Twitch sessions of the channel's broadcaster and of its moderators (by the same grant
+ * rule as `findLiveSession`), newest first. Admin sessions belong to no channel and are left out.
+ */
+export async function listChannelSessions(tx: Executor, channelId: number, now: Date): Promise<ChannelSessionRow[]> {
+  const result = await tx.execute(sql`
+    SELECT s.id, s.user_id, s.login, s.display_name, s.created_at, s.expires_at,
+      CASE WHEN c.broadcaster_id = s.user_id OR (c.broadcaster_id IS NULL AND c.login = s.login) THEN 'owner' ELSE 'moderator' END AS role
+    FROM dashboard_sessions s
+    JOIN channels c ON c.id = ${channelId}
+    WHERE s.kind = 'twitch' AND s.revoked_at IS NULL AND s.expires_at > ${now}
+      AND (c.broadcaster_id = s.user_id OR (c.broadcaster_id IS NULL AND c.login = s.login)
+        OR EXISTS (SELECT 1 FROM channel_moderators m WHERE m.channel_id = c.id AND m.user_id = s.user_id))
+    ORDER BY s.created_at DESC, s.id DESC`);
+  return (result.rows as Array<{ id: number; user_id: string; login: string; display_name: string | null; created_at: Date | string; expires_at: Date | string; role: 'owner' | 'moderator' }>).map((row) => ({
+    id: Number(row.id),
+    userId: row.user_id,
+    login: row.login,
+    displayName: row.display_name,
+    role: row.role,
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
+  }));
+}

@@ -125,8 +125,17 @@ export function createChannelService(db: Database, options: ChannelServiceOption
     }
   }
 
-  /** Applies `patch`; records the keys whose value changed, and nothing (no write) when none did. */
   async function updateSettings(login: string, patch: Partial<ChannelSettings>, by: ActivityBy = SERVER_ORIGIN): Promise<Channel> {
+    const updated = await writeSettings(login, patch, by);
+    // Bots cache channels for a few seconds; this tells every one of them to read the new settings now.
+    if (options.events) {
+      publishSafely(options.events, [{ type: 'channel', channel: updated.login, at: new Date().toISOString(), missionsPaused: updated.missionsPaused }]);
+    }
+    return updated;
+  }
+
+  /** Applies `patch`; records the keys whose value changed, and nothing (no write) when none did. */
+  function writeSettings(login: string, patch: Partial<ChannelSettings>, by: ActivityBy): Promise<Channel> {
     return withRetry(db, async (tx) => {
       const row = await findChannelByLogin(tx, login, 'update');
       if (!row) throw errors.channelNotFound(login);
@@ -137,7 +146,8 @@ export function createChannelService(db: Database, options: ChannelServiceOption
         accrual: { ...current.accrual, ...(patch.accrual ?? {}) },
       };
       const problems = settingsProblems(next);
-      if (problems.length > 0) throw errors.validation(problems.join('; '));
+      // Each problem starts with the setting it is about: that is the field to point at.
+      if (problems.length > 0) throw errors.validation(problems.join('; '), { field: problems[0]!.split(' ')[0] ?? '' });
       const changes = settingsChanges(current as unknown as Record<string, unknown>, next as unknown as Record<string, unknown>);
       if (changes.length === 0) return toChannel(row);
       await recordActivity(tx, by, { channelId: row.id, action: 'settings.changed', details: { changes } });

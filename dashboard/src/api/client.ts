@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The request body field the server named as at fault (`minStake`, `accrual.amount`), when it did. */
+    readonly field: string | null = null,
   ) {
     super(message);
   }
@@ -18,6 +20,7 @@ export interface ApiClient {
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown, options?: { idempotencyKey?: string }): Promise<T>;
   patch<T>(path: string, body: unknown): Promise<T>;
+  delete<T>(path: string): Promise<T>;
   setCsrf(token: string | null): void;
 }
 
@@ -48,7 +51,7 @@ export function createApiClient(base = '/api/v1'): ApiClient {
     const data: unknown = await response.json().catch(() => null);
     if (!response.ok) {
       const error = (data as ApiErrorBody | null)?.error;
-      throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? response.statusText);
+      throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? response.statusText, error?.field ?? null);
     }
     return data as T;
   }
@@ -57,6 +60,7 @@ export function createApiClient(base = '/api/v1'): ApiClient {
     get: (path) => request('GET', path),
     post: (path, body, options) => request('POST', path, body, options?.idempotencyKey),
     patch: (path, body) => request('PATCH', path, body),
+    delete: (path) => request('DELETE', path),
     setCsrf(token) {
       csrf = token;
     },

@@ -22,6 +22,11 @@ import type {
   SetupItem as SetupItemSchema,
   TopBacker as TopBackerSchema,
 } from '../../../server/http/schemas/dashboard.js';
+import type {
+  ApiToken as ApiTokenSchema,
+  DashboardSession as DashboardSessionSchema,
+  IssuedApiToken as IssuedApiTokenSchema,
+} from '../../../server/http/schemas/access.js';
 import type { ActivityEntry as ActivityEntrySchema, ActivityList as ActivityListSchema } from '../../../server/http/schemas/activity.js';
 import type { ViewerPledge as ViewerPledgeSchema } from '../../../server/http/schemas/viewers.js';
 
@@ -53,6 +58,10 @@ export type DemoChatLine = Static<typeof DemoChatLineSchema>;
 export type Viewer = Static<typeof ViewerSchema>;
 export type ViewerPledge = Static<typeof ViewerPledgeSchema>;
 
+export type ApiToken = Static<typeof ApiTokenSchema>;
+export type IssuedApiToken = Static<typeof IssuedApiTokenSchema>;
+export type DashboardSessionEntry = Static<typeof DashboardSessionSchema>;
+
 export interface ApiErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; field?: string };
 }

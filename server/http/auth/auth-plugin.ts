@@ -14,6 +14,13 @@ declare module 'fastify' {
     /** Who sent the request; set before validation by the auth plugin. */
     principal: Principal;
   }
+  interface FastifyInstance {
+    /**
+     * Drops a token from this process's lookup cache, so a token revoked here is refused on the
+     * very next request instead of up to `cacheMs` later. Other processes still honour the window.
+     */
+    forgetApiToken(tokenId: number): void;
+  }
 }
 
 export interface AuthOptions {
@@ -37,6 +44,9 @@ export const authPlugin = fp<AuthOptions>(
     const adminHash = options.adminToken === undefined ? undefined : sha256(options.adminToken);
     const cacheMs = options.cacheMs ?? 5_000;
     const cache = new Map<string, { row: TokenRow; expires: number }>();
+    // Tokens revoked through this process: a lookup that started before the revocation must not
+    // put the token back into the cache when it finishes.
+    const revoked = new Set<number>();
 
     async function resolve(token: string): Promise<Principal> {
       const hash = sha256(token);
@@ -44,11 +54,11 @@ export const authPlugin = fp<AuthOptions>(
       const key = hash.toString('hex');
       const cached = cache.get(key);
       let row: TokenRow | null;
-      if (cached && cached.expires > Date.now()) {
+      if (cached && cached.expires > Date.now() && !revoked.has(cached.row.id)) {
         row = cached.row;
       } else {
         row = await options.findToken(token);
-        if (row && cacheMs > 0) {
+        if (row && cacheMs > 0 && !revoked.has(row.id)) {
           if (cache.size >= CACHE_LIMIT) cache.clear();
           cache.set(key, { row, expires: Date.now() + cacheMs });
         }
@@ -56,6 +66,12 @@ export const authPlugin = fp<AuthOptions>(
       if (!row) return { kind: 'invalid' };
       return { kind: 'token', tokenId: row.id, role: row.role, channelId: row.channelId };
     }
+
+    app.decorate('forgetApiToken', (tokenId: number) => {
+      if (revoked.size >= CACHE_LIMIT) revoked.clear();
+      revoked.add(tokenId);
+      for (const [key, entry] of cache) if (entry.row.id === tokenId) cache.delete(key);
+    });
 
     // null until the hook runs: Fastify forbids object defaults shared across requests.
     app.decorateRequest('principal', null as unknown as { kind: 'anonymous' });

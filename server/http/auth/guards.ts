@@ -4,7 +4,6 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../domain/actor.js';
-import { errors } from '../../domain/errors.js';
 import {
   actorFor,
   adminFor,

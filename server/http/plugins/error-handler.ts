@@ -1,6 +1,6 @@
 /**
  * The one error handler. Every failure leaves as
- * `{ error: { code, message } }`: domain errors with their mapped status, Fastify's own
+ * `{ error: { code, message } }` (plus `field`, the body field at fault, when one is): domain errors with their mapped status, Fastify's own
  * request errors (validation, malformed JSON, content type, size) with a clear 4xx, and
  * anything unexpected as a bare 500 whose details go to the log only, with the request id.
  */
@@ -104,8 +104,26 @@ export function describeValidation(context: string | undefined, issues: Validati
   return `${where} ${issue.message ?? 'is invalid'}`;
 }
 
-function send(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message } });
+/**
+ * The body field a validation issue is about, as a dotted path (`minStake`, `accrual.amount`),
+ * so a form can show the message beside that field; undefined when the issue is not about the body.
+ */
+export function validationField(context: string | undefined, issues: ValidationIssue[]): string | undefined {
+  const issue = issues[0];
+  if (context !== 'body' || !issue) return undefined;
+  const path = (issue.instancePath ?? '')
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const params = issue.params ?? {};
+  if (issue.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') path.push(params.additionalProperty);
+  if (issue.keyword === 'required' && typeof params.missingProperty === 'string') path.push(params.missingProperty);
+  return path.length > 0 ? path.join('.') : undefined;
+}
+
+function send(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
+  const error = field === undefined ? { code, message } : { code, message, field };
+  return reply.code(status).type('application/json; charset=utf-8').send({ error });
 }
 
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -114,12 +132,14 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     const retryAfter = retryAfterSeconds(error);
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     if (status >= 500) request.log.warn({ code: error.code }, error.message);
-    return send(reply, status, error.code, error.message);
+    const field = typeof error.params.field === 'string' ? error.params.field : undefined;
+    return send(reply, status, error.code, error.message, field);
   }
 
   const fastifyError = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
   if (Array.isArray(fastifyError.validation)) {
-    return send(reply, 400, 'VALIDATION', describeValidation(fastifyError.validationContext, fastifyError.validation));
+    const { validation, validationContext } = fastifyError;
+    return send(reply, 400, 'VALIDATION', describeValidation(validationContext, validation), validationField(validationContext, validation));
   }
   const known = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
   if (known) return send(reply, known.status, known.code, known.message ?? fastifyError.message);

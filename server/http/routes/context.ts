@@ -29,7 +29,7 @@ export interface RouteServices {
  * The `Idempotency-Key` of a write, scoped to the channel. The hash covers the route, the body
  * and who acts, so the same key with a different request is refused rather than replayed.
  */
-export function idempotencyOf(request: FastifyRequest, channel: Channel, actor: Actor): IdempotencyRequest | undefined {
+export function idempotencyOf(request: FastifyRequest, channel: Pick<Channel, 'id'>, actor: Actor): IdempotencyRequest | undefined {
   const key = request.headers['idempotency-key'];
   if (typeof key !== 'string' || key === '') return undefined;
   if (key.length > 200) throw errors.validation('Idempotency-Key must be at most 200 characters');

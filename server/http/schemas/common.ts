@@ -59,6 +59,8 @@ export const ErrorResponse = Type.Object(
     error: Type.Object({
       code: Type.String({ description: 'Stable machine-readable code, e.g. INSUFFICIENT_FUNDS' }),
       message: Type.String(),
+      /** The request body field at fault (`minStake`, `accrual.amount`), when the error is about one. */
+      field: Type.Optional(Type.String()),
     }),
   },
   { title: 'Error' },
