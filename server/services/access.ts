@@ -6,6 +6,7 @@
 import type { Database, Executor } from '../../db/client.js';
 import { errors } from '../domain/errors.js';
 import { listChannelSessions, type ChannelSessionRow } from '../repositories/sessions-repository.js';
+import type { ActivityBy } from '../domain/activity-origin.js';
 import { createTokenService, type TokenRow } from './tokens.js';
 import { runWrite, type IdempotencyRequest } from './transaction.js';
 
@@ -22,12 +23,13 @@ export interface IssuedChannelToken {
 
 export interface ChannelAccessService {
   listTokens(channelId: number): Promise<TokenRow[]>;
-  issueToken(channelId: number, input: { role: ChannelTokenRole; label: string | null }, idempotency?: IdempotencyRequest): Promise<IssuedChannelToken>;
+  /** `by`: who issued it, for the audit trail. */
+  issueToken(channelId: number, input: { role: ChannelTokenRole; label: string | null }, by: ActivityBy, idempotency?: IdempotencyRequest): Promise<IssuedChannelToken>;
   /**
    * Revokes a token of this channel; null when the channel has no token with this id. Revoking a
    * revoked token returns it unchanged. Bot tokens need the admin (`allowBot`).
    */
-  revokeToken(channelId: number, tokenId: number, options: { allowBot: boolean }): Promise<TokenRow | null>;
+  revokeToken(channelId: number, tokenId: number, options: { allowBot: boolean; by: ActivityBy }): Promise<TokenRow | null>;
   listSessions(channelId: number): Promise<ChannelSessionRow[]>;
   /** The live session with this id if it holds a role in the channel, else null. */
   findSession(channelId: number, sessionId: number): Promise<ChannelSessionRow | null>;
@@ -41,11 +43,11 @@ export function createChannelAccessService(db: Database, now: () => Date = () =>
   return {
     listTokens: (channelId) => tokens.listTokens(channelId),
 
-    async issueToken(channelId, { role, label }, idempotency) {
+    async issueToken(channelId, { role, label }, by, idempotency) {
       let secret: string | null = null;
       // Only the id is stored for a replay: the secret is shown once and never kept.
       const { value } = await runWrite(db, idempotency, async (tx) => {
-        const issued = await createTokenService(tx, now).issueToken({ channelId, role, label });
+        const issued = await createTokenService(tx, now).issueToken({ channelId, role, label }, by);
         secret = issued.token;
         return { id: issued.id };
       });
@@ -54,11 +56,11 @@ export function createChannelAccessService(db: Database, now: () => Date = () =>
       return { row, token: secret };
     },
 
-    async revokeToken(channelId, tokenId, { allowBot }) {
+    async revokeToken(channelId, tokenId, { allowBot, by }) {
       const row = await tokenOf(db, channelId, tokenId);
       if (!row) return null;
       if (row.role === 'bot' && !allowBot) throw errors.forbidden("Only the admin may revoke the bot's token");
-      if (row.revokedAt === null) await tokens.revokeToken(tokenId);
+      if (row.revokedAt === null) await tokens.revokeToken(tokenId, by);
       return tokenOf(db, channelId, tokenId);
     },
 

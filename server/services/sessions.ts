@@ -54,8 +54,11 @@ export interface SessionService {
   createTwitchSession(user: TwitchUserIdentity): Promise<NewSession>;
   /** The live session behind a cookie value, or null (unknown, expired, revoked, malformed). */
   find(token: string): Promise<SessionRow | null>;
-  /** Signs a session out (logout, or a browser signing in again); false when it was not live. */
-  revoke(id: number): Promise<boolean>;
+  /**
+   * Ends a session; false when it was not live. Without `by` the session signs itself out (logout,
+   * or a browser signing in again); with `by`, someone else revoked it (an owner on the tokens page).
+   */
+  revoke(id: number, by?: ActivityBy): Promise<boolean>;
   /**
    * Signs every browser out (a lost laptop, a link someone else used); returns how many sessions
    * ended. `by`: who did it, for the audit trail (the operator on the command line when not said).
@@ -141,11 +144,12 @@ export function createSessionService(db: Database, now: () => Date = () => new D
       return findLiveSession(db, sha256(token), now());
     },
 
-    revoke: (id) =>
+    revoke: (id, by) =>
       db.transaction(async (tx) => {
         const session = await revokeSession(tx, id, now());
         if (session === null) return false;
-        await recordSession(tx, sessionOrigin(session), 'session.signed_out', session);
+        if (by === undefined) await recordSession(tx, sessionOrigin(session), 'session.signed_out', session);
+        else await recordSession(tx, by, 'session.revoked', session);
         return true;
       }),
 

@@ -1,24 +1,25 @@
 /**
- * The activity page in a real Chromium against the whole service. The audit trail's own route
- * is built elsewhere, so this test stands in for that one route only: a small in-memory trail
- * behind `GET /api/v1/channels/:channel/activity`, validated with the real `ActivityQuery` schema
- * and guarded like the real routes; everything else (sessions, the app, the bundle) is real.
+ * The activity page in a real Chromium against the whole service and the real audit trail route
+ * (`GET /api/v1/channels/:channel/activity`). The trail is seeded with entries spread over five
+ * days (the repository's insert, with their times set), after the channel's own creation entry.
  * It checks the filters live in the URL, "Load more" follows the cursor, rows link to the
  * mission and viewer pages, settings changes read before → after, unknown entries do not break
  * the page, and the page works for a moderator, on a phone, in Korean and in dark mode.
  */
-import type { FastifyPluginAsync } from 'fastify';
-import type { Static } from '@sinclair/typebox';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireActor } from '../../server/http/auth/guards.js';
-import { ActivityQuery, type ActivityEntry } from '../../server/http/schemas/activity.js';
+import { insertActivity, type NewActivityRow } from '../../server/repositories/activity-repository.js';
+import type { ActivityEntry } from '../../server/http/schemas/activity.js';
 import { chromiumAvailable, seriousA11yViolations, startDashboardWorld, type DashboardWorld } from '../support/dashboard-world.js';
 
 const CH = 'actchan';
 let world: DashboardWorld;
 let page: Page;
-const queries: Array<Record<string, unknown>> = [];
+/** The query of each activity request the pages made, as the server received it. */
+const queries: Array<Record<string, string>> = [];
+/** The database id of the n-th seeded entry (1-based): the seed follows the channel's own entry. */
+let firstId = 0;
+const id = (n: number) => firstId + n - 1;
 
 const DAY = 86_400_000;
 // Local midnight a few days ago: the page's date filters are whole local days.
@@ -66,43 +67,50 @@ function trail(): ActivityEntry[] {
   items.push(entry(59, today(4), { action: 'token.issued', source: 'api', actor: { kind: 'token', userId: null, login: null, displayName: null, tokenId: 3 }, details: { tokenId: 4, role: 'moderator' } }));
   items.push(entry(60, today(5), { action: 'mission.expired', source: 'worker', actor: { kind: 'system', userId: null, login: null, displayName: null, tokenId: null }, missionNumber: 2 }));
   // From a newer server: an action this page does not know, with odd details.
-  items.push(entry(61, today(6), { action: 'mission.teleported' as ActivityEntry['action'], source: 'cli', actor: user('alice'), details: { changes: 'not a list' } }));
-  return items.reverse();
+  // Details of a shape this page does not expect must not break it.
+  items.push(entry(61, today(6), { action: 'channel.paused', source: 'cli', actor: user('alice'), details: { changes: 'not a list' } }));
+  return items;
 }
 
-/** Stands in for the audit trail's route until it is merged: the real query schema and guard, an in-memory trail. */
-const fakeActivityRoute: FastifyPluginAsync = async (app) => {
-  const items = trail();
-  app.get<{ Params: { channel: string }; Querystring: Static<typeof ActivityQuery> }>(
-    '/api/v1/channels/:channel/activity',
-    { schema: { querystring: ActivityQuery } },
-    async (request) => {
-      const channel = await world.runtime.services.channels.get(request.params.channel);
-      requireActor(request, channel);
-      const q = request.query;
-      queries.push({ ...q });
-      const since = q.since ? new Date(q.since).getTime() : -Infinity;
-      const until = q.until ? new Date(q.until).getTime() : Infinity;
-      const after = q.cursor ? Number(q.cursor) : Infinity;
-      const matching = items.filter(
-        (e) =>
-          e.id < after &&
-          (!q.action || e.action === q.action) &&
-          (!q.source || e.source === q.source) &&
-          (!q.actor || e.actor.login === q.actor) &&
-          (!q.mission || e.missionNumber === q.mission) &&
-          new Date(e.at).getTime() >= since &&
-          new Date(e.at).getTime() < until,
-      );
-      const limit = q.limit ?? 50;
-      const pageItems = matching.slice(0, limit);
-      return { items: pageItems, nextCursor: matching.length > limit ? String(pageItems.at(-1)!.id) : null };
-    },
+/** Writes the seeded entries, oldest first, into the channel's trail; returns the first one's id. */
+async function seedTrail(channelId: number): Promise<number> {
+  const person = (prefix: 'actor' | 'subject', p: ActivityEntry['actor'] | null) =>
+    p === null
+      ? {}
+      : prefix === 'actor'
+        ? { actorKind: p.kind, actorUserId: p.userId, actorLogin: p.login, actorDisplayName: p.displayName, actorTokenId: p.tokenId }
+        : { subjectUserId: p.userId, subjectLogin: p.login, subjectDisplayName: p.displayName };
+  const rows: NewActivityRow[] = trail().map((e) => ({
+    channelId,
+    at: new Date(e.at),
+    action: e.action,
+    source: e.source,
+    ...person('actor', e.actor),
+    ...person('subject', e.subject),
+    missionNumber: e.missionNumber,
+    amount: e.amount,
+    reason: e.reason,
+    details: e.details,
+  })) as NewActivityRow[];
+  await insertActivity(world.runtime.db.db, rows);
+  const { rows: first } = await world.runtime.db.pool.query<{ id: string }>(
+    'SELECT min(id) AS id FROM activity WHERE channel_id = $1 AND action <> $2',
+    [channelId, 'channel.created'],
   );
-};
+  return Number(first[0]!.id);
+}
 
 const rows = (p: Page) => p.locator('.activity-item');
-const row = (p: Page, id: number) => p.locator(`.activity-item[data-id="${id}"]`);
+/** The row of the n-th seeded entry. */
+const row = (p: Page, n: number) => p.locator(`.activity-item[data-id="${id(n)}"]`);
+
+/** Records the query of every activity request a page makes. */
+function watchQueries(p: Page): void {
+  p.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.endsWith('/activity') && url.pathname.startsWith('/api/')) queries.push(Object.fromEntries(url.searchParams));
+  });
+}
 
 async function openActivity(p: Page, search = ''): Promise<void> {
   await p.goto(`${world.base}/c/${CH}/activity${search}`);
@@ -111,9 +119,11 @@ async function openActivity(p: Page, search = ''): Promise<void> {
 
 beforeAll(async () => {
   if (!chromiumAvailable()) return;
-  world = await startDashboardWorld('dash_activity', { plugins: [fakeActivityRoute] });
+  world = await startDashboardWorld('dash_activity');
   await world.newChannel(CH, { currencyName: 'gems' });
+  firstId = await seedTrail((await world.runtime.services.channels.get(CH)).id);
   page = await world.newPage();
+  watchQueries(page);
   await world.signIn(page);
 });
 afterAll(async () => {
@@ -127,11 +137,14 @@ describe.skipIf(!chromiumAvailable())('the activity page', () => {
     await openActivity(page);
     await page.getByText('50 entries shown').waitFor();
     expect(await rows(page).count()).toBe(50);
-    expect(await rows(page).first().getAttribute('data-id')).toBe('61');
+    expect(await rows(page).first().getAttribute('data-id')).toBe(String(id(61)));
     await page.getByRole('button', { name: 'Load more' }).click();
-    await page.getByText('61 entries shown').waitFor();
+    // The 61 seeded entries and the channel's creation.
+    await page.getByText('62 entries shown').waitFor();
     expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
-    expect(queries.at(-1)).toMatchObject({ cursor: '12', limit: 50 });
+    expect(queries.at(-1)).toMatchObject({ limit: '50' });
+    expect(queries.at(-1)?.cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(await rows(page).last().locator('.activity-action').innerText()).toBe('Channel created');
 
     const given = row(page, 57);
     expect(await given.locator('.activity-action').innerText()).toBe('Points given');
@@ -147,7 +160,7 @@ describe.skipIf(!chromiumAvailable())('the activity page', () => {
     expect(await row(page, 59).innerText()).toContain('token #4 (moderator)');
     expect(await row(page, 60).innerText()).toContain('by the system');
     expect(await row(page, 60).locator('.chip').innerText()).toBe('Timer (worker)');
-    expect(await row(page, 61).locator('.activity-action').innerText()).toBe('mission.teleported');
+    expect(await row(page, 61).locator('.activity-action').innerText()).toBe('New missions paused');
   });
 
   it('a settings change reads before → after, in the form the settings page uses', async () => {
@@ -178,8 +191,8 @@ describe.skipIf(!chromiumAvailable())('the activity page', () => {
     await page.getByText('1 entry shown').waitFor();
     const url = new URL(page.url());
     expect(Object.fromEntries(url.searchParams)).toEqual({ action: 'mission.approved', source: 'chat', actor: '@ModMo', mission: '12' });
-    expect(queries.at(-1)).toEqual({ action: 'mission.approved', source: 'chat', actor: 'modmo', mission: 12, limit: 50 });
-    expect(await rows(page).first().getAttribute('data-id')).toBe('12');
+    expect(queries.at(-1)).toEqual({ action: 'mission.approved', source: 'chat', actor: 'modmo', mission: '12', limit: '50' });
+    expect(await rows(page).first().getAttribute('data-id')).toBe(String(id(12)));
 
     await openActivity(page, url.search);
     await page.getByText('1 entry shown').waitFor();
@@ -206,7 +219,7 @@ describe.skipIf(!chromiumAvailable())('the activity page', () => {
     await page.getByRole('button', { name: 'Show' }).click();
     await page.getByText('22 entries shown').waitFor();
     const ids = (await rows(page).evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-id'))))).sort((a, b) => a - b);
-    expect(ids).toEqual(Array.from({ length: 22 }, (_, i) => 12 + i));
+    expect(ids).toEqual(Array.from({ length: 22 }, (_, i) => id(12 + i)));
     expect(queries.at(-1)).toMatchObject({ since: dayStart(4).toISOString(), until: dayStart(2).toISOString() });
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.getByText('50 entries shown').waitFor();

@@ -84,7 +84,7 @@ export function accessRoutes(deps: AccessRouteDeps): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const { channel, actor } = await ownedChannel(request, request.params.channel);
-        const issued = await access.issueToken(channel.id, { role: request.body.role, label: request.body.label ?? null }, idempotencyOf(request, channel, actor));
+        const issued = await access.issueToken(channel.id, { role: request.body.role, label: request.body.label ?? null }, actor, idempotencyOf(request, channel, actor));
         noStore(reply);
         if (issued.token === null) return reply.code(200).send(tokenJson(issued.row));
         return reply.code(201).send({ ...tokenJson(issued.row), token: issued.token });
@@ -95,8 +95,8 @@ export function accessRoutes(deps: AccessRouteDeps): FastifyPluginAsyncTypebox {
       '/channels/:channel/tokens/:id',
       { schema: { tags: ['access'], summary: 'Revoke a token: refused from the next request on', params: TokenParams, response: { 200: ApiToken, ...WriteErrors }, security: [{ bearer: [] }] } },
       async (request, reply) => {
-        const { channel, admin } = await ownedChannel(request, request.params.channel);
-        const row = await access.revokeToken(channel.id, request.params.id, { allowBot: admin });
+        const { channel, actor, admin } = await ownedChannel(request, request.params.channel);
+        const row = await access.revokeToken(channel.id, request.params.id, { allowBot: admin, by: actor });
         if (!row) return notFound(reply, `Channel ${channel.login} has no token #${request.params.id}`);
         app.forgetApiToken(row.id);
         noStore(reply);
@@ -119,10 +119,11 @@ export function accessRoutes(deps: AccessRouteDeps): FastifyPluginAsyncTypebox {
       '/channels/:channel/sessions/:id',
       { schema: { tags: ['access'], summary: 'Sign a dashboard session out', params: SessionParams, response: { 204: Type.Null(), ...WriteErrors }, security: [{ bearer: [] }] } },
       async (request, reply) => {
-        const { channel } = await ownedChannel(request, request.params.channel);
+        const { channel, actor } = await ownedChannel(request, request.params.channel);
         const session = await access.findSession(channel.id, request.params.id);
         if (!session) return notFound(reply, `No signed-in session #${request.params.id} in ${channel.login}`);
-        await app.sessions.revoke(session.id);
+        // One's own browser signs out; anyone else's is revoked by the owner.
+        await app.sessions.revoke(session.id, session.id === currentSessionId(request) ? undefined : actor);
         return noStore(reply).code(204).send();
       },
     );

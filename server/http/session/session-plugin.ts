@@ -14,6 +14,7 @@ import csrfProtection from '@fastify/csrf-protection';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NewSession, SessionRow, SessionService } from '../../services/sessions.js';
+import type { ActivityBy } from '../../domain/activity-origin.js';
 
 export const SESSION_COOKIE = 'ml_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -87,8 +88,8 @@ export const sessionPlugin = fp<SessionPluginOptions>(
     const revokedListeners = new Set<(sessionId: number) => void>();
     app.decorate('sessions', {
       ...sessions,
-      async revoke(id: number) {
-        const revoked = await sessions.revoke(id);
+      async revoke(id: number, by?: ActivityBy) {
+        const revoked = await sessions.revoke(id, by);
         for (const listener of revokedListeners) listener(id);
         return revoked;
       },
