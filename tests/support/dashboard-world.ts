@@ -7,7 +7,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { createRequire } from 'node:module';
-import type { FastifyPluginAsync } from 'fastify';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startBot, type BotHandle } from '../../bot/index.js';
@@ -70,8 +69,6 @@ export interface WorldOptions {
   env?: Record<string, string>;
   /** The demo chat panel, as `npm run demo` wires it to the chat simulator. */
   demoChat?: boolean;
-  /** Extra root plugins of the HTTP app (a test's stand-in for a route another part provides). */
-  plugins?: FastifyPluginAsync[];
 }
 
 export async function startDashboardWorld(label: string, options: WorldOptions = {}): Promise<DashboardWorld> {
@@ -95,7 +92,6 @@ export async function startDashboardWorld(label: string, options: WorldOptions =
   const workers = startMissionWorkers({ backend: runtime.jobs, db: runtime.db.db, verdicts: runtime.services.verdicts, logger, now: runtime.now });
   const app = await buildMissionApp(runtime, {
     ...(options.demoChat ? { demoChat: createSimulatorDemoChat(sim) } : {}),
-    ...(options.plugins ? { plugins: options.plugins } : {}),
   });
   const base = await app.listen({ host: config.host, port: config.port });
   const bot: BotHandle = await startBot({ runtime, logger, userCooldownMs: 0, pledgeWindowMs: 200, channelPollMs: 100, reconnectIntervalMs: 50 });
