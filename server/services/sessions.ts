@@ -47,6 +47,11 @@ export interface SessionService {
   redeemLoginLink(code: string): Promise<{ ok: true; session: NewSession } | { ok: false; reason: LinkRefusal }>;
   /** A session for a Twitch user (its channel roles are read at each request). */
   createTwitchSession(user: TwitchUserIdentity): Promise<NewSession>;
+  /**
+   * A session for a Twitch user signed in from a public board: that user as a chat viewer, with
+   * no channel role anywhere, whatever the user moderates or broadcasts.
+   */
+  createViewerSession(user: TwitchUserIdentity): Promise<NewSession>;
   /** The live session behind a cookie value, or null (unknown, expired, revoked, malformed). */
   find(token: string): Promise<SessionRow | null>;
   revoke(id: number): Promise<boolean>;
@@ -90,6 +95,13 @@ export function createSessionService(db: Database, now: () => Date = () => new D
       const { token, tokenHash, csrfSecret } = newSecrets();
       const expiresAt = new Date(now().getTime() + SESSION_TTL_MS);
       const id = await insertSession(db, { tokenHash, kind: 'twitch', user, csrfSecret, expiresAt });
+      return { id, token, expiresAt };
+    },
+
+    async createViewerSession(user) {
+      const { token, tokenHash, csrfSecret } = newSecrets();
+      const expiresAt = new Date(now().getTime() + SESSION_TTL_MS);
+      const id = await insertSession(db, { tokenHash, kind: 'viewer', user, csrfSecret, expiresAt });
       return { id, token, expiresAt };
     },
 

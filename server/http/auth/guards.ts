@@ -9,6 +9,7 @@ import {
   adminFor,
   canSeeChannelSecrets,
   ownerOrAdminFor,
+  selfActorFor,
   type ChannelRef,
   type Principal,
 } from './principal.js';
@@ -37,4 +38,9 @@ export function requireOwnerOrAdmin(request: FastifyRequest, channel: ChannelRef
 /** For public reads that show more to the channel's owner or the admin (overlay key and URL). */
 export function canSeeSecrets(request: FastifyRequest, channel: ChannelRef): boolean {
   return canSeeChannelSecrets(principalOf(request), channel);
+}
+
+/** The signed-in Twitch user acting as themself in `channel` (the public board's pledges). */
+export function requireSelf(request: FastifyRequest, channel: ChannelRef) {
+  return selfActorFor(principalOf(request), channel);
 }
