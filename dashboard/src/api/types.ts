@@ -19,6 +19,11 @@ import type {
   SetupItem as SetupItemSchema,
   TopBacker as TopBackerSchema,
 } from '../../../server/http/schemas/dashboard.js';
+import type {
+  MePledgeResponse as MePledgeResponseSchema,
+  PublicMission as PublicMissionSchema,
+  ViewerMe as ViewerMeSchema,
+} from '../../../server/http/schemas/public-board.js';
 import type { ActivityEntry as ActivityEntrySchema, ActivityList as ActivityListSchema } from '../../../server/http/schemas/activity.js';
 
 export type Mission = Static<typeof MissionSchema>;
@@ -39,6 +44,10 @@ export type BoardMission = Mission & Partial<Pick<Static<typeof BoardMissionSche
 export type ActivityEntry = Static<typeof ActivityEntrySchema>;
 export type ActivityList = Static<typeof ActivityListSchema>;
 export type DemoChatLine = Static<typeof DemoChatLineSchema>;
+
+export type PublicMission = Static<typeof PublicMissionSchema>;
+export type ViewerMe = Static<typeof ViewerMeSchema>;
+export type MePledgeResponse = Static<typeof MePledgeResponseSchema>;
 
 export interface ApiErrorBody {
   error: { code: string; message: string };
