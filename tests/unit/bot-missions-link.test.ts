@@ -15,19 +15,22 @@ describe('!missions with the public board link', () => {
   });
 
   it('gives up list items, never the link, to stay within one line', () => {
+    let trimmed = 0;
     for (const locale of ['en', 'ko'] as const) {
-      const withLink = formatMissionList(locale, many, { link: LINK });
-      const without = formatMissionList(locale, many);
-      expect(withLink.length).toBeLessThanOrEqual(REPLY_MAX);
-      expect(withLink.endsWith(` ${LINK}`)).toBe(true);
-      // Without the link the list alone would leave no room for it: the list made room.
-      expect(without.length + 1 + LINK.length).toBeGreaterThan(REPLY_MAX);
-      expect(withLink).toMatch(/^Missions: #1 |^미션/);
+      for (let size = 10; size <= 90; size += 1) {
+        const entries = many.map((m) => ({ ...m, text: 'm'.repeat(size) }));
+        const withLink = formatMissionList(locale, entries, { link: LINK });
+        expect(withLink.length).toBeLessThanOrEqual(REPLY_MAX);
+        expect(withLink.endsWith(` ${LINK}`)).toBe(true);
+        // Lists that alone would leave no room for the link: the list made room.
+        if (formatMissionList(locale, entries).length + 1 + LINK.length > REPLY_MAX) trimmed += 1;
+      }
       // A mission text so long that even one item is cut still leaves the link whole.
       const huge = formatMissionList(locale, [{ number: 1, text: 'x'.repeat(2_000), pot: 10 }], { link: LINK });
       expect(huge.length).toBeLessThanOrEqual(REPLY_MAX);
       expect(huge.endsWith(` ${LINK}`)).toBe(true);
     }
+    expect(trimmed).toBeGreaterThan(10);
   });
 
   it('leaves out a link too long to leave room for the list', () => {

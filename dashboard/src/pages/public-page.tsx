@@ -49,8 +49,9 @@ export function PublicPage({ channel }: { channel: string }) {
       onState: setFeedState,
       onMessage: (message) => {
         store.apply(message);
-        // A verdict refunds or pays out: the viewer's own figures change with it.
-        if (message.type === 'resolved') loadMe();
+        // A verdict refunds or pays out, and the viewer's own chat pledge spends: their figures follow.
+        const backer = (message.newestBacker as { userId?: string } | undefined)?.userId;
+        if (message.type === 'resolved' || (message.type === 'pledge' && backer !== undefined && backer === signedInUser?.userId)) loadMe();
       },
     });
     return () => {
