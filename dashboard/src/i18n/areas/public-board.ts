@@ -1,6 +1,4 @@
 /** Strings of the public board pages; the Korean dictionary has the same shape (checked by the compiler). */
-type Fmt = (n: number) => string;
-const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 export const publicBoardEn = {
   title: 'Mission board',
@@ -22,7 +20,6 @@ export const publicBoardEn = {
   amountHint: 'Points, or all, half, 25%',
   pledge: (n: number) => `Pledge to #${n}`,
   pledged: (n: number, amount: string, balance: string) => `Pledged ${amount} to #${n}. You have ${balance} left.`,
-  backers: (n: number, fmt: Fmt) => `${fmt(n)} ${plural(n, 'backer', 'backers')}`,
   publicLink: 'Public board',
   publicLinkHint: 'Anyone can watch the missions live at this address; viewers can sign in there to pledge.',
   copy: 'Copy',
@@ -49,7 +46,6 @@ export const publicBoardKo: typeof publicBoardEn = {
   amountHint: '포인트, 또는 all, half, 25%',
   pledge: (n: number) => `#${n} 참여하기`,
   pledged: (n: number, amount: string, balance: string) => `#${n}에 ${amount} 참여했어요. 남은 포인트 ${balance}.`,
-  backers: (n: number, fmt: Fmt) => `${fmt(n)}명 참여`,
   publicLink: '공개 보드',
   publicLinkHint: '누구나 이 주소에서 미션을 실시간으로 볼 수 있고, 시청자는 로그인해서 참여할 수 있어요.',
   copy: '복사',
