@@ -41,7 +41,7 @@ export function PledgeForm({ number, onPledge }: { number: number; onPledge(miss
         id={id}
         inputMode="numeric"
         autoComplete="off"
-        placeholder={p.amountHint}
+        placeholder={p.amountPlaceholder}
         value={value}
         aria-invalid={invalid ? 'true' : undefined}
         aria-describedby={invalid ? `${id}-hint` : undefined}
