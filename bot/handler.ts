@@ -31,6 +31,8 @@ export interface MessageHandlerDeps {
   tasks: TaskQueue;
   logger: Logger;
   now: () => number;
+  /** PUBLIC_URL, for the public board link of `!missions`. */
+  publicUrl?: string;
   /** Counts the pledges refused here because their line reached the bot too far behind chat. */
   metrics?: Partial<Pick<AppMetrics, 'pledgesRefused'>> | undefined;
 }
@@ -127,6 +129,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
       messageId: message.id,
       services: deps.services,
       now: deps.now,
+      ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }),
       reply(key, params, priority, mission) {
         const text = renderFor(channel, key, params as LooseParams);
         if (text !== '') deps.enqueue(channel.login, { text, priority, ...(mission ? { mission } : {}) });

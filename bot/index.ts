@@ -193,6 +193,7 @@ export async function startBot(options: BotOptions): Promise<BotHandle> {
     tasks,
     logger: log,
     now,
+    publicUrl: config.publicUrl,
     metrics: options.metrics,
   });
   // Handlers hold the client they were attached to: lines from a client since replaced are ignored.

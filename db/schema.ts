@@ -307,7 +307,8 @@ export const pointImportsPending = pgTable('point_imports_pending', {
  * Dashboard sessions: the cookie holds a random secret, only its SHA-256 is stored. `admin`
  * sessions come from a sign-in link; `twitch` sessions from the Twitch login, whose roles per
  * channel are read at each request (broadcaster of the channel, or in its synced moderators), so
- * an unmod takes effect at the next moderator sync. `csrf_secret` backs the CSRF tokens.
+ * an unmod takes effect at the next moderator sync. `viewer` sessions come from the Twitch login
+ * of a public board and never carry a channel role. `csrf_secret` backs the CSRF tokens.
  */
 export const dashboardSessions = pgTable('dashboard_sessions', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
@@ -321,8 +322,8 @@ export const dashboardSessions = pgTable('dashboard_sessions', {
   expiresAt: ts('expires_at').notNull(),
   revokedAt: ts('revoked_at'),
 }, (t) => [
-  check('dashboard_sessions_kind', sql`${t.kind} IN ('admin', 'twitch')`),
-  check('dashboard_sessions_twitch_user', sql`(${t.kind} = 'twitch') = (${t.userId} IS NOT NULL AND ${t.login} IS NOT NULL)`),
+  check('dashboard_sessions_kind', sql`${t.kind} IN ('admin', 'twitch', 'viewer')`),
+  check('dashboard_sessions_twitch_user', sql`(${t.kind} IN ('twitch', 'viewer')) = (${t.userId} IS NOT NULL AND ${t.login} IS NOT NULL)`),
   index('dashboard_sessions_user_idx').on(t.userId).where(sql`${t.revokedAt} IS NULL`),
 ]);
 

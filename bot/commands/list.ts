@@ -3,7 +3,8 @@ import { anyone, type Command } from './types.js';
 
 /**
  * `!missions`: open missions, biggest pots first (the order `missions.active` returns), then those
- * awaiting approval, marked, so a viewer who just proposed one sees it listed.
+ * awaiting approval, marked, so a viewer who just proposed one sees it listed. With the channel's
+ * `publicBoardLink` on, the reply ends with the public board's address.
  */
 export const listCommand: Command<'list'> = {
   name: 'list',
@@ -18,7 +19,8 @@ export const listCommand: Command<'list'> = {
       pending: m.status === 'pending',
     });
     const entries = [...active.filter((m) => m.status === 'open'), ...active.filter((m) => m.status === 'pending')].map(entry);
-    const { locale, currencyName } = ctx.channel.settings;
-    ctx.replyText(formatMissionList(locale, entries, { currency: currencyName }), 'confirm');
+    const { locale, currencyName, publicBoardLink } = ctx.channel.settings;
+    const link = publicBoardLink && ctx.publicUrl !== undefined ? `${ctx.publicUrl}/p/${ctx.channel.login}` : undefined;
+    ctx.replyText(formatMissionList(locale, entries, { currency: currencyName, link }), 'confirm');
   },
 };

@@ -17,6 +17,8 @@ export interface CommandContext {
   messageId: string;
   services: Services;
   now: () => number;
+  /** PUBLIC_URL, for links to this server's pages (the public board); absent in some tests. */
+  publicUrl?: string;
   /**
    * A localised reply in the channel's locale and currency, through the outbox. `mission`: the
    * mission it describes, so the reply is dropped unsent if the mission has moved on.

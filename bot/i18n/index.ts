@@ -164,10 +164,16 @@ export interface MissionListEntry {
 export function formatMissionList(
   locale: Locale,
   entries: readonly MissionListEntry[],
-  options: { readonly currency?: string | undefined; readonly maxLength?: number } = {},
+  options: { readonly currency?: string | undefined; readonly maxLength?: number; readonly link?: string | undefined } = {},
 ): string {
-  const { currency, maxLength = REPLY_MAX } = options;
-  if (entries.length === 0) return translate(locale, 'noOpenMissions', { currency });
+  const { currency, link } = options;
+  const limit = Math.min(options.maxLength ?? REPLY_MAX, REPLY_MAX);
+  // The link is never cut (a cut URL leads nowhere): the list gives up room for it, and one too
+  // long to leave room for a list is left out.
+  const tail = link !== undefined && link.length <= limit / 2 ? ` ${link}` : '';
+  const withTail = (text: string) => `${text}${tail}`;
+  const maxLength = limit - tail.length;
+  if (entries.length === 0) return withTail(clampText(translate(locale, 'noOpenMissions', { currency }), maxLength));
   const items = entries.map((e) => render(locale, 'missionListItem', { ...e, pending: e.pending ? 1 : undefined, currency }));
   const line = (shown: number): string => {
     const more = items.length - shown;
@@ -179,5 +185,5 @@ export function formatMissionList(
   };
   let shown = items.length;
   while (shown > 1 && line(shown).length > maxLength) shown--;
-  return clampText(line(shown), Math.min(maxLength, REPLY_MAX));
+  return withTail(clampText(line(shown), maxLength));
 }

@@ -12,11 +12,17 @@
  *
  * Messages other than the coalesced mission events (`channel`: pause/resume from the bus, `chat`:
  * demo chat lines) go through the same ordered queue and stream.
+ *
+ * A feed that anyone may open (the public board) passes `limits`: the overlay hub's caps on
+ * sockets per channel and per client address, its ping budget, its bad-frame cap and its
+ * minimum interval between snapshots a client may ask for, so a hostile client cannot make the
+ * server hold unbounded sockets, answer a ping flood or re-read the database in a loop.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DomainEvent, EventBus } from '../events/types.js';
 import { heartbeatRound } from '../overlay/heartbeat.js';
+import { CLOSE_TOO_MANY_SOCKETS, createAddressCounter, fullPingBudget, takePing, type PingBudget } from '../overlay/client-limits.js';
 import { createChannelCoalescer, type ChannelCoalescer, type Schedule } from '../overlay/coalescer.js';
 import type { OverlaySocket } from '../overlay/hub.js';
 import { parseClientMessage, type UnsequencedMessage } from '../overlay/protocol.js';
@@ -37,19 +43,41 @@ const MAX_ENRICH_BACKLOG = 50;
 /** A message of the board stream before it is stamped with its `seq`. */
 export type BoardMessage = (UnsequencedMessage & { topBackers?: unknown }) | { type: 'channel'; missionsPaused: boolean } | { type: 'chat'; line: unknown };
 
-export interface BoardFeedOptions {
+/** Abuse limits of a feed open to anyone; see the module comment. */
+export interface FeedLimits {
+  maxSocketsPerChannel: number;
+  maxSocketsPerAddress: number;
+  /** Pings a client may send in a burst (refilled one per second, as on the overlay). */
+  pingBurst: number;
+  /** Frames that are not protocol messages (or pings beyond the budget) before the socket is closed. */
+  maxBadFrames: number;
+  /** Least time between two snapshots one client may ask for. */
+  minResyncIntervalMs: number;
+}
+
+/** Who a socket is, as the feed needs it: the session whose logout closes it, if any. */
+export interface FeedViewer {
+  sessionId?: number;
+}
+
+export interface BoardFeedOptions<V extends FeedViewer = BoardViewer, S extends object = BoardSnapshot> {
   bus: EventBus;
-  loadSnapshot(channel: string, viewer: BoardViewer): Promise<BoardSnapshot>;
+  loadSnapshot(channel: string, viewer: V): Promise<S>;
   /** Extra fields for a coalesced mission message (top backers); the same for every board. */
   enrich?(channel: string, message: UnsequencedMessage): Promise<Record<string, unknown>>;
   logger: Pick<FastifyBaseLogger, 'debug' | 'warn' | 'error'>;
   now?: () => number;
   schedule?: Schedule;
+  /** Caps for a feed open to anyone; none for the signed-in board. */
+  limits?: FeedLimits;
 }
 
-export interface BoardFeed {
-  /** Adopts an authorised socket; `resume` is what the page sent back from its last stream. */
-  attach(channel: string, socket: OverlaySocket, viewer: BoardViewer, resume?: { since: number; stream: string }): void;
+export interface BoardFeed<V extends FeedViewer = BoardViewer> {
+  /**
+   * Adopts an authorised socket; `resume` is what the page sent back from its last stream,
+   * `address` the client's address (counted against the per-address cap when there are limits).
+   */
+  attach(channel: string, socket: OverlaySocket, viewer: V, resume?: { since: number; stream: string }, address?: string): void;
   /** Appends a non-mission message (pause state, a chat line) to the channel's stream. */
   publish(channel: string, message: Exclude<BoardMessage, UnsequencedMessage>): void;
   /** Open boards of a channel. */
@@ -59,18 +87,22 @@ export interface BoardFeed {
   close(): void;
 }
 
-interface Client {
+interface Client<V> {
   socket: OverlaySocket;
-  viewer: BoardViewer;
+  viewer: V;
   alive: boolean;
+  address: string | null;
+  badFrames: number;
+  pings: PingBudget;
+  lastResyncAt: number;
 }
 
-interface Stream {
+interface Stream<V> {
   id: string;
   seq: number;
   ring: Array<{ seq: number; text: string }>;
-  live: Set<Client>;
-  loading: Set<Client>;
+  live: Set<Client<V>>;
+  loading: Set<Client<V>>;
   coalescer: ChannelCoalescer;
   /** Messages are enriched and stamped one after another, in arrival order. */
   queue: Promise<void>;
@@ -84,14 +116,18 @@ const defaultSchedule: Schedule = (fn, ms) => {
   return () => clearTimeout(timer);
 };
 
-export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
-  const { loadSnapshot, logger } = options;
+export function createBoardFeed<V extends FeedViewer = BoardViewer, S extends object = BoardSnapshot>(options: BoardFeedOptions<V, S>): BoardFeed<V> {
+  type C = Client<V>;
+  type St = Stream<V>;
+  const { loadSnapshot, logger, limits } = options;
   const now = options.now ?? Date.now;
   const schedule = options.schedule ?? defaultSchedule;
-  const streams = new Map<string, Stream>();
+  const streams = new Map<string, St>();
+  const perAddress = createAddressCounter(limits?.maxSocketsPerAddress ?? Number.POSITIVE_INFINITY);
+  const counted = new Set<C>();
   let closed = false;
 
-  const send = (client: Client, text: string): void => {
+  const send = (client: C, text: string): void => {
     const { socket } = client;
     if (socket.readyState !== OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -102,7 +138,7 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
     socket.send(text);
   };
 
-  const stamp = (stream: Stream, message: BoardMessage): void => {
+  const stamp = (stream: St, message: BoardMessage): void => {
     const { type, ...rest } = message;
     const seq = ++stream.seq;
     const text = JSON.stringify({ type, seq, ...rest });
@@ -111,7 +147,7 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
     for (const client of stream.live) send(client, text);
   };
 
-  const enqueue = (channel: string, stream: Stream, messages: readonly BoardMessage[]): void => {
+  const enqueue = (channel: string, stream: St, messages: readonly BoardMessage[]): void => {
     stream.queued += messages.length;
     stream.queue = stream.queue.then(async () => {
       for (const message of messages) {
@@ -129,10 +165,10 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
     });
   };
 
-  const streamFor = (channel: string): Stream => {
+  const streamFor = (channel: string): St => {
     let stream = streams.get(channel);
     if (stream === undefined) {
-      const created: Stream = {
+      const created: St = {
         id: randomBytes(9).toString('base64url'),
         seq: 0,
         ring: [],
@@ -151,9 +187,10 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
     return stream;
   };
 
-  const drop = (channel: string, stream: Stream, client: Client): void => {
+  const drop = (channel: string, stream: St, client: C): void => {
     stream.live.delete(client);
     stream.loading.delete(client);
+    if (counted.delete(client)) perAddress.remove(client.address);
     if (stream.live.size > 0 || stream.loading.size > 0 || stream.cancelLinger !== null) return;
     stream.cancelLinger = schedule(() => {
       if (stream.live.size > 0 || stream.loading.size > 0) return;
@@ -163,7 +200,7 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
   };
 
   /** The messages after `since`, or null when the ring no longer holds all of them. */
-  const missedSince = (stream: Stream, since: number): string[] | null => {
+  const missedSince = (stream: St, since: number): string[] | null => {
     if (since > stream.seq || since < 0) return null;
     if (since === stream.seq) return [];
     const first = stream.ring[0]?.seq;
@@ -171,7 +208,8 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
     return stream.ring.filter((m) => m.seq > since).map((m) => m.text);
   };
 
-  const snapshot = (channel: string, stream: Stream, client: Client): void => {
+  const snapshot = (channel: string, stream: St, client: C): void => {
+    client.lastResyncAt = now();
     stream.live.delete(client);
     stream.loading.add(client);
     // Messages stamped while the snapshot loads stay in the ring and follow it, so nothing falls
@@ -219,18 +257,38 @@ export function createBoardFeed(options: BoardFeedOptions): BoardFeed {
   cancelHeartbeat = schedule(heartbeat, HEARTBEAT_MS);
 
   return {
-    attach(channel, socket, viewer, resume) {
+    attach(channel, socket, viewer, resume, address) {
       if (closed) {
         socket.close(1001, 'server shutting down');
         return;
       }
+      const existing = streams.get(channel);
+      const atChannelCap = limits !== undefined && existing !== undefined && existing.live.size + existing.loading.size >= limits.maxSocketsPerChannel;
+      if (atChannelCap || perAddress.full(address ?? null)) {
+        logger.warn({ channel, perChannel: atChannelCap }, 'feed socket refused: too many connections');
+        socket.close(CLOSE_TOO_MANY_SOCKETS.code, 'too many connections');
+        return;
+      }
       const stream = streamFor(channel);
-      const client: Client = { socket, viewer, alive: true };
+      const pingBurst = limits?.pingBurst ?? Number.POSITIVE_INFINITY;
+      const client: C = { socket, viewer, alive: true, address: address ?? null, badFrames: 0, pings: fullPingBudget(pingBurst, now()), lastResyncAt: 0 };
+      counted.add(client);
+      perAddress.add(client.address);
+      const badFrame = (): void => {
+        client.badFrames += 1;
+        if (limits !== undefined && client.badFrames > limits.maxBadFrames && counted.has(client)) {
+          drop(channel, stream, client);
+          socket.close(1008, 'unexpected frames');
+        }
+      };
       socket.on('message', (data, isBinary) => {
-        client.alive = true;
         const message = parseClientMessage(data, isBinary);
-        if (message?.type === 'ping') send(client, JSON.stringify({ type: 'pong', serverTime: new Date(now()).toISOString() }));
-        else if (message?.type === 'resync' && !stream.loading.has(client)) snapshot(channel, stream, client);
+        if (message === null) return badFrame();
+        // Only a ping within budget shows the client is alive: a flood must not keep it alive.
+        if (message.type === 'ping' && limits !== undefined && !takePing(client.pings, pingBurst, now())) return badFrame();
+        client.alive = true;
+        if (message.type === 'ping') send(client, JSON.stringify({ type: 'pong', serverTime: new Date(now()).toISOString() }));
+        else if (!stream.loading.has(client) && (limits === undefined || now() - client.lastResyncAt >= limits.minResyncIntervalMs)) snapshot(channel, stream, client);
       });
       socket.on('pong', () => {
         client.alive = true;

@@ -24,6 +24,8 @@ export interface ChannelSettings {
   createCooldown: number;
   blockedWords: string[];
   resolverMustNotHavePledged: boolean;
+  /** `!missions` ends with the link to the channel's public board (`<PUBLIC_URL>/p/<channel>`). */
+  publicBoardLink: boolean;
   accrual: AccrualSettings;
 }
 
@@ -61,6 +63,7 @@ export const DEFAULT_SETTINGS: ChannelSettings = Object.freeze({
   createCooldown: 60,
   blockedWords: [],
   resolverMustNotHavePledged: true,
+  publicBoardLink: false,
   accrual: { enabled: true, amount: 10, chatBonus: 5, intervalSeconds: 300, excludedLogins: KNOWN_CHAT_BOTS },
 }) as ChannelSettings;
 

@@ -8,6 +8,8 @@ import { createBoardView } from '../services/board-view.js';
 import type { DemoChat } from '../board/demo-chat.js';
 import { createBoardFeed } from '../board/feed.js';
 import { boardRoutes } from '../board/routes.js';
+import { createPublicFeed, publicBoardRoutes } from '../board/public-routes.js';
+import type { FeedLimits } from '../board/feed.js';
 import { API_PREFIX, buildApp, type AppDeps } from './app.js';
 import { dashboardStaticPlugin } from './plugins/dashboard-static.js';
 import { activityRoutes } from './routes/activity.js';
@@ -28,6 +30,8 @@ export interface MissionAppOptions {
   rateLimit?: AppDeps['rateLimit'];
   /** Overlay ping budget and socket caps (defaults in server/overlay/hub.ts). */
   overlay?: OverlayLimits;
+  /** The public board feed's socket caps (defaults in server/board/public-routes.ts). */
+  publicBoard?: Partial<FeedLimits>;
 }
 
 export async function buildMissionApp(runtime: Runtime, options: MissionAppOptions = {}): Promise<FastifyInstance> {
@@ -57,6 +61,27 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
       return { topBackers, totals: await runtime.services.channels.totals(channel.id) };
     },
   });
+  // The public board gets the missions' top backers only: nothing a viewer of the page should not see.
+  const publicFeed = createPublicFeed({
+    bus: runtime.bus,
+    logger: runtime.logger,
+    limits: options.publicBoard,
+    loadSnapshot: (login) => view.publicSnapshot(login),
+    async enrich(login, message) {
+      const number = message.type === 'pledge' ? message.missionNumber : message.mission.number;
+      return { topBackers: await view.topBackersOf(login, number) };
+    },
+  });
+  const publicBoard = publicBoardRoutes({
+    prefix: API_PREFIX,
+    feed: publicFeed,
+    view,
+    channels,
+    db: runtime.db.db,
+    // Read at call time, like the channels: the wiring may replace the runtime's services.
+    missions: { pledge: (...args) => runtime.services.missions.pledge(...args) },
+    viewers: { byUserId: (...args) => runtime.services.viewers.byUserId(...args) },
+  });
   const services: RouteServices = {
     db: runtime.db.db,
     ...runtime.services,
@@ -79,7 +104,7 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     readiness: runtime.readiness,
     metrics: runtime.metrics,
     routes: [channelRoutes(services), missionRoutes(services), viewerRoutes(services), exportRoutes(services, runtime.now), activityRoutes(services)],
-    plugins: [overlayPlugin(runtime, hub), board, setup, ...(options.plugins ?? []), dashboardStaticPlugin()],
+    plugins: [overlayPlugin(runtime, hub), board, publicBoard, setup, ...(options.plugins ?? []), dashboardStaticPlugin()],
     rateLimit: options.rateLimit,
     dashboardFeatures: () => ({
       twitchLogin: Boolean(runtime.config.twitch.clientId && runtime.config.twitch.clientSecret),

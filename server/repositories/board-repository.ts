@@ -59,3 +59,27 @@ export async function missionsPledgedBy(tx: Executor, missionIds: readonly numbe
     GROUP BY mission_id`);
   return new Map((result.rows as { mission_id: number; amount: number }[]).map((r) => [Number(r.mission_id), Number(r.amount)]));
 }
+
+export interface ViewerPledgeRow {
+  id: number;
+  missionNumber: number;
+  amount: number;
+  createdAt: Date;
+  settlement: 'refunded' | 'paid' | null;
+}
+
+/** The last `limit` pledges of one viewer in one channel, newest first (index pledges_user_idx). */
+export async function pledgesOfViewer(tx: Executor, channelId: number, userId: string, limit: number): Promise<ViewerPledgeRow[]> {
+  const result = await tx.execute(sql`
+    SELECT p.id, m.number, p.amount, p.created_at, p.settlement
+    FROM pledges p JOIN missions m ON m.id = p.mission_id
+    WHERE p.channel_id = ${channelId} AND p.user_id = ${userId}
+    ORDER BY p.id DESC LIMIT ${limit}`);
+  return (result.rows as { id: number; number: number; amount: number; created_at: Date | string; settlement: 'refunded' | 'paid' | null }[]).map((r) => ({
+    id: Number(r.id),
+    missionNumber: Number(r.number),
+    amount: Number(r.amount),
+    createdAt: new Date(r.created_at),
+    settlement: r.settlement,
+  }));
+}

@@ -2,7 +2,8 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 
-export type SessionKind = 'admin' | 'twitch';
+/** `viewer`: signed in from a public board; never granted a channel role (the query below skips it). */
+export type SessionKind = 'admin' | 'twitch' | 'viewer';
 
 export interface ChannelGrant {
   channelId: number;

@@ -7,11 +7,11 @@
 import type { Database } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
 import type { ChannelSettings } from '../domain/settings.js';
-import type { MissionDto } from '../domain/types.js';
+import type { MissionDto, PledgeDto } from '../domain/types.js';
 import { findMission, listMissions } from '../repositories/missions-repository.js';
-import { missionsPledgedBy, recentlyResolved, topBackers, type TopBacker } from '../repositories/board-repository.js';
+import { missionsPledgedBy, pledgesOfViewer, recentlyResolved, topBackers, type TopBacker } from '../repositories/board-repository.js';
 import type { Channel } from './channels.js';
-import { missionDtos } from './mission-views.js';
+import { missionDtos, toPledgeDto } from './mission-views.js';
 import { errors } from '../domain/errors.js';
 
 export type { TopBacker } from '../repositories/board-repository.js';
@@ -53,6 +53,23 @@ export interface BoardSnapshot {
   recent: BoardMission[];
 }
 
+/** A mission on the public board: what any viewer may see, no per-person fields. */
+export type PublicMission = MissionDto & { topBackers: TopBacker[] };
+
+/**
+ * What the public board shows to anyone: no role, no verdict permissions, no overlay key, no
+ * per-person fields; the signed-in viewer's own figures come from `viewerPledges`.
+ */
+export interface PublicBoardSnapshot {
+  channel: { login: string; displayName: string | null; missionsPaused: boolean; currencyName: string; locale: string };
+  /** Pending, open and closed missions, biggest pots first. */
+  missions: PublicMission[];
+  /** The last verdicts, newest first. */
+  recent: PublicMission[];
+}
+
+export const VIEWER_PLEDGES = 50;
+
 const JUDGEABLE = new Set(['open', 'closed']);
 
 export function judgementFor(mission: Pick<MissionDto, 'number' | 'status'>, settings: ChannelSettings, viewer: BoardViewer, pledged: boolean): Judgement {
@@ -66,27 +83,34 @@ export function judgementFor(mission: Pick<MissionDto, 'number' | 'status'>, set
 }
 
 export function createBoardView(db: Database, channels: { get(login: string): Promise<Channel> }) {
+  async function withBackers(channel: Channel, rows: MissionRow[]): Promise<PublicMission[]> {
+    const [dtos, backers] = await Promise.all([missionDtos(db, rows, channel.settings), topBackers(db, rows.map((r) => r.id), TOP_BACKERS)]);
+    return dtos.map((dto, i) => ({ ...dto, topBackers: backers.get(rows[i]!.id) ?? [] }));
+  }
+
   async function enrich(channel: Channel, rows: MissionRow[], viewer: BoardViewer): Promise<BoardMission[]> {
     const ids = rows.map((r) => r.id);
-    const [dtos, backers, pledged] = await Promise.all([
-      missionDtos(db, rows, channel.settings),
-      topBackers(db, ids, TOP_BACKERS),
+    const [missions, pledged] = await Promise.all([
+      withBackers(channel, rows),
       viewer.userId === null ? Promise.resolve(new Map<number, number>()) : missionsPledgedBy(db, ids, viewer.userId),
     ]);
-    return dtos.map((dto, i) => {
-      const id = rows[i]!.id;
-      const yourPledge = pledged.get(id) ?? 0;
-      return { ...dto, topBackers: backers.get(id) ?? [], judge: judgementFor(dto, channel.settings, viewer, yourPledge > 0), yourPledge };
+    return missions.map((mission, i) => {
+      const yourPledge = pledged.get(rows[i]!.id) ?? 0;
+      return { ...mission, judge: judgementFor(mission, channel.settings, viewer, yourPledge > 0), yourPledge };
     });
+  }
+
+  async function activeAndRecent(channel: Channel): Promise<[MissionRow[], MissionRow[]]> {
+    return Promise.all([
+      listMissions(db, { channelId: channel.id, statuses: ['pending', 'open', 'closed'], limit: 100 }),
+      recentlyResolved(db, channel.id, RECENT_VERDICTS),
+    ]);
   }
 
   return {
     async snapshot(login: string, viewer: BoardViewer): Promise<BoardSnapshot> {
       const channel = await channels.get(login);
-      const [activeRows, recentRows] = await Promise.all([
-        listMissions(db, { channelId: channel.id, statuses: ['pending', 'open', 'closed'], limit: 100 }),
-        recentlyResolved(db, channel.id, RECENT_VERDICTS),
-      ]);
+      const [activeRows, recentRows] = await activeAndRecent(channel);
       const [missions, recent] = await Promise.all([enrich(channel, activeRows, viewer), enrich(channel, recentRows, viewer)]);
       missions.sort((a, b) => b.pot - a.pot || a.number - b.number);
       return {
@@ -102,6 +126,22 @@ export function createBoardView(db: Database, channels: { get(login: string): Pr
         missions,
         recent,
       };
+    },
+
+    /** The public board of a channel, the same for everyone. */
+    async publicSnapshot(login: string): Promise<PublicBoardSnapshot> {
+      const channel = await channels.get(login);
+      const [activeRows, recentRows] = await activeAndRecent(channel);
+      const [missions, recent] = await Promise.all([withBackers(channel, activeRows), withBackers(channel, recentRows)]);
+      missions.sort((a, b) => b.pot - a.pot || a.number - b.number);
+      const { displayName, missionsPaused, settings } = channel;
+      return { channel: { login: channel.login, displayName, missionsPaused, currencyName: settings.currencyName, locale: settings.locale }, missions, recent };
+    },
+
+    /** The last pledges of one viewer in the channel, newest first. */
+    async viewerPledges(channel: Channel, user: { userId: string; login: string; displayName: string }): Promise<PledgeDto[]> {
+      const rows = await pledgesOfViewer(db, channel.id, user.userId, VIEWER_PLEDGES);
+      return rows.map((r) => toPledgeDto({ ...r, userId: user.userId }, r.missionNumber, user));
     },
 
     /** One mission as the board shows it, for this viewer. */

@@ -17,6 +17,7 @@ import {
   revokeEverySession,
   revokeSession,
   type RevokedSession,
+  type SessionKind,
   type SessionRow,
 } from '../repositories/sessions-repository.js';
 import { recordActivity } from './activity.js';
@@ -52,6 +53,11 @@ export interface SessionService {
   redeemLoginLink(code: string): Promise<{ ok: true; session: NewSession } | { ok: false; reason: LinkRefusal }>;
   /** A session for a Twitch user (its channel roles are read at each request). */
   createTwitchSession(user: TwitchUserIdentity): Promise<NewSession>;
+  /**
+   * A session for a Twitch user signed in from a public board: that user as a chat viewer, with
+   * no channel role anywhere, whatever the user moderates or broadcasts.
+   */
+  createViewerSession(user: TwitchUserIdentity): Promise<NewSession>;
   /** The live session behind a cookie value, or null (unknown, expired, revoked, malformed). */
   find(token: string): Promise<SessionRow | null>;
   /**
@@ -67,7 +73,7 @@ export interface SessionService {
 }
 
 /** The audit trail's origin of a session's own sign-in or sign-out: that person, in the dashboard. */
-function sessionOrigin(session: { kind: 'admin' | 'twitch'; userId: string | null; login: string | null; displayName: string | null }): ActivityOrigin {
+function sessionOrigin(session: { kind: SessionKind; userId: string | null; login: string | null; displayName: string | null }): ActivityOrigin {
   if (session.kind === 'admin' || session.userId === null || session.login === null) return { source: 'dashboard', actor: ADMIN_PERSON };
   return { source: 'dashboard', actor: personOf({ userId: session.userId, login: session.login, displayName: session.displayName ?? session.login }) };
 }
@@ -139,6 +145,13 @@ export function createSessionService(db: Database, now: () => Date = () => new D
       });
     },
 
+    async createViewerSession(user) {
+      const { token, tokenHash, csrfSecret } = newSecrets();
+      const expiresAt = new Date(now().getTime() + SESSION_TTL_MS);
+      const id = await insertSession(db, { tokenHash, kind: 'viewer', user, csrfSecret, expiresAt });
+      return { id, token, expiresAt };
+    },
+
     async find(token) {
       if (!SESSION_TOKEN.test(token)) return null;
       return findLiveSession(db, sha256(token), now());
@@ -148,6 +161,8 @@ export function createSessionService(db: Database, now: () => Date = () => new D
       db.transaction(async (tx) => {
         const session = await revokeSession(tx, id, now());
         if (session === null) return false;
+        // A viewer's sign-in to the public board is theirs alone, not an action on the channel.
+        if (session.kind === 'viewer') return true;
         if (by === undefined) await recordSession(tx, sessionOrigin(session), 'session.signed_out', session);
         else await recordSession(tx, by, 'session.revoked', session);
         return true;
@@ -156,7 +171,7 @@ export function createSessionService(db: Database, now: () => Date = () => new D
     revokeAll: (by = COMMAND_LINE_ORIGIN) =>
       db.transaction(async (tx) => {
         const ended = await revokeEverySession(tx, now());
-        for (const session of ended) await recordSession(tx, by, 'session.revoked', session);
+        for (const session of ended) if (session.kind !== 'viewer') await recordSession(tx, by, 'session.revoked', session);
         return ended.length;
       }),
   };

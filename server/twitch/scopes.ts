@@ -12,13 +12,18 @@ export const isTwitchRole = (value: unknown): value is TwitchRole => value === '
 /**
  * What a login is for: connecting a Twitch account (`bot`, `broadcaster`: the token is stored), or
  * `moderator`, a dashboard login where Twitch only tells us who the person is (no scope, nothing
- * stored) and an API token of the channel is issued to its broadcaster or a synced moderator.
+ * stored) and an API token of the channel is issued to its broadcaster or a synced moderator, or
+ * `viewer`, the same identification from a channel's public board, which opens a session that
+ * is only ever a chat viewer.
  */
-export type LoginRole = TwitchRole | 'moderator';
+export type LoginRole = TwitchRole | 'moderator' | 'viewer';
 
-export const isLoginRole = (value: unknown): value is LoginRole => isTwitchRole(value) || value === 'moderator';
+/** Logins that only identify the person: no scope asked, no Twitch token kept, one channel named. */
+export const isIdentityLogin = (role: LoginRole): role is 'moderator' | 'viewer' => role === 'moderator' || role === 'viewer';
 
-const loginScopes = (role: LoginRole): readonly string[] => (role === 'moderator' ? [] : ROLE_SCOPES[role]);
+export const isLoginRole = (value: unknown): value is LoginRole => isTwitchRole(value) || value === 'moderator' || value === 'viewer';
+
+const loginScopes = (role: LoginRole): readonly string[] => (isIdentityLogin(role) ? [] : ROLE_SCOPES[role]);
 
 /**
  * The single-use OAuth state of a dashboard login carries the channel after a `.`: the

@@ -8,6 +8,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { IncomingMessage } from '../ports/chat-client.js';
 import type { TwitchChangedEvent } from '../events/types.js';
 import { authRoutes } from '../http/routes/auth.js';
+import { isDomainError } from '../domain/errors.js';
 import type { Runtime } from '../runtime.js';
 import { createChannelService } from '../services/channels.js';
 import { startAccrualJobs } from './accrual-job.js';
@@ -123,6 +124,9 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
             logger,
           })
         : undefined,
+    channelExists: twitch
+      ? (login) => runtime.services.channels.get(login).then(() => true, (err: unknown) => (isDomainError(err) ? false : Promise.reject(err)))
+      : undefined,
     publicUrl: config.publicUrl,
     now: runtime.now,
     // Only the configured bot account may become the bot; only a registered channel's owner a broadcaster.

@@ -22,6 +22,7 @@ import { createSessionService } from '../../server/services/sessions.js';
 import { createTokenService } from '../../server/services/tokens.js';
 import { SESSION_COOKIE } from '../../server/http/session/session-plugin.js';
 import { listModerators, replaceModerators } from '../../server/twitch/moderators.js';
+import { wireTwitch, type TwitchWiring } from '../../server/twitch/wiring.js';
 import { createTestDatabase } from './database.js';
 import { REDIS_URL, uniqueName } from './services.js';
 
@@ -69,6 +70,11 @@ export interface WorldOptions {
   env?: Record<string, string>;
   /** The demo chat panel, as `npm run demo` wires it to the chat simulator. */
   demoChat?: boolean;
+  /**
+   * The Twitch sign-in routes, as the server wires them (set TWURPLE_MOCK_API_PORT to the Helix
+   * mock's port, and the Twitch app's variables in `env`).
+   */
+  twitch?: boolean;
 }
 
 export async function startDashboardWorld(label: string, options: WorldOptions = {}): Promise<DashboardWorld> {
@@ -90,8 +96,10 @@ export async function startDashboardWorld(label: string, options: WorldOptions =
   });
   const runtime = await createRuntime(config, logger, { jobPrefix: uniqueName(label), poolMax: 20 });
   const workers = startMissionWorkers({ backend: runtime.jobs, db: runtime.db.db, verdicts: runtime.services.verdicts, logger, now: runtime.now });
+  const wiring: TwitchWiring | null = options.twitch ? await wireTwitch(runtime) : null;
   const app = await buildMissionApp(runtime, {
     ...(options.demoChat ? { demoChat: createSimulatorDemoChat(sim) } : {}),
+    ...(wiring ? { plugins: [wiring.routes] } : {}),
   });
   const base = await app.listen({ host: config.host, port: config.port });
   const bot: BotHandle = await startBot({ runtime, logger, userCooldownMs: 0, pledgeWindowMs: 200, channelPollMs: 100, reconnectIntervalMs: 50 });
@@ -163,6 +171,7 @@ export async function startDashboardWorld(label: string, options: WorldOptions =
       await browser.close();
       await bot.stop();
       await app.close();
+      wiring?.stop();
       await workers.close();
       await runtime.close();
       await sim.close();

@@ -45,6 +45,12 @@ export interface HelixMock {
   tokens: Map<string, MockToken>;
   /** Authorization codes the token endpoint accepts, with the user and scopes they grant. */
   codes: Map<string, { userId: string; scopes: string[] }>;
+  /**
+   * Who Twitch's authorize page (`GET /auth/authorize`) signs in, as a browser would after the
+   * person accepted: it issues a code for that user and redirects to `redirect_uri` with the
+   * `state`. Null: the page answers 400 (no one is logged in to Twitch).
+   */
+  authorizeAs: string | null;
   /** Refresh tokens the token endpoint accepts. */
   refreshTokens: Map<string, { userId: string; scopes: string[] }>;
   live: Set<string>;
@@ -128,6 +134,7 @@ export async function startHelixMock(): Promise<HelixMock> {
     users: new Map(),
     tokens: new Map(),
     codes: new Map(),
+    authorizeAs: null,
     refreshTokens: new Map(),
     live: new Set(),
     chatters: new Map(),
@@ -198,6 +205,18 @@ export async function startHelixMock(): Promise<HelixMock> {
     // twurple sends EventSub calls to the Twitch CLI's unprefixed paths.
     const route = `${req.method} ${url.pathname.replace(/^\/eventsub\//, '/mock/eventsub/')}`;
 
+    if (route === 'GET /auth/authorize') {
+      const redirect = q.get('redirect_uri');
+      if (mock.authorizeAs === null || !redirect) return send(res, 400, { status: 400, message: 'no Twitch user logged in' });
+      const code = nextId('code');
+      mock.codes.set(code, { userId: mock.authorizeAs, scopes: (q.get('scope') ?? '').split(' ').filter(Boolean) });
+      const back = new URL(redirect);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', q.get('state') ?? '');
+      res.writeHead(302, { location: back.toString() });
+      res.end();
+      return;
+    }
     if (route === 'POST /auth/token') {
       const grant = q.get('grant_type');
       if (grant === 'client_credentials') return send(res, 200, { access_token: mock.issue('', []).accessToken, expires_in: 3600, token_type: 'bearer' });

@@ -23,16 +23,18 @@ export interface FeedOptions {
   channel: string;
   onMessage(message: FeedMessage): void;
   onState(state: FeedState): void;
+  /** `public`: the public board's feed (`/ws/public/:channel`, no session needed). */
+  feed?: 'board' | 'public';
   /** Test seam; defaults to the page's WebSocket. */
   socketFactory?: (url: string) => WebSocket;
 }
 
 const MAX_BACKOFF_MS = 5_000;
 
-export function feedUrl(channel: string, resume: { since: number; stream: string } | null, location: Location = window.location): string {
+export function feedUrl(channel: string, resume: { since: number; stream: string } | null, location: Location = window.location, feed: 'board' | 'public' = 'board'): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const query = resume === null ? '' : `?since=${resume.since}&stream=${encodeURIComponent(resume.stream)}`;
-  return `${scheme}//${location.host}/ws/board/${encodeURIComponent(channel)}${query}`;
+  return `${scheme}//${location.host}/ws/${feed}/${encodeURIComponent(channel)}${query}`;
 }
 
 export function openBoardFeed(options: FeedOptions): BoardFeed {
@@ -48,7 +50,7 @@ export function openBoardFeed(options: FeedOptions): BoardFeed {
   const connect = () => {
     if (closed) return;
     options.onState(lastSeq === null && attempts === 0 ? 'connecting' : 'reconnecting');
-    const ws = factory(feedUrl(options.channel, lastSeq !== null && stream !== null ? { since: lastSeq, stream } : null));
+    const ws = factory(feedUrl(options.channel, lastSeq !== null && stream !== null ? { since: lastSeq, stream } : null, window.location, options.feed));
     socket = ws;
     ws.onopen = () => {
       attempts = 0;

@@ -27,6 +27,11 @@ import type {
   DashboardSession as DashboardSessionSchema,
   IssuedApiToken as IssuedApiTokenSchema,
 } from '../../../server/http/schemas/access.js';
+import type {
+  MePledgeResponse as MePledgeResponseSchema,
+  PublicMission as PublicMissionSchema,
+  ViewerMe as ViewerMeSchema,
+} from '../../../server/http/schemas/public-board.js';
 import type { ActivityEntry as ActivityEntrySchema, ActivityList as ActivityListSchema } from '../../../server/http/schemas/activity.js';
 import type { ViewerPledge as ViewerPledgeSchema } from '../../../server/http/schemas/viewers.js';
 
@@ -61,6 +66,10 @@ export type ViewerPledge = Static<typeof ViewerPledgeSchema>;
 export type ApiToken = Static<typeof ApiTokenSchema>;
 export type IssuedApiToken = Static<typeof IssuedApiTokenSchema>;
 export type DashboardSessionEntry = Static<typeof DashboardSessionSchema>;
+
+export type PublicMission = Static<typeof PublicMissionSchema>;
+export type ViewerMe = Static<typeof ViewerMeSchema>;
+export type MePledgeResponse = Static<typeof MePledgeResponseSchema>;
 
 export interface ApiErrorBody {
   error: { code: string; message: string; field?: string };

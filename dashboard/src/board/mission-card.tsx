@@ -1,5 +1,5 @@
 /** One mission on the board: an article named "#<n> <text>" with its figures and its actions. */
-import { Component } from 'preact';
+import { Component, type ComponentChildren } from 'preact';
 import { Countdown } from '../components/countdown.js';
 import { useI18n } from '../i18n/index.js';
 import { actionsFor, type ActionKind, type Permission } from './actions.js';
@@ -12,9 +12,13 @@ interface MissionCardProps {
   permissionOf: (mission: BoardMission, action: ActionKind) => Permission;
   canAct: boolean;
   onAction(mission: BoardMission, action: ActionKind): void;
+  /** More content at the card's end (the public board's pledge form). */
+  footer?: ComponentChildren;
+  /** A line under the status (the public board's "awaiting approval"). */
+  note?: string;
 }
 
-function MissionCardView({ mission, currency, permissionOf, canAct, onAction }: MissionCardProps) {
+function MissionCardView({ mission, currency, permissionOf, canAct, onAction, footer, note }: MissionCardProps) {
   const { t, n, pts } = useI18n();
   const actions = canAct ? actionsFor(mission) : [];
   const perms = actions.map((a) => [a, permissionOf(mission, a)] as const);
@@ -35,6 +39,7 @@ function MissionCardView({ mission, currency, permissionOf, canAct, onAction }: 
           <Countdown until={mission.pendingExpiresAt} label={t.board.expiresIn} expired={t.status.rejected} />
         )}
       </div>
+      {note && <p class="mission-note">{note}</p>}
       <p class="mission-text">{mission.text}</p>
       <div class="mission-figures">
         <p class="pot">
@@ -86,6 +91,7 @@ function MissionCardView({ mission, currency, permissionOf, canAct, onAction }: 
           {reasons.map((r) => t.blocked[r] ?? r).join(' ')}
         </p>
       )}
+      {footer}
     </article>
   );
 }

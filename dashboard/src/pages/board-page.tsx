@@ -7,6 +7,7 @@ import { useApp } from '../app-context.js';
 import { ActionDialog, type ActionInput } from '../board/action-dialog.js';
 import { CONFIRMED, permission, type ActionKind } from '../board/actions.js';
 import { MissionCard } from '../board/mission-card.js';
+import { PublicBoardLink } from '../board/public-parts.js';
 import { RecentVerdicts } from '../board/recent-verdicts.js';
 import { createBoardStore, sortedActive, type BoardMission } from '../board/store.js';
 import { createTicker, TickerContext } from '../components/countdown.js';
@@ -209,6 +210,7 @@ export function BoardPage({ channel }: { channel: string }) {
               </div>
             </section>
             <RecentVerdicts missions={state.recent} currency={currency} />
+            {canAct && <PublicBoardLink channel={channel} />}
           </div>
           {session.demo && <DemoChat channel={channel} lines={state.chat} />}
         </div>

@@ -31,6 +31,7 @@ export const SECTIONS: ReadonlyArray<{ key: SectionKey; fields: ReadonlyArray<{ 
       { key: 'maxOpenMissionsPerViewer', kind: 'int' },
       { key: 'createCooldown', kind: 'durationOrZero' },
       { key: 'blockedWords', kind: 'words' },
+      { key: 'publicBoardLink', kind: 'bool' },
     ],
   },
   {

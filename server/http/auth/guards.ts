@@ -10,6 +10,7 @@ import {
   canSeeChannelSecrets,
   memberOf,
   ownerOrAdminFor,
+  selfActorFor,
   type ChannelRef,
   type ChannelRole,
   type Principal,
@@ -44,4 +45,9 @@ export function requireChannelMember(request: FastifyRequest, channel: ChannelRe
 /** For public reads that show more to the channel's owner or the admin (overlay key and URL). */
 export function canSeeSecrets(request: FastifyRequest, channel: ChannelRef): boolean {
   return canSeeChannelSecrets(principalOf(request), channel);
+}
+
+/** The signed-in Twitch user acting as themself in `channel` (the public board's pledges). */
+export function requireSelf(request: FastifyRequest, channel: ChannelRef) {
+  return selfActorFor(principalOf(request), channel);
 }

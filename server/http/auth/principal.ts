@@ -198,3 +198,17 @@ export function canSeeChannelSecrets(principal: Principal, channel: ChannelRef):
   const role = channelRoleFor(principal, channel);
   return role === 'admin' || role === 'owner';
 }
+
+/**
+ * The signed-in Twitch user as themself in `channel`, for the public board's own writes (a pledge
+ * from the page): the chat actor that user is in chat there. A viewer session (from the public
+ * board's sign-in) holds no grants, so it is always a `viewer`; admin sessions and tokens, which
+ * name no Twitch user, cannot act here.
+ */
+export function selfActorFor(principal: Principal, channel: ChannelRef): Extract<Actor, { kind: 'chat' }> {
+  const p = requireCredential(principal);
+  if (p.kind !== 'session' || p.user === null) throw errors.forbidden('Sign in with Twitch on this page to pledge as yourself');
+  const role = p.admin ? null : channelRoleFor(p, channel);
+  const chatRole: ChatRole = role === 'owner' ? 'broadcaster' : role === 'moderator' ? 'moderator' : 'viewer';
+  return { kind: 'chat', channel: channel.login, user: p.user, role: chatRole, relayed: true };
+}

@@ -4,14 +4,17 @@
  * and stores the token encrypted. `GET /auth/twitch?as=moderator&channel=<login>` is the
  * dashboard sign-in: no scope, no Twitch token kept; the broadcaster or a moderator of the
  * channel gets a dashboard session (cookie) and lands on the channel's board, anyone else a page
- * saying why not. Scripts use API tokens (`npm run tokens`). Answers are small HTML pages.
+ * saying why not. `GET /auth/twitch?as=viewer&channel=<login>` is the sign-in of a channel's
+ * public board: no scope either, and the session it opens is that user as a chat viewer only (no
+ * channel role, whatever the user moderates), landing back on `/p/<channel>`. Scripts use API
+ * tokens (`npm run tokens`). Answers are small HTML pages.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { TokenKeyError } from '../../twitch/token-crypto.js';
 import { TwitchAccountError, TwitchScopeError, type TwitchIntegration } from '../../twitch/integration.js';
 import type { DashboardLogin } from '../../twitch/dashboard-login.js';
-import { authorizeUrl, channelOfState, isLoginRole, type LoginRole, type TwitchRole } from '../../twitch/scopes.js';
+import { authorizeUrl, channelOfState, isIdentityLogin, isLoginRole, type LoginRole, type TwitchRole } from '../../twitch/scopes.js';
 import { safeError } from '../../twitch/redact.js';
 import { htmlPage } from '../pages.js';
 import { isTwitchLogin } from '../../domain/twitch-login.js';
@@ -32,6 +35,8 @@ export interface AuthRouteDeps {
   onConnected?: (role: TwitchRole, user: { userId: string; login: string }) => Promise<string | null>;
   /** Decides and issues the dashboard token of `?as=moderator`; without it that login is off. */
   dashboardLogin?: DashboardLogin;
+  /** Whether a channel exists, for the public board's `?as=viewer`; without it that login is off. */
+  channelExists?: (login: string) => Promise<boolean>;
 }
 
 /**
@@ -71,6 +76,24 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
     return reply.header('cache-control', 'no-store').redirect(`/c/${encodeURIComponent(grant.channel)}`, 302);
   }
 
+  /** The `?as=viewer` callback: identify the person and open a viewer session for the public board. */
+  async function viewerCallback(request: FastifyRequest, reply: FastifyReply, twitch: TwitchIntegration, code: string, channel: string | null) {
+    if (!deps.channelExists || !channel) return page(reply, 400, 'Login link expired', 'Start again from the public board: /auth/twitch?as=viewer&channel=<channel>.');
+    if (!(await deps.channelExists(channel))) return page(reply, 404, 'Channel not found', `${channel} is not a channel of this Mission Link.`);
+    let user: { userId: string; login: string };
+    try {
+      user = await twitch.identify(code);
+    } catch (err) {
+      request.log.warn({ err: safeError(err) }, 'Twitch viewer login failed');
+      return page(reply, 502, 'Twitch login failed', 'Twitch did not accept the login (the code may have expired). Start again.');
+    }
+    if (request.dashboardSession) await request.server.sessions.revoke(request.dashboardSession.id);
+    const session = await request.server.sessions.createViewerSession({ ...user, displayName: user.login });
+    request.server.sessionCookie.set(reply, session);
+    request.log.info({ channel, login: user.login }, 'public board sign-in through Twitch');
+    return reply.header('cache-control', 'no-store').redirect(`/p/${encodeURIComponent(channel)}`, 302);
+  }
+
   return async (app) => {
     app.get('/auth/twitch', { schema: { tags: ['auth'], summary: 'Start the Twitch login', querystring: StartQuery } }, async (request, reply) => {
       const { twitch } = deps;
@@ -80,16 +103,17 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
       const query = request.query as { as?: string; channel?: string };
       const role = query.as ?? 'broadcaster';
       if (!isLoginRole(role)) {
-        return page(reply, 400, 'Unknown role', 'Use /auth/twitch?as=bot, ?as=broadcaster or ?as=moderator&channel=<channel>.');
+        return page(reply, 400, 'Unknown role', 'Use /auth/twitch?as=bot, ?as=broadcaster, ?as=moderator&channel=<channel> or ?as=viewer&channel=<channel>.');
       }
       const refusal = deps.startRefusal?.(role) ?? null;
       if (refusal !== null) return page(reply, 403, 'Login not open', refusal);
       let channel: string | null = null;
-      if (role === 'moderator') {
-        if (!deps.dashboardLogin) return page(reply, 404, 'Dashboard login is off', 'This server does not offer the dashboard sign-in through Twitch.');
+      if (isIdentityLogin(role)) {
+        const enabled = role === 'moderator' ? deps.dashboardLogin !== undefined : deps.channelExists !== undefined;
+        if (!enabled) return page(reply, 404, 'Dashboard login is off', 'This server does not offer the dashboard sign-in through Twitch.');
         channel = query.channel?.toLowerCase() ?? null;
         if (!channel || !isTwitchLogin(channel)) {
-          return page(reply, 400, 'Which channel?', 'Use /auth/twitch?as=moderator&channel=<channel login>.');
+          return page(reply, 400, 'Which channel?', `Use /auth/twitch?as=${role}&channel=<channel login>.`);
         }
       }
       const state = await twitch.store.createState(role, deps.now(), channel);
@@ -123,6 +147,7 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsync {
         }
         if (!query.code) return page(reply, 400, 'No authorization code', 'Twitch did not send a code. Start again from /auth/twitch.');
         if (role === 'moderator') return dashboardCallback(request, reply, twitch, query.code, channelOfState(query.state ?? ''));
+        if (role === 'viewer') return viewerCallback(request, reply, twitch, query.code, channelOfState(query.state ?? ''));
         try {
           const user = await twitch.connect(role, query.code, deps.allow ? (u) => deps.allow!(role, u) : undefined);
           const note = deps.onConnected

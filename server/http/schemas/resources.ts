@@ -26,6 +26,7 @@ export const SettingsPatch = Type.Object(
     createCooldown: Type.Optional(seconds('Seconds between proposals of one viewer', 0)),
     blockedWords: Type.Optional(Type.Array(PlainText({ minLength: 1, maxLength: 50 }), { maxItems: 500 })),
     resolverMustNotHavePledged: Type.Optional(Type.Boolean()),
+    publicBoardLink: Type.Optional(Type.Boolean({ description: '!missions ends with the link to the public board' })),
     accrual: Type.Optional(
       Type.Object(
         {
@@ -60,6 +61,7 @@ export const Settings = Type.Object(
     createCooldown: Type.Integer(),
     blockedWords: Type.Array(Type.String()),
     resolverMustNotHavePledged: Type.Boolean(),
+    publicBoardLink: Type.Boolean(),
     accrual: Type.Object({
       enabled: Type.Boolean(),
       amount: Type.Integer(),
