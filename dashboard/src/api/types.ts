@@ -32,6 +32,7 @@ import type {
   PublicMission as PublicMissionSchema,
   ViewerMe as ViewerMeSchema,
 } from '../../../server/http/schemas/public-board.js';
+import type { ErrorResponse as ErrorResponseSchema } from '../../../server/http/schemas/common.js';
 import type { ActivityEntry as ActivityEntrySchema, ActivityList as ActivityListSchema } from '../../../server/http/schemas/activity.js';
 import type { ViewerPledge as ViewerPledgeSchema } from '../../../server/http/schemas/viewers.js';
 
@@ -71,6 +72,5 @@ export type PublicMission = Static<typeof PublicMissionSchema>;
 export type ViewerMe = Static<typeof ViewerMeSchema>;
 export type MePledgeResponse = Static<typeof MePledgeResponseSchema>;
 
-export interface ApiErrorBody {
-  error: { code: string; message: string; field?: string };
-}
+/** The one error shape: `{ error: { code, message, field? } }`. */
+export type ApiErrorBody = Static<typeof ErrorResponseSchema>;
