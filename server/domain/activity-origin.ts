@@ -4,15 +4,10 @@
  */
 import type { ActivitySource } from './activity.js';
 import type { Actor, ChatUser } from './actor.js';
+import type { ActorRefDto } from './types.js';
 
 /** A person (or the system) as an entry names them; the same shape the REST schema publishes. */
-export interface ActivityPerson {
-  kind: 'user' | 'admin' | 'token' | 'system';
-  userId: string | null;
-  login: string | null;
-  displayName: string | null;
-  tokenId: number | null;
-}
+export type ActivityPerson = ActorRefDto;
 
 /** Who acted and through what. */
 export interface ActivityOrigin {

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ACTIVITY_ACTIONS, ACTIVITY_SOURCES } from '../../domain/activity.js';
 import { Cursor, MissionNumber, Nullable, PlainText, Timestamp } from './common.js';
 import { TwitchLogin } from '../../domain/twitch-login.js';
+import { ActorRef } from '../../domain/types.js';
 
 /** One of `values`, typed as their union (a plain `Type.Union` over a mapped array would be `string`). */
 const literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
@@ -10,15 +11,8 @@ const literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[numbe
 export const ActivityActionSchema = literals(ACTIVITY_ACTIONS);
 export const ActivitySourceSchema = literals(ACTIVITY_SOURCES);
 
-/** A person (or the system) named by an entry. `userId` is null for the admin, a token or the system. */
-export const ActivityPerson = Type.Object({
-  kind: Type.Union([Type.Literal('user'), Type.Literal('admin'), Type.Literal('token'), Type.Literal('system')]),
-  userId: Nullable(Type.String()),
-  login: Nullable(Type.String()),
-  displayName: Nullable(Type.String()),
-  /** The API token that acted, for `kind: 'token'`. */
-  tokenId: Nullable(Type.Integer()),
-});
+/** A person (or the system) named by an entry: the same reference a mission's `resolvedBy` uses. */
+export const ActivityPerson = ActorRef;
 
 export const ActivityEntry = Type.Object({
   id: Type.Integer(),
