@@ -1,7 +1,9 @@
 /**
  * `npm run screenshots`: regenerates the dashboard screenshots in docs/ (board on desktop and
- * phone, light and dark, English and Korean; the home and overlay pages) from the real service
- * with a seeded board. Needs Postgres, Redis and Chromium like the e2e tests.
+ * phone, light and dark, English and Korean; the home and overlay pages; the missions history, a
+ * mission's page, a viewer's page, the settings, the activity trail and the public board) from
+ * the real service with a seeded board. Needs Postgres, Redis and Chromium like the e2e tests,
+ * and a CJK font for the Korean text (Debian: `apt-get install fonts-noto-cjk`).
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +48,24 @@ async function main(): Promise<void> {
     await page.frameLocator('.preview-frame iframe').locator('html[data-connection="live"]').waitFor();
     await page.screenshot({ path: `${DOCS}dashboard-overlay.png` });
     written.push(`${DOCS}dashboard-overlay.png`);
+
+    // The pages a streamer looks back with, and the one viewers follow.
+    const pages: Array<[file: string, path: string, ready: string]> = [
+      ['dashboard-missions.png', `/c/${CHANNEL}/missions`, '.history-item'],
+      ['dashboard-mission.png', `/c/${CHANNEL}/missions/1`, '.timeline'],
+      ['dashboard-viewer.png', `/c/${CHANNEL}/viewers/alice`, 'form'],
+      ['dashboard-settings.png', `/c/${CHANNEL}/settings`, 'form'],
+      ['dashboard-activity.png', `/c/${CHANNEL}/activity`, '.activity-item'],
+      ['dashboard-public.png', `/p/${CHANNEL}`, '.mission'],
+    ];
+    for (const [file, path, ready] of pages) {
+      await page.goto(`${world.base}${path}`);
+      await page.waitForSelector(ready);
+      // Lists fill in after their first answer; the page is drawn once the requests settle.
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      await page.screenshot({ path: `${DOCS}${file}`, fullPage: true });
+      written.push(`${DOCS}${file}`);
+    }
   } finally {
     await world.close();
   }

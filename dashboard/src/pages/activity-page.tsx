@@ -332,7 +332,8 @@ function ActivityRow({ entry, channel, currency }: { entry: ActivityEntry; chann
       </div>
       <p>
         {v.by} <PersonName person={entry.actor} channel={channel} />
-        {entry.subject && (
+        {/* A proposal made for oneself names its proposer once. */}
+        {entry.subject && entry.subject.userId !== entry.actor.userId && (
           <>
             {' · '}
             {v.about} <PersonName person={entry.subject} channel={channel} />
