@@ -13,7 +13,7 @@ import {
   updateChannel,
   type ChannelTotals,
 } from '../repositories/channels-repository.js';
-import { createSystemAccounts } from '../repositories/ledger-repository.js';
+import { createSystemAccounts } from '../ledger/accounts.js';
 import { publishSafely, type ServiceDeps } from './context.js';
 import { withRetry } from './transaction.js';
 import { isTwitchLogin } from '../domain/twitch-login.js';

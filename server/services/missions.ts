@@ -5,7 +5,7 @@ import { identitySource, isModerator, type Actor, type ChatUser } from '../domai
 import { errors } from '../domain/errors.js';
 import { containsBlockedWord } from '../domain/settings.js';
 import type { MissionDto, MissionStatus, PledgeDto } from '../domain/types.js';
-import { createEscrow } from '../repositories/ledger-repository.js';
+import { createEscrow } from '../ledger/accounts.js';
 import {
   countActive,
   findMission,

@@ -73,7 +73,7 @@ describe('layers point down', () => {
   it('an HTTP route may name a repository type but not call the repository', async () => {
     const file = 'server/http/routes/example.ts';
     expect(await layerErrors(file, "import type { TokenRow } from '../../repositories/tokens-repository.js';\nexport type T = TokenRow;\n")).toEqual([]);
-    const errors = await layerErrors(file, "import { journalPage } from '../../repositories/ledger-repository.js';\nexport const page = journalPage;\n");
+    const errors = await layerErrors(file, "import { findMission } from '../../repositories/missions-repository.js';\nexport const find = findMission;\n");
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/Transport calls a service/);
   });
