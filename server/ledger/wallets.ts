@@ -1,7 +1,7 @@
 /**
  * Opening wallets, and the starting balance a new wallet is credited with: one `starting_balance`
  * journal row from the channel's mint, written in the transaction that creates the wallet, and
- * never again for that wallet. Every path that creates a wallet goes through this file:
+ * never again for that wallet. Every path that creates a wallet is in the ledger, and here but one:
  * `openWallet` (one viewer: commands, grants, proposals, redemptions), `insertWallets` with
  * `startingBalanceTransfers` (a pledge batch, whose write journals them ahead of its pledges),
  * `openImportedWallets` (an import, whose imported balance takes the starting balance's place)
@@ -48,8 +48,9 @@ async function ensureWallet(tx: Executor, channelId: number, userId: string): Pr
 
 /**
  * Creates the (empty) wallets of these users, for a pledge batch that journals their starting
- * balances itself (`startingBalanceTransfers`); returns the ids of those it created. A wallet that appeared
- * since the caller looked (another writer) is not returned, so the caller can detect the race.
+ * balances itself (`startingBalanceTransfers`); returns the ids of those it created. A wallet
+ * that appeared since the caller looked (another writer) is not returned, so the caller can
+ * detect the race.
  */
 export async function insertWallets(tx: SqlRunner, channelId: number, userIds: readonly string[]): Promise<Map<string, number>> {
   const created = new Map<string, number>();

@@ -115,7 +115,8 @@ async function planRanges(db: Executor, missionId: number, size: number): Promis
 
 /**
  * The batch itself: marks the selected pledges settled, journals them and moves the money, in
- * the caller's transaction (the ledger's `settleSelected` writes the marks, journal and balances). Locks are taken in a fixed order: the pledges, then the backers'
+ * the caller's transaction (`settleSelected` in server/ledger/settlement.ts writes all three).
+ * Locks are taken in a fixed order: the pledges, then the backers'
  * wallets by id, then the mission's escrow and the treasury (`applyDeltas`' order). The rows
  * every batch touches are held only for the last moments of the transaction, so concurrent
  * batches of the same mission overlap almost entirely.
