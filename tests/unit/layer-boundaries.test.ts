@@ -86,6 +86,17 @@ describe('layers point down', () => {
     expect(errors).toHaveLength(2);
   });
 
+  it('the ledger sits beside the repositories: services may call it, transport and events may not', async () => {
+    const ledger = "import { applyTransfers } from '../ledger/transfers.js';\nexport const apply = applyTransfers;\n";
+    expect(await layerErrors('server/services/example.ts', ledger)).toEqual([]);
+    expect(await layerErrors('server/events/example.ts', ledger)).toHaveLength(1);
+    const route = await layerErrors('server/http/routes/example.ts', "import { applyTransfers } from '../../ledger/transfers.js';\nexport const apply = applyTransfers;\n");
+    expect(route).toHaveLength(1);
+    expect(route[0]).toMatch(/Transport calls a service/);
+    const upward = await layerErrors('server/ledger/example.ts', "import { withRetry } from '../services/transaction.js';\nexport const retry = withRetry;\n");
+    expect(upward).toHaveLength(1);
+  });
+
   it('a chat command importing a repository is an error; the services are fine', async () => {
     const file = 'bot/commands/example.ts';
     expect(await layerErrors(file, "import { findChannelByLogin } from '../../server/repositories/channels-repository.js';\nexport const f = findChannelByLogin;\n")).toHaveLength(1);
