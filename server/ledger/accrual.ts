@@ -1,12 +1,13 @@
 /**
  * Watch-time accrual's ledger writes, set-based, one chunk of viewers per transaction. The job
- * (`creditInterval` in accrual-job.ts) lists the interval's viewers once (`intervalViewers` in server/twitch/accrual-repository.ts: the
- * present chatters plus those who chatted, sorted by user id) and credits them a few thousand at
- * a time, each chunk its own short transaction (`creditAccrualChunk`): the channel's mint and the
- * chunk's wallets are held for tens of milliseconds, not for the 1-2 s that 50,000 viewers take
- * in one transaction, so a pledge by a viewer being credited waits at most one chunk. 50,000
- * viewers in chunks of 2,000 (bench/accrual.ts): ~1.0 s with wallets in place, chunks of ~45 ms;
- * ~1.9 s when all are new, chunks of ~75-100 ms.
+ * (`creditInterval` in server/twitch/accrual-job.ts) lists the interval's viewers once
+ * (`intervalViewers` in server/twitch/accrual-repository.ts: the present chatters plus those who
+ * chatted, sorted by user id) and credits them a few thousand at a time, each chunk its own short
+ * transaction (`creditAccrualChunk`): the channel's mint and the chunk's wallets are held for tens
+ * of milliseconds, not for the 1-2 s that 50,000 viewers take in one transaction, so a pledge by a
+ * viewer being credited waits at most one chunk. 50,000 viewers in chunks of 2,000
+ * (bench/accrual.ts): ~1.0 s with wallets in place, chunks of ~45 ms; ~1.9 s when all are new,
+ * chunks of ~75-100 ms.
  *
  * Exactly once per viewer and interval, whatever the chunking, crashes and retries: the accrual
  * journal row carries the idempotency key `<intervalStart>:<userId>` and the unique index on

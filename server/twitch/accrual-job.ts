@@ -59,7 +59,7 @@ export interface CreditIntervalOptions {
 }
 
 /**
- * Credits an interval chunk by chunk, each chunk its own transaction (see accrual-repository.ts).
+ * Credits an interval chunk by chunk, each chunk its own transaction (see server/ledger/accrual.ts).
  * A failure between chunks leaves the committed ones in place; running the interval again
  * credits exactly the viewers they did not.
  */

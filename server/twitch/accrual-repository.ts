@@ -3,7 +3,8 @@
  * lists the interval's viewers once (`intervalViewers`: the present chatters plus those who
  * chatted, sorted by user id) and credits them a few thousand at a time, each chunk its own
  * short transaction (`creditAccrualChunk` in server/ledger/accrual.ts, which writes the wallets,
- * journal rows and balances). */
+ * journal rows and balances).
+ */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { ChatUser } from '../domain/actor.js';
