@@ -8,7 +8,7 @@ const into = (...folders) => folders.map((folder) => `**/${folder}/**`);
 // The groups of folders, lowest first. Patterns match the import specifier, so `**/services/**`
 // catches `../services/x.js` from server/ and `../server/services/x.js` from bot/ alike.
 const PORTS = into('ports');
-const STORAGE = [...into('db'), ...into('repositories')];
+const STORAGE = [...into('db'), ...into('repositories'), ...into('ledger')];
 const EVENTS = into('events');
 const SERVICES = into('services', 'backup', 'import', 'monitoring');
 const TWITCH = into('twitch');
@@ -39,7 +39,7 @@ const pureCore = [
 ];
 // Transport may use lower layers' types, but reads and writes through the services.
 const throughServices = [
-  forbid(into('repositories'), 'Transport calls a service; only services and the Twitch edge use repositories (type imports are fine).', true),
+  forbid(into('repositories', 'ledger'), 'Transport calls a service; only services and the Twitch edge use repositories and the ledger (type imports are fine).', true),
   forbid(into('db'), 'Transport does not touch the database; call a service (type imports are fine).', true),
   forbid(EVENTS, 'Transport sees the event bus through its types; the services publish (type imports are fine).', true),
   forbid(CONFIG, 'Configuration is parsed once by the entry points and passed in (type imports are fine).', true),
@@ -69,11 +69,12 @@ export default tseslint.config(
     { regex: '(^|/)server/(?!domain/mission-status\\.js$)', message: DB_LOWEST, allowTypeImports: false },
     forbid(into('bot'), DB_LOWEST),
   ]),
-  layer(['server/repositories/**/*.ts'], [
+  // The ledger sits beside the repositories: it is the SQL of accounts and transfers.
+  layer(['server/repositories/**/*.ts', 'server/ledger/**/*.ts'], [
     forbid([...EVENTS, ...SERVICES, ...TWITCH, ...HTTP_TRANSPORT, ...OTHER_TRANSPORT, ...CONFIG, ...WIRING], above('Everything but db/, the domain and the ports')),
   ]),
   layer(['server/events/**/*.ts'], [
-    forbid([...into('repositories'), ...SERVICES, ...TWITCH, ...HTTP_TRANSPORT, ...OTHER_TRANSPORT, ...CONFIG, ...WIRING], above('Everything but db/, the domain and the ports')),
+    forbid([...into('repositories', 'ledger'), ...SERVICES, ...TWITCH, ...HTTP_TRANSPORT, ...OTHER_TRANSPORT, ...CONFIG, ...WIRING], above('Everything but db/, the domain and the ports')),
   ]),
   layer(['server/services/**/*.ts', 'server/backup/**/*.ts', 'server/import/**/*.ts', 'server/monitoring/**/*.ts'], [
     forbid([...TWITCH, ...HTTP_TRANSPORT, ...into('jobs', 'cli', 'startup'), ...WIRING], above('Transport (http, overlay, board, setup, jobs, cli, bot), the Twitch edge and the wiring')),
@@ -93,7 +94,7 @@ export default tseslint.config(
     forbid([...TWITCH, ...HTTP_TRANSPORT, ...into('cli', 'bot', 'startup'), ...WIRING], 'Job processors call services; they do not import other transports or the wiring.'),
   ]),
   layer(['server/cli/**/*.ts'], [
-    forbid(into('repositories'), 'Command-line tools call a service; only services and the Twitch edge use repositories (type imports are fine).', true),
+    forbid(into('repositories', 'ledger'), 'Command-line tools call a service; only services and the Twitch edge use repositories and the ledger (type imports are fine).', true),
     forbid(EVENTS, 'Command-line tools see the event bus through its types (type imports are fine).', true),
     forbid([...HTTP_TRANSPORT, ...into('jobs', 'bot', 'startup'), ...WIRING], 'Command-line tools do not import other transports or the wiring.'),
   ]),

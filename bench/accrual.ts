@@ -13,7 +13,7 @@ import { sql } from 'drizzle-orm';
 import type { ChatUser } from '../server/domain/actor.js';
 import { resolveSettings } from '../server/domain/settings.js';
 import { creditInterval, type IntervalCredit } from '../server/twitch/accrual-job.js';
-import { arrayParam } from '../server/repositories/ledger-repository.js';
+import { arrayParam } from '../db/array-param.js';
 import { audit, createWorld, viewer, type BenchWorld } from './support.js';
 
 export interface AccrualInterval extends IntervalCredit {

@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { DomainError } from '../server/domain/errors.js';
-import { escrowOf, getSystemAccounts } from '../server/repositories/ledger-repository.js';
+import { escrowOf, getSystemAccounts } from '../server/ledger/accounts.js';
 import { settleMission, type SettleOptions } from '../server/services/settlement.js';
 import { audit, createWorld, openMission, viewer, type BenchWorld } from './support.js';
 

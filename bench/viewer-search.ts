@@ -8,7 +8,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { getSystemAccounts } from '../server/repositories/ledger-repository.js';
+import { getSystemAccounts } from '../server/ledger/accounts.js';
 import { searchChannelViewers } from '../server/repositories/viewer-reads-repository.js';
 import { searchViewers } from '../server/services/viewer-reads.js';
 import { audit, createWorld, fmt, percentile, type BenchWorld } from './support.js';

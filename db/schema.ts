@@ -10,6 +10,7 @@ import {
   bigserial,
   boolean,
   check,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -289,7 +290,7 @@ export const channelModerators = pgTable('channel_moderators', {
 
 /** Imported balances of viewers known only by login, credited once their user id is known (migration 0015). */
 export const pointImportsPending = pgTable('point_imports_pending', {
-  channelId: integer('channel_id').notNull().references(() => channels.id),
+  channelId: integer('channel_id').notNull(),
   fileSha256: text('file_sha256').notNull(),
   login: text('login').notNull(),
   points: amount('points').notNull(),
@@ -298,6 +299,8 @@ export const pointImportsPending = pgTable('point_imports_pending', {
   creditedAt: ts('credited_at'),
 }, (t) => [
   primaryKey({ name: 'point_imports_pending_pk', columns: [t.channelId, t.fileSha256, t.login] }),
+  // Named as Postgres named it: migration 0015 declares the reference inline.
+  foreignKey({ name: 'point_imports_pending_channel_id_fkey', columns: [t.channelId], foreignColumns: [channels.id] }),
   check('point_imports_pending_points_positive', sql`${t.points} > 0`),
   check('point_imports_pending_credited_shape', sql`(${t.creditedAt} IS NULL) = (${t.userId} IS NULL)`),
   index('point_imports_pending_open_idx').on(t.channelId, t.login).where(sql`${t.creditedAt} IS NULL`),
@@ -333,8 +336,11 @@ export const loginLinks = pgTable('login_links', {
   createdAt: ts('created_at').notNull().defaultNow(),
   expiresAt: ts('expires_at').notNull(),
   usedAt: ts('used_at'),
-  sessionId: bigint('session_id', { mode: 'number' }).references(() => dashboardSessions.id),
-});
+  sessionId: bigint('session_id', { mode: 'number' }),
+}, (t) => [
+  // Named as Postgres named it: migration 0011 declares the reference inline.
+  foreignKey({ name: 'login_links_session_id_fkey', columns: [t.sessionId], foreignColumns: [dashboardSessions.id] }),
+]);
 
 /**
  * The audit trail (migration 0016): one row per recorded action, written in the transaction of

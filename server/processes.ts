@@ -12,6 +12,7 @@ import { reconcileMissions } from './services/reconcile.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { startBot, type BotHandle } from '../bot/index.js';
 import { signInLine } from './sign-in-link.js';
+import type { TwitchDeps } from './twitch/integration.js';
 import { wireTwitch, type WireTwitchOptions } from './twitch/wiring.js';
 import { validateAccessToken } from './twitch/token-health.js';
 import { chatReadiness, recordChatStatus } from './twitch/setup-status.js';
@@ -35,13 +36,13 @@ export interface StartOptions {
   /** The `.env` file `main` loaded, for the banner. */
   envFile?: string | undefined;
   /** Twitch timings (tests shorten the hourly validation). */
-  twitch?: WireTwitchOptions;
+  twitch?: WireTwitchOptions & Pick<TwitchDeps, 'refreshRetry'>;
   /** The dashboard's demo chat panel (`npm run demo`: the bot talks to an in-process simulator). */
   demoChat?: DemoChat;
 }
 
 export async function startRoles(config: Config, logger: Logger, roles: Role[], options: StartOptions = {}): Promise<RunningRoles> {
-  const runtime = await createRuntime(config, logger);
+  const runtime = await createRuntime(config, logger, { twitchRefreshRetry: options.twitch?.refreshRetry });
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops) await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
@@ -65,7 +66,7 @@ async function startOn(
   options: StartOptions,
 ): Promise<RunningRoles> {
   const { config, logger } = runtime;
-  // Before the roles start: it adds the Twitch readiness check and the channel resolver they use.
+  // Before the roles start: it starts the Twitch integration and adds its readiness check.
   const twitch = await wireTwitch(runtime, options.twitch);
   const banner = createBanner();
   let url: string | undefined;

@@ -1,6 +1,7 @@
 /**
  * Wires the infrastructure shared by the three processes (server, worker, bot): database
- * (configured or embedded), migrations, event bus, job backend, scheduler and services.
+ * (configured or embedded), migrations, event bus, job backend, scheduler, the Twitch parts the
+ * services use, and the services.
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -16,7 +17,9 @@ import type { AppMetrics } from './ports/metrics.js';
 import { createJobBackend, type JobBackend } from './jobs/backend.js';
 import { createMissionScheduler, type MissionJobs } from './jobs/mission-jobs.js';
 import { registerOpsGauges } from './monitoring/ops-gauges.js';
+import { createChannelService } from './services/channels.js';
 import { createServices, type Services } from './services/index.js';
+import { createTwitchEdge, type TwitchEdge } from './twitch/edge.js';
 
 export interface Runtime {
   config: Config;
@@ -29,6 +32,8 @@ export interface Runtime {
   jobs: JobBackend;
   scheduler: MissionJobs;
   services: Services;
+  /** The Twitch integration the services were built with; null without Twitch credentials. Started by the Twitch wiring. */
+  twitch: TwitchEdge | null;
   metrics: AppMetrics;
   readiness: ReadinessCheck[];
   now: () => Date;
@@ -42,6 +47,8 @@ export interface RuntimeOptions {
   jobPrefix?: string;
   now?: () => Date;
   poolMax?: number;
+  /** Backoff for Twitch token refreshes that failed for a transient reason (tests shorten it). */
+  twitchRefreshRetry?: { baseMs: number; maxMs: number };
 }
 
 export async function createRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -72,9 +79,11 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
   const scheduler = createMissionScheduler(jobs, logger);
   const now = options.now ?? (() => new Date());
   const metrics = createMetrics();
+  const twitch = createTwitchEdge({ config, db: db.db, logger, bus, now, refreshRetry: options.twitchRefreshRetry });
   const services = createServices(
     { db: db.db, bus, scheduler, logger, now },
     {
+      twitch: twitch ?? undefined,
       pledgeBatcher: {
         onBatch({ size, ms, ok }) {
           metrics.pledgeBatchSize.observe(size);
@@ -95,7 +104,11 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
 
   registerOpsGauges(metrics.registry, { db: db.db, readiness });
 
-  for (const login of config.twitch.channels) await services.channels.ensure(login);
+  // The configured channels are registered without asking Twitch or announcing them: start-up
+  // does not wait on Twitch (the accrual job resolves a missing broadcaster id later), and every
+  // process registers them itself.
+  const configured = createChannelService(db.db, { events: { bus, logger } });
+  for (const login of config.twitch.channels) await configured.ensure(login);
 
   return {
     config,
@@ -107,6 +120,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     jobs,
     scheduler,
     services,
+    twitch,
     metrics,
     readiness,
     now,

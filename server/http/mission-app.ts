@@ -45,8 +45,7 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
       baseHub.attach(channel, socket, sink, address);
     },
   };
-  // Read at call time: the Twitch wiring may replace the runtime's channel service.
-  const channels = { get: (login: string) => runtime.services.channels.get(login) };
+  const { channels } = runtime.services;
   const view = createBoardView(runtime.db.db, channels);
   const feed = createBoardFeed({
     bus: runtime.bus,
@@ -58,7 +57,7 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
       if (message.type !== 'resolved') return { topBackers };
       // After a verdict the treasury or the wallets changed: boards show the totals without a re-read.
       const channel = await channels.get(login);
-      return { topBackers, totals: await runtime.services.channels.totals(channel.id) };
+      return { topBackers, totals: await channels.totals(channel.id) };
     },
   });
   // The public board gets the missions' top backers only: nothing a viewer of the page should not see.
@@ -92,7 +91,7 @@ export async function buildMissionApp(runtime: Runtime, options: MissionAppOptio
     prefix: API_PREFIX,
     config: runtime.config,
     db: runtime.db.db,
-    channels: { get: channels.get, list: () => runtime.services.channels.list() },
+    channels,
     bot: options.bot ?? (() => null),
     overlays: { connected: (login) => hub.clientCount(login), seen: (login) => overlaysSeen.has(login) },
   });

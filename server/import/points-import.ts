@@ -8,8 +8,11 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
+import { arrayParam } from '../../db/array-param.js';
 import { COMMAND_LINE_ORIGIN, type ActivityBy } from '../domain/activity-origin.js';
-import { applyTransfers, arrayParam, getSystemAccounts } from '../repositories/ledger-repository.js';
+import { getSystemAccounts } from '../ledger/accounts.js';
+import { applyTransfers } from '../ledger/transfers.js';
+import { openImportedWallets } from '../ledger/wallets.js';
 import { recordActivity } from '../services/activity.js';
 import type { ImportRow } from './parse-points.js';
 
@@ -121,15 +124,7 @@ async function creditViewers(
                            ${arrayParam(todo.map((v) => v.displayName))}::text[])
       ON CONFLICT (user_id) DO NOTHING`);
     // A wallet made here gets no starting balance: the imported balance takes its place.
-    await tx.execute(sql`
-      INSERT INTO accounts (channel_id, kind, user_id)
-      SELECT ${channelId}, 'wallet', u FROM unnest(${arrayParam(todo.map((v) => v.userId))}::text[]) AS u
-      ON CONFLICT (channel_id, user_id) WHERE kind = 'wallet' DO NOTHING`);
-    const wallets = new Map(
-      (await rowsOf<Row>(tx, sql`
-        SELECT id, user_id FROM accounts WHERE channel_id = ${channelId} AND kind = 'wallet'
-          AND user_id = ANY(${arrayParam(todo.map((v) => v.userId))}::text[])`)).map((r) => [String(r.user_id), Number(r.id)]),
-    );
+    const wallets = await openImportedWallets(tx, channelId, todo.map((v) => v.userId));
     await applyTransfers(
       tx,
       channelId,

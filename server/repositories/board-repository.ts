@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
 import type { ViewerRef } from '../domain/types.js';
-import { arrayParam } from './ledger-repository.js';
+import { arrayParam } from '../../db/array-param.js';
 
 export interface TopBacker {
   viewer: ViewerRef;

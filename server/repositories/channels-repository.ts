@@ -3,7 +3,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { SqlRunner } from '../../db/pipeline.js';
 import { channels, users, type ChannelRow } from '../../db/schema.js';
-import { arrayParam } from './ledger-repository.js';
+import { arrayParam } from '../../db/array-param.js';
 
 export async function findChannelByLogin(tx: Executor, login: string, lock?: 'update'): Promise<ChannelRow | null> {
   const query = tx.select().from(channels).where(eq(channels.login, login));

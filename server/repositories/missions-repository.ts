@@ -3,7 +3,7 @@ import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { missions, pledges, users, type MissionRow } from '../../db/schema.js';
 import type { MissionStatus } from '../domain/mission-status.js';
-import { arrayParam } from './ledger-repository.js';
+import { arrayParam } from '../../db/array-param.js';
 
 export const ACTIVE_STATUSES: MissionStatus[] = ['pending', 'open', 'closed'];
 

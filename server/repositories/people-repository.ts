@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { arrayParam } from './ledger-repository.js';
+import { arrayParam } from '../../db/array-param.js';
 
 export interface PersonNames {
   userId: string;

@@ -5,7 +5,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { arrayParam } from './ledger-repository.js';
+import { arrayParam } from '../../db/array-param.js';
 
 /** Which name a search result matched: its login (listed first), or only its display name. */
 export type SearchPhase = 'login' | 'name';

@@ -14,7 +14,7 @@ import {
   updateChannel,
   type ChannelTotals,
 } from '../repositories/channels-repository.js';
-import { createSystemAccounts } from '../repositories/ledger-repository.js';
+import { createSystemAccounts } from '../ledger/accounts.js';
 import { recordActivity } from './activity.js';
 import { publishSafely, type ServiceDeps } from './context.js';
 import { withRetry } from './transaction.js';

@@ -4,7 +4,8 @@
  */
 import type { Executor } from '../../db/client.js';
 import { errors } from '../domain/errors.js';
-import { escrowOf, journalPage as readJournalPage, type JournalFilter } from '../repositories/ledger-repository.js';
+import { escrowOf } from '../ledger/accounts.js';
+import { journalPage as readJournalPage, type JournalFilter } from '../ledger/transfers.js';
 import { findMission } from '../repositories/missions-repository.js';
 
 /** Transfers of the channel with an id above `after`, oldest first, at most `limit` rows, narrowed by `filter`. */

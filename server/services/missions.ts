@@ -7,7 +7,7 @@ import { containsBlockedWord } from '../domain/settings.js';
 import type { MissionDto, MissionStatus, PledgeDto } from '../domain/types.js';
 import { findUserByLogin } from '../repositories/channels-repository.js';
 import { userIdsForLogin } from '../repositories/people-repository.js';
-import { createEscrow } from '../repositories/ledger-repository.js';
+import { createEscrow } from '../ledger/accounts.js';
 import {
   countActive,
   findMission,

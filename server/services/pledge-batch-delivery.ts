@@ -7,7 +7,7 @@ import type { ChatUser } from '../domain/actor.js';
 import { errors } from '../domain/errors.js';
 import type { MissionDto, PledgeDto } from '../domain/types.js';
 import type { PledgeAddedEvent } from '../events/types.js';
-import { findWallet } from '../repositories/ledger-repository.js';
+import { findWallet } from '../ledger/accounts.js';
 import { findMission } from '../repositories/missions-repository.js';
 import type { KeyedPledge } from '../repositories/pledge-batch-repository.js';
 import type { Channel } from './channels.js';

@@ -11,8 +11,8 @@ import type { Database } from '../../db/client.js';
 import type { MissionRow } from '../../db/schema.js';
 import type { MissionDto, ViewerRef } from '../domain/types.js';
 import { findUsers } from '../repositories/channels-repository.js';
-import { getSystemAccounts } from '../repositories/ledger-repository.js';
-import { countBackers, escrowsOf } from '../repositories/pledge-batch-repository.js';
+import { escrowsOf, getSystemAccounts } from '../ledger/accounts.js';
+import { countBackers } from '../repositories/pledge-batch-repository.js';
 import { toViewerRef } from './mission-views.js';
 
 /** Per-mission facts kept between batches. `backers` is exact when read and counted up after. */

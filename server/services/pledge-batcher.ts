@@ -16,16 +16,10 @@ import { inPipeline, type Pipeline } from '../../db/pipeline.js';
 import { actorLabel } from '../domain/actor.js';
 import { errors } from '../domain/errors.js';
 import { upsertChangedUsers } from '../repositories/channels-repository.js';
-import {
-  insertWallets,
-  lockMissionsShared,
-  lockWallets,
-  pledgesByKeys,
-  type KeyedPledge,
-  type LeadingTransfer,
-  type NewPledge,
-  writePledgeBatch,
-} from '../repositories/pledge-batch-repository.js';
+import { lockWallets } from '../ledger/accounts.js';
+import { writePledgeBatch, type NewPledge } from '../ledger/pledge-batch.js';
+import { insertWallets, startingBalanceTransfers } from '../ledger/wallets.js';
+import { lockMissionsShared, pledgesByKeys, type KeyedPledge } from '../repositories/pledge-batch-repository.js';
 import type { Channel } from './channels.js';
 import type { ServiceDeps } from './context.js';
 import { createAdmission } from './pledge-admission.js';
@@ -289,14 +283,13 @@ export function createPledgeBatcher(deps: Pick<ServiceDeps, 'db' | 'bus' | 'logg
 
     const deltas = new Map<number, number>();
     const add = (id: number, delta: number) => deltas.set(id, (deltas.get(id) ?? 0) + delta);
-    const leading: LeadingTransfer[] = [];
-    if (created.size > 0 && channel.settings.startingBalance > 0) {
-      const mint = await memory.mintId(channel.id);
-      for (const walletId of created.values()) {
-        leading.push({ from: mint, to: walletId, amount: channel.settings.startingBalance, kind: 'starting_balance' });
-        add(mint, -channel.settings.startingBalance);
-        add(walletId, channel.settings.startingBalance);
-      }
+    const leading =
+      created.size > 0 && channel.settings.startingBalance > 0
+        ? startingBalanceTransfers(await memory.mintId(channel.id), created.values(), channel.settings.startingBalance)
+        : [];
+    for (const t of leading) {
+      add(t.from, -t.amount);
+      add(t.to, t.amount);
     }
     const rows: NewPledge[] = accepted.map(({ d, r }) => {
       const walletId = walletOf(r.user.userId);

@@ -6,7 +6,7 @@ import type { Executor } from '../../db/client.js';
 import { errors } from '../domain/errors.js';
 import type { MissionStatus, Settlement, ViewerDto } from '../domain/types.js';
 import { findUserByLogin } from '../repositories/channels-repository.js';
-import { findWallet } from '../repositories/ledger-repository.js';
+import { findWallet } from '../ledger/accounts.js';
 import {
   escrowByUser,
   listViewerPledges,

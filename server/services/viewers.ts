@@ -12,7 +12,9 @@ import {
   otherHolderOfLogin,
   upsertUser,
 } from '../repositories/channels-repository.js';
-import { applyTransfers, ensureWallet, getSystemAccounts } from '../repositories/ledger-repository.js';
+import { getSystemAccounts } from '../ledger/accounts.js';
+import { applyTransfers } from '../ledger/transfers.js';
+import { openWallet } from '../ledger/wallets.js';
 import type { Channel } from './channels.js';
 import { recordActivity } from './activity.js';
 import { runWrite, type IdempotencyRequest } from './transaction.js';
@@ -41,13 +43,7 @@ export async function claimedIdentity(tx: Executor, user: ChatUser): Promise<Cha
 export async function ensureViewer(tx: Executor, channel: Channel, user: ChatUser, source: IdentitySource = 'twitch'): Promise<number> {
   if (source === 'twitch') await upsertUser(tx, user);
   else await insertUserIfAbsent(tx, await claimedIdentity(tx, user));
-  const wallet = await ensureWallet(tx, channel.id, user.userId);
-  if (wallet.created && channel.settings.startingBalance > 0) {
-    const { mint } = await getSystemAccounts(tx, channel.id);
-    await applyTransfers(tx, channel.id, [
-      { from: mint, to: wallet.id, amount: channel.settings.startingBalance, kind: 'starting_balance', actor: 'system' },
-    ]);
-  }
+  const wallet = await openWallet(tx, channel.id, user.userId, channel.settings.startingBalance);
   return wallet.id;
 }
 

@@ -8,13 +8,14 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
 import { upsertChangedUsers } from '../repositories/channels-repository.js';
-import { getSystemAccounts } from '../repositories/ledger-repository.js';
+import { AccrualWalletRace, creditAccrualChunk, type AccrualResult, type AccrualTerms, type AccrualViewer } from '../ledger/accrual.js';
+import { getSystemAccounts } from '../ledger/accounts.js';
 import type { JobBackend } from '../jobs/backend.js';
 import { findChannelById, updateChannel } from '../repositories/channels-repository.js';
 import { listChannels } from '../repositories/channels-repository.js';
 import { resolveSettings } from '../domain/settings.js';
 import { withRetry } from '../services/transaction.js';
-import { AccrualWalletRace, creditAccrualChunk, intervalViewers, type AccrualBatch, type AccrualResult, type AccrualTerms, type AccrualViewer } from './accrual-repository.js';
+import { intervalViewers, type AccrualBatch } from './accrual-repository.js';
 import type { Helix } from './helix.js';
 import type { TwitchIntegration } from './integration.js';
 import { syncModerators } from './moderators.js';
@@ -58,7 +59,7 @@ export interface CreditIntervalOptions {
 }
 
 /**
- * Credits an interval chunk by chunk, each chunk its own transaction (see accrual-repository.ts).
+ * Credits an interval chunk by chunk, each chunk its own transaction (see server/ledger/accrual.ts).
  * A failure between chunks leaves the committed ones in place; running the interval again
  * credits exactly the viewers they did not.
  */

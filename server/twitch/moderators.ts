@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
-import { arrayParam } from '../repositories/ledger-repository.js';
+import { arrayParam } from '../../db/array-param.js';
 import type { Helix, TwitchUser } from './helix.js';
 
 /**

@@ -1,8 +1,9 @@
 /**
- * Connects the Twitch pieces to a running process: the integration (when configured), the
- * channel resolver, the readiness check, the login routes, the hourly token validation, the
- * Twitch set-up changes over the event bus, and in the worker role the accrual schedulers and
- * the redemption listener (both following those changes).
+ * Connects the Twitch pieces to a running process: starts the integration the runtime built its
+ * services with (when configured; `runtime.twitch`, server/twitch/edge.ts), adds its readiness
+ * check, the login routes, the hourly token validation, the Twitch set-up changes over the event
+ * bus, and in the worker role the accrual schedulers and the redemption listener (both following
+ * those changes).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { IncomingMessage } from '../ports/chat-client.js';
@@ -10,12 +11,11 @@ import type { TwitchChangedEvent } from '../events/types.js';
 import { authRoutes } from '../http/routes/auth.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Runtime } from '../runtime.js';
-import { createChannelService } from '../services/channels.js';
 import { startAccrualJobs } from './accrual-job.js';
 import { createChatActivityRecorder } from './chat-activity.js';
 import { createDashboardLogin } from './dashboard-login.js';
-import { createHelix } from './helix.js';
-import { createTwitchIntegration, type TwitchIntegration } from './integration.js';
+import { twitchChangePublisher } from './edge.js';
+import type { TwitchIntegration } from './integration.js';
 import { createLoginPolicy, loginStartRefusal, BOT_ACCOUNT_UNNAMED } from './login-policy.js';
 import { safeError } from './redact.js';
 import { createRedemptionHandler } from './redemptions.js';
@@ -49,7 +49,6 @@ export interface TwitchWiring {
 export interface WireTwitchOptions {
   /** How often every loaded token is validated with Twitch. Default one hour, as Twitch asks. */
   validateEveryMs?: number;
-  refreshRetry?: { baseMs: number; maxMs: number };
   /** How often the worker reads the rewards' UNFULFILLED redemptions back. Default 3 minutes. */
   reconcileEveryMs?: number;
 }
@@ -57,13 +56,11 @@ export interface WireTwitchOptions {
 export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = {}): Promise<TwitchWiring> {
   const { config, logger } = runtime;
   const db = runtime.db.db;
-  const twitch = createTwitchIntegration({ config, db, logger, refreshRetry: options.refreshRetry });
+  const { channels } = runtime.services;
+  const twitch = runtime.twitch?.integration ?? null;
+  const helix = runtime.twitch?.helix ?? null;
   const watchers = new Set<(change: TwitchChangedEvent) => void>();
-  const publish = (event: Omit<TwitchChangedEvent, 'type' | 'at'>): void => {
-    runtime.bus
-      .publishTwitch({ type: 'twitch', at: runtime.now().toISOString(), ...event })
-      .catch((err: unknown) => logger.warn({ err: safeError(err) }, 'Twitch set-up change not published'));
-  };
+  const publish = twitchChangePublisher({ bus: runtime.bus, now: runtime.now, logger });
   // One path for every process, this one included: the change comes back over the bus.
   let applying: Promise<unknown> = Promise.resolve();
   const unsubscribeBus = runtime.bus.subscribeTwitch((event) => {
@@ -81,8 +78,7 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
     watchers.add(listener);
     return () => watchers.delete(listener);
   };
-  const helix = twitch ? createHelix(twitch) : null;
-  if (twitch && helix) {
+  if (twitch) {
     if (config.twitch.botUsername === undefined) logger.warn(BOT_ACCOUNT_UNNAMED);
     await twitch.start();
     runtime.readiness.push(twitch.readiness);
@@ -91,23 +87,6 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
     validate();
     validation = setInterval(validate, options.validateEveryMs ?? VALIDATE_EVERY_MS);
     validation.unref();
-    // The runtime built the channel service before Twitch was known; this one also resolves ids.
-    runtime.services.channels = createChannelService(db, {
-      events: { bus: runtime.bus, logger },
-      resolveBroadcaster: async (login) => {
-        const user = await helix.userByLogin(login);
-        return user ? { id: user.id, displayName: user.displayName } : null;
-      },
-      onResolveError: (login, err) => logger.warn({ login, err: safeError(err) }, 'broadcaster id not resolved; will retry'),
-      // The bot joins and the worker schedules accrual and redemptions at once, in every process.
-      onCreated: (channel) => publish({ change: 'channel', channel: channel.login }),
-    });
-    runtime.services.twitchUsers = {
-      byLogin: async (login) => {
-        const user = await helix.userByLogin(login);
-        return user ? { userId: user.id, login: user.login, displayName: user.displayName } : null;
-      },
-    };
   }
 
   const routes = authRoutes({
@@ -118,8 +97,7 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
             db,
             twitch,
             helix,
-            // Read at call time: the channel service above replaces the runtime's.
-            channels: { get: (login) => runtime.services.channels.get(login) },
+            channels,
             now: runtime.now,
             logger,
           })
@@ -130,12 +108,12 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
     publicUrl: config.publicUrl,
     now: runtime.now,
     // Only the configured bot account may become the bot; only a registered channel's owner a broadcaster.
-    allow: createLoginPolicy({ botUsername: config.twitch.botUsername, channels: () => runtime.services.channels.list() }),
+    allow: createLoginPolicy({ botUsername: config.twitch.botUsername, channels: () => channels.list() }),
     startRefusal: (role) => loginStartRefusal(role, config.twitch.botUsername),
     onConnected: async (role, user) => {
       try {
         if (role !== 'broadcaster' || !twitch) return null;
-        const channel = (await runtime.services.channels.list()).find((c) => c.broadcasterId === user.userId || c.login === user.login);
+        const channel = (await channels.list()).find((c) => c.broadcasterId === user.userId || c.login === user.login);
         if (channel) await ensureReward(db, twitch, channel.id, user.userId);
         return null;
       } catch (err) {
@@ -155,7 +133,7 @@ export async function wireTwitch(runtime: Runtime, options: WireTwitchOptions = 
     ? createChatActivityRecorder({
         db,
         logger,
-        channelId: (login) => runtime.services.channels.get(login).then((c) => c.id, () => null),
+        channelId: (login) => channels.get(login).then((c) => c.id, () => null),
       })
     : null;
 

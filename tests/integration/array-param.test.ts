@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrayLiteral, arrayParam } from '../../server/repositories/ledger-repository.js';
+import { arrayLiteral, arrayParam } from '../../db/array-param.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const NASTY = ['', 'plain', 'with space', 'a,b', '{braces}', 'quote"inside', 'back\\slash', '\\"', 'NULL', 'null', ' lead', 'ünï©ødé 🎉', "it's", 'tab\there', 'line\nbreak'];

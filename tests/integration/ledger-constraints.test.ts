@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyDeltas } from '../../server/repositories/ledger-repository.js';
+import { applyDeltas } from '../../server/ledger/transfers.js';
 import { createChannelService } from '../../server/services/channels.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { createTestDatabase, pgErrorOf, type TestDatabase } from '../support/database.js';

@@ -9,8 +9,8 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inPipeline, sendNow, tableRow } from '../../db/pipeline.js';
 import { channels, missions, users } from '../../db/schema.js';
-import { applyDeltas } from '../../server/repositories/ledger-repository.js';
-import { writePledgeBatch } from '../../server/repositories/pledge-batch-repository.js';
+import { writePledgeBatch } from '../../server/ledger/pledge-batch.js';
+import { applyDeltas } from '../../server/ledger/transfers.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let db: TestDatabase;

@@ -7,7 +7,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatUser } from '../../server/domain/actor.js';
-import { applyTransfers, escrowOf, getSystemAccounts, type TransferInput } from '../../server/repositories/ledger-repository.js';
+import { escrowOf, getSystemAccounts, type TransferInput } from '../../server/ledger/accounts.js';
+import { applyTransfers } from '../../server/ledger/transfers.js';
 import type { Channel } from '../../server/services/channels.js';
 import { auditChannel } from '../../server/services/ledger-audit.js';
 import { settleMission } from '../../server/services/settlement.js';

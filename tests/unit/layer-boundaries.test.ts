@@ -73,7 +73,7 @@ describe('layers point down', () => {
   it('an HTTP route may name a repository type but not call the repository', async () => {
     const file = 'server/http/routes/example.ts';
     expect(await layerErrors(file, "import type { TokenRow } from '../../repositories/tokens-repository.js';\nexport type T = TokenRow;\n")).toEqual([]);
-    const errors = await layerErrors(file, "import { journalPage } from '../../repositories/ledger-repository.js';\nexport const page = journalPage;\n");
+    const errors = await layerErrors(file, "import { findMission } from '../../repositories/missions-repository.js';\nexport const find = findMission;\n");
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/Transport calls a service/);
   });
@@ -84,6 +84,17 @@ describe('layers point down', () => {
       "import type { ReadinessCheck } from '../http/plugins/health.js';\nimport type { ChatStatus } from '../../bot/chat-client.js';\nexport type Both = [ReadinessCheck, ChatStatus];\n",
     );
     expect(errors).toHaveLength(2);
+  });
+
+  it('the ledger sits beside the repositories: services may call it, transport and events may not', async () => {
+    const ledger = "import { applyTransfers } from '../ledger/transfers.js';\nexport const apply = applyTransfers;\n";
+    expect(await layerErrors('server/services/example.ts', ledger)).toEqual([]);
+    expect(await layerErrors('server/events/example.ts', ledger)).toHaveLength(1);
+    const route = await layerErrors('server/http/routes/example.ts', "import { applyTransfers } from '../../ledger/transfers.js';\nexport const apply = applyTransfers;\n");
+    expect(route).toHaveLength(1);
+    expect(route[0]).toMatch(/Transport calls a service/);
+    const upward = await layerErrors('server/ledger/example.ts', "import { withRetry } from '../services/transaction.js';\nexport const retry = withRetry;\n");
+    expect(upward).toHaveLength(1);
   });
 
   it('a chat command importing a repository is an error; the services are fine', async () => {

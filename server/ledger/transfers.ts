@@ -1,114 +1,16 @@
 /**
- * SQL for accounts and the transfer journal. Every balance change goes through `applyTransfers`,
- * which writes the journal rows and the balance deltas in the same transaction, set-based.
+ * The transfer journal and the balances it moves. Every balance change goes through `applyDeltas`
+ * (`applyTransfers` writes the journal rows and their deltas in the same transaction, set-based).
  */
 import { sql } from 'drizzle-orm';
+import { arrayParam } from '../../db/array-param.js';
 import type { Executor } from '../../db/client.js';
 import { sendNow, type SqlRow as Row, type SqlRunner } from '../../db/pipeline.js';
-import type { TransferKind } from '../../db/schema.js';
+import type { TransferInput } from './accounts.js';
 
-export interface TransferInput {
-  from: number;
-  to: number;
-  amount: number;
-  kind: TransferKind;
-  missionId?: number | null;
-  pledgeId?: number | null;
-  actor?: string | null;
-  idempotencyKey?: string | null;
-}
-
-export interface SystemAccounts {
-  treasury: number;
-  mint: number;
-}
+export type { TransferInput } from './accounts.js';
 
 const rows = <T>(result: { rows: Row[] }) => result.rows as T[];
-/**
- * Binds a JS array as one Postgres array parameter (a bare array would expand to a list). Arrays
- * of numbers, strings and nulls, which is every batch column, go as the array literal text that
- * node-postgres would build itself: its builder (`arrayString`, one concatenation and two regular
- * expressions per element) allocated ~27 MB/s in the 10,000 pledges/s storm, 14 % of the app's
- * allocation. Anything else is left to node-postgres.
- */
-export const arrayParam = (values: readonly unknown[]) => sql.param(arrayLiteral(values) ?? values);
-
-/** Characters an element of an array literal escapes with a backslash inside its quotes. */
-const NEEDS_ESCAPE = /[\\"]/;
-
-/** A Postgres array literal of numbers, strings and nulls (`{1,"a\"b",NULL}`); null for other elements. */
-export function arrayLiteral(values: readonly unknown[]): string | null {
-  const parts = new Array<string>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === null || v === undefined) parts[i] = 'NULL';
-    else if (typeof v === 'number' && Number.isFinite(v)) parts[i] = String(v);
-    else if (typeof v === 'string') parts[i] = `"${NEEDS_ESCAPE.test(v) ? v.replace(/[\\"]/g, '\\$&') : v}"`;
-    else return null;
-  }
-  return `{${parts.join(',')}}`;
-}
-
-export async function createSystemAccounts(tx: Executor, channelId: number): Promise<SystemAccounts> {
-  await tx.execute(sql`
-    INSERT INTO accounts (channel_id, kind) VALUES (${channelId}, 'treasury'), (${channelId}, 'mint')
-    ON CONFLICT DO NOTHING`);
-  return getSystemAccounts(tx, channelId);
-}
-
-export async function getSystemAccounts(tx: Executor, channelId: number): Promise<SystemAccounts> {
-  const result = rows<{ id: number; kind: string }>(
-    await tx.execute(sql`SELECT id, kind FROM accounts WHERE channel_id = ${channelId} AND kind IN ('treasury', 'mint')`),
-  );
-  const treasury = result.find((r) => r.kind === 'treasury')?.id;
-  const mint = result.find((r) => r.kind === 'mint')?.id;
-  if (treasury === undefined || mint === undefined) throw new Error(`channel ${channelId} has no system accounts`);
-  return { treasury, mint };
-}
-
-/** The viewer's wallet id, creating it when missing. `created` tells the caller to credit the starting balance. */
-export async function ensureWallet(tx: Executor, channelId: number, userId: string): Promise<{ id: number; created: boolean }> {
-  const inserted = rows<{ id: number }>(
-    await tx.execute(sql`
-      INSERT INTO accounts (channel_id, kind, user_id) VALUES (${channelId}, 'wallet', ${userId})
-      ON CONFLICT (channel_id, user_id) WHERE kind = 'wallet' DO NOTHING
-      RETURNING id`),
-  );
-  if (inserted[0]) return { id: inserted[0].id, created: true };
-  const existing = rows<{ id: number }>(
-    await tx.execute(sql`SELECT id FROM accounts WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = ${userId}`),
-  );
-  if (!existing[0]) throw new Error('wallet vanished');
-  return { id: existing[0].id, created: false };
-}
-
-export async function findWallet(tx: Executor, channelId: number, userId: string): Promise<{ id: number; balance: number } | null> {
-  const result = rows<{ id: number; balance: number }>(
-    await tx.execute(sql`SELECT id, balance FROM accounts WHERE channel_id = ${channelId} AND kind = 'wallet' AND user_id = ${userId}`),
-  );
-  return result[0] ?? null;
-}
-
-export async function createEscrow(tx: Executor, channelId: number, missionId: number): Promise<number> {
-  const result = rows<{ id: number }>(
-    await tx.execute(sql`INSERT INTO accounts (channel_id, kind, mission_id) VALUES (${channelId}, 'escrow', ${missionId}) RETURNING id`),
-  );
-  return result[0]!.id;
-}
-
-export async function escrowOf(tx: Executor, missionId: number): Promise<{ id: number; balance: number }> {
-  const result = rows<{ id: number; balance: number }>(
-    await tx.execute(sql`SELECT id, balance FROM accounts WHERE kind = 'escrow' AND mission_id = ${missionId}`),
-  );
-  if (!result[0]) throw new Error(`mission ${missionId} has no escrow`);
-  return result[0];
-}
-
-/** Locks the wallet row and returns its balance (for amounts relative to the balance: all, half, %). */
-export async function lockWallet(tx: Executor, walletId: number): Promise<number> {
-  const result = rows<{ balance: number }>(await tx.execute(sql`SELECT balance FROM accounts WHERE id = ${walletId} FOR UPDATE`));
-  return result[0]!.balance;
-}
 
 /**
  * Debits `amount` only if the balance covers it; returns the new balance, or null when it does not.
