@@ -64,7 +64,14 @@ export const users = pgTable('users', {
   login: text('login').notNull(),
   displayName: text('display_name').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
-}, (t) => [index('users_login_idx').on(t.login)]);
+}, (t) => [
+  index('users_login_idx').on(t.login),
+  // Viewer search by prefix (migration 0018): lower case in "C" order, then the id for paging.
+  index('users_login_search_idx').on(sql`(lower(${t.login}) COLLATE "C")`, sql`(${t.userId} COLLATE "C")`),
+  index('users_display_name_search_idx')
+    .on(sql`(lower(${t.displayName}) COLLATE "C")`, sql`(${t.userId} COLLATE "C")`)
+    .where(sql`lower(${t.displayName}) <> lower(${t.login})`),
+]);
 
 /** Storage: fillfactor 50 (migration 0003), so balance updates stay on their page (HOT). */
 export const accounts = pgTable('accounts', {
@@ -350,7 +357,7 @@ export const loginLinks = pgTable('login_links', {
  */
 export const activity = pgTable('activity', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
-  channelId: integer('channel_id').references(() => channels.id),
+  channelId: integer('channel_id'),
   at: ts('at').notNull().defaultNow(),
   action: text('action').notNull(),
   source: text('source').notNull(),
@@ -371,6 +378,7 @@ export const activity = pgTable('activity', {
   check('activity_actor_kind_known', sql`${t.actorKind} IN ('user', 'admin', 'token', 'system')`),
   check('activity_action_shape', sql`${t.action} ~ '^[a-z]+\\.[a-z_]+$'`),
   check('activity_reason_length', sql`char_length(${t.reason}) <= 500`),
+  foreignKey({ name: 'activity_channel_id_fkey', columns: [t.channelId], foreignColumns: [channels.id] }),
   index('activity_channel_idx').on(t.channelId, t.id.desc()),
   index('activity_channel_action_idx').on(t.channelId, t.action, t.id.desc()),
   index('activity_channel_actor_idx').on(t.channelId, t.actorLogin, t.id.desc()).where(sql`${t.actorLogin} IS NOT NULL`),
