@@ -302,10 +302,15 @@ describe('viewer sign-in and pledges from the page', () => {
       ['POST', `/api/v1/channels/${CH}/viewers/chatbacker/take`, { amount: 10 }],
       ['GET', `/api/v1/channels/${CH}/setup`],
       ['POST', '/api/v1/channels', { login: 'newchannel' }],
+      ['GET', `/api/v1/channels/${CH}/tokens`],
+      ['POST', `/api/v1/channels/${CH}/tokens`, { role: 'owner' }],
+      ['DELETE', `/api/v1/channels/${CH}/tokens/1`],
+      ['GET', `/api/v1/channels/${CH}/sessions`],
+      ['DELETE', `/api/v1/channels/${CH}/sessions/1`],
     ];
     // Every write route the API documents is in the list above (or is the viewer's own pledge).
     const spec = (app as unknown as { swagger(): { paths: Record<string, Record<string, unknown>> } }).swagger();
-    const listed = new Set(routes.map(([m, u]) => `${m} ${u.replace(/\/\d+(?=\/|$)/g, '/{n}').replace('/chatbacker/', '/{login}/').replace(`/${CH}`, '/{channel}')}`));
+    const listed = new Set(routes.map(([m, u]) => `${m} ${u.replace(/\/(tokens|sessions)\/\d+$/, '/$1/{id}').replace(/\/\d+(?=\/|$)/g, '/{n}').replace('/chatbacker/', '/{login}/').replace(`/${CH}`, '/{channel}')}`));
     for (const [path, methods] of Object.entries(spec.paths)) {
       for (const method of Object.keys(methods)) {
         if (method === 'get' || path.endsWith('/me/pledges')) continue;
