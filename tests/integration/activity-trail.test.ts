@@ -3,7 +3,8 @@
  * entry with the right action, source and actor; a refused or failed attempt leaves none; a
  * replayed idempotent request leaves no second one; the worker's timers leave `worker` entries;
  * sign-in, logout, tokens and imports are recorded; the database itself refuses to change or
- * delete an entry.
+ * delete an entry. The token and session routes and the public board's pledge are in
+ * `activity-trail-access.test.ts`.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { createTokenService } from '../../server/services/tokens.js';
 import { pgErrorOf } from '../support/database.js';
 import { browserSession, signInAsAdmin, type BrowserSession } from '../support/dashboard.js';
 import { asAdmin, asChatUser, call, createChannel, eventually, expectAuditOk, startHarness, type Harness } from '../support/harness.js';
+import { trailOf, type TrailRow } from '../support/trail.js';
 
 const CH = 'act_home';
 const OTHER = 'act_other';
@@ -23,31 +25,10 @@ const tokens = { owner: { id: 0, token: '' }, moderator: { id: 0, token: '' } };
 const sessions: Record<'admin' | 'owner' | 'moderator', BrowserSession> = {} as never;
 let proposals = 0;
 
-interface Row {
-  id: number;
-  channel_id: number | null;
-  action: string;
-  source: string;
-  actor_kind: string;
-  actor_user_id: string | null;
-  actor_login: string | null;
-  actor_token_id: number | null;
-  mission_number: number | null;
-  subject_login: string | null;
-  amount: number | null;
-  reason: string | null;
-  details: Record<string, unknown> | null;
-}
-
+type Row = TrailRow;
 const db = () => h.runtime.db.db;
-async function lastId(): Promise<number> {
-  const r = (await db().execute(sql`SELECT COALESCE(max(id), 0)::int AS id FROM activity`)).rows[0] as { id: number };
-  return r.id;
-}
-/** Every entry written after `mark`, oldest first. */
-async function since(mark: number): Promise<Row[]> {
-  return (await db().execute(sql`SELECT * FROM activity WHERE id > ${mark} ORDER BY id`)).rows as unknown as Row[];
-}
+const lastId = () => trailOf(h).lastId();
+const since = (mark: number) => trailOf(h).since(mark);
 
 const bot = (login: string, role: 'viewer' | 'moderator' | 'broadcaster' = 'viewer', userId?: string) =>
   asChatUser(h, CH, { login, role, ...(userId ? { userId } : {}) });
@@ -68,12 +49,7 @@ async function freshMission(open: boolean): Promise<number> {
   return n;
 }
 
-/** Runs `request` and returns the status and what it added to the trail. */
-async function recorded(request: Parameters<typeof call>[1]): Promise<{ status: number; body: any; rows: Row[] }> {
-  const mark = await lastId();
-  const res = await call(h, request);
-  return { ...res, rows: await since(mark) };
-}
+const recorded = (request: Parameters<typeof call>[1]) => trailOf(h).recorded(request);
 
 beforeAll(async () => {
   h = await startHarness({ label: 'activity', backend: 'postgres' });
