@@ -7,7 +7,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ACTIVITY_ACTIONS, ACTIVITY_SOURCES } from '../../../server/domain/activity.js';
 import { ApiError, channelPath } from '../api/client.js';
-import type { ActivityEntry, ActivityList, Channel } from '../api/types.js';
+import type { ActivityEntry, ActivityList } from '../api/types.js';
+import { useCurrencyName } from '../api/use-currency.js';
 import { useApp } from '../app-context.js';
 import { useI18n } from '../i18n/index.js';
 import { onLinkClick } from '../router.js';
@@ -78,7 +79,7 @@ export function ActivityPage({ channel }: { channel: string }) {
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
-  const [currency, setCurrency] = useState<string | null>(null);
+  const currency = useCurrencyName(channel, null);
   const [showProblems, setShowProblems] = useState(false);
   // Answers to an older filter that arrive late are dropped.
   const generation = useRef(0);
@@ -86,13 +87,6 @@ export function ActivityPage({ channel }: { channel: string }) {
   useEffect(() => {
     document.title = `${v.pageTitle(channel)} — Mission Link`;
   }, [channel, v]);
-
-  useEffect(() => {
-    api
-      .get<Channel>(channelPath(channel))
-      .then((c) => setCurrency(c.settings.currencyName))
-      .catch(() => undefined);
-  }, [api, channel]);
 
   useEffect(() => {
     const onPop = () => {

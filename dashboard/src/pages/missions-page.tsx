@@ -6,7 +6,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, channelPath } from '../api/client.js';
-import type { Channel, ListPage, Mission } from '../api/types.js';
+import type { ListPage, Mission } from '../api/types.js';
+import { useCurrencyName } from '../api/use-currency.js';
 import { useApp } from '../app-context.js';
 import { roleIn } from '../history/access.js';
 import { ExportLinks } from '../history/export-links.js';
@@ -32,7 +33,7 @@ export function MissionsPage({ channel }: { channel: string }) {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [problem, setProblem] = useState<ReturnType<typeof filterProblem>>(null);
-  const [currency, setCurrency] = useState('pts');
+  const currency = useCurrencyName(channel, 'pts');
   const request = useRef(0);
   // Read at the time of a failure, so a change of language does not reload the list.
   const networkError = useRef(t.errors.network);
@@ -41,13 +42,6 @@ export function MissionsPage({ channel }: { channel: string }) {
   useEffect(() => {
     document.title = `${t.history.pageTitle(channel)} — Mission Link`;
   }, [channel, t]);
-
-  useEffect(() => {
-    api
-      .get<Channel>(channelPath(channel))
-      .then((c) => setCurrency(c.settings.currencyName))
-      .catch(() => undefined);
-  }, [api, channel]);
 
   const load = useCallback(
     async (f: HistoryFilters, after: string | null) => {

@@ -1,7 +1,8 @@
 /** `/c/<channel>/viewers/<login>`: balance, points in escrow, pledges, ledger rows, give and take. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, channelPath } from '../api/client.js';
-import type { Channel, LedgerRow, ListPage, Role, Viewer, ViewerPledge } from '../api/types.js';
+import type { LedgerRow, ListPage, Role, Viewer, ViewerPledge } from '../api/types.js';
+import { useCurrencyName } from '../api/use-currency.js';
 import { useApp } from '../app-context.js';
 import { useI18n } from '../i18n/index.js';
 import { onLinkClick } from '../router.js';
@@ -17,7 +18,7 @@ export function ViewerPage({ channel, login }: { channel: string; login: string 
   const { t, pts } = useI18n();
   const [viewer, setViewer] = useState<Viewer | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [currency, setCurrency] = useState('');
+  const currency = useCurrencyName(channel, '');
   const [pledges, setPledges] = useState<Paged<ViewerPledge>>(empty);
   const [ledger, setLedger] = useState<Paged<LedgerRow>>(empty);
 
@@ -51,10 +52,6 @@ export function ViewerPage({ channel, login }: { channel: string; login: string 
     setError(err instanceof ApiError && err.code === 'VIEWER_NOT_FOUND' ? t.viewers.notFound(login) : err instanceof ApiError && err.status !== 0 ? err.message : t.errors.network);
 
   useEffect(() => {
-    api
-      .get<Channel>(base)
-      .then((c) => setCurrency(c.settings.currencyName))
-      .catch(() => undefined);
     api.get<Viewer>(`${base}/viewers/${who}`).then(setViewer).catch(failed);
     loadPledges(null).catch(failed);
     loadLedger(null).catch(failed);

@@ -1,7 +1,8 @@
 /** `/c/<channel>/viewers`: search by login or display name (as you type), and the leaderboard. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, channelPath } from '../api/client.js';
-import type { Channel, ListPage, Viewer } from '../api/types.js';
+import type { ListPage, Viewer } from '../api/types.js';
+import { useCurrencyName } from '../api/use-currency.js';
 import { useApp } from '../app-context.js';
 import { useI18n } from '../i18n/index.js';
 import { onLinkClick } from '../router.js';
@@ -20,7 +21,7 @@ type SearchState =
 export function ViewersPage({ channel }: { channel: string }) {
   const { api } = useApp();
   const { t, n } = useI18n();
-  const [currency, setCurrency] = useState('');
+  const currency = useCurrencyName(channel, '');
   const [query, setQuery] = useState('');
   const [search, setSearch] = useState<SearchState>({ kind: 'idle' });
   const [leaders, setLeaders] = useState<Viewer[] | null>(null);
@@ -36,10 +37,6 @@ export function ViewersPage({ channel }: { channel: string }) {
   }, [channel, t]);
 
   useEffect(() => {
-    api
-      .get<Channel>(channelPath(channel))
-      .then((c) => setCurrency(c.settings.currencyName))
-      .catch(() => undefined);
     api
       .get<{ items: Viewer[] }>(`${channelPath(channel)}/leaderboard?limit=${LEADERBOARD_SIZE}`)
       .then((page) => setLeaders(page.items))
